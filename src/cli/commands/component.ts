@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { componentNames, type ComponentName } from '../../config/schema.ts';
+import { startStack } from '../../stack.ts';
+import { configFrom } from '../options.ts';
+import { onShutdownSignal } from '../signals.ts';
+
+export function registerComponentCommands(program: Command): void {
+  for (const name of componentNames) {
+    program
+      .command(name)
+      .description(`run only the ${name} (scale out by running more copies against one database)`)
+      .option('--migrate', 'run migrations before starting', false)
+      .option('--seed', 'seed demo data on an empty database', false)
+      .action(async (opts: { migrate: boolean; seed: boolean }, cmd: Command) => {
+        const config = configFrom(cmd);
+        config.demo.seed = opts.seed;
+        const { prepareDatabase } = await import('../../db/connect.ts');
+        const prepared = await prepareDatabase(config, { migrate: opts.migrate || !config.database.url, reuseRunning: true });
+        const stack = await startStack({ config, components: [name as ComponentName], prepared });
+        onShutdownSignal(async () => {
+          await stack.stop();
+          await prepared.stop();
+        });
+        for (const c of stack.components) process.stdout.write(`${c.name} listening on ${c.url}\n`);
+      });
+  }
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { flagDefinitions, isFlagName, parseFlagValue } from '../../flags/definitions.ts';
+import { flagHistory, readFlagSnapshot, setFlags } from '../../flags/store.ts';
+import { configFrom } from '../options.ts';
+import { withDatabase } from '../with-database.ts';
+import { userInfo } from 'node:os';
+
+export function registerFlags(program: Command): void {
+  const flags = program.command('flags').description('live feature flags (changes reach every instance within a second)');
+  flags
+    .command('list')
+    .description('show every flag, its value and version')
+    .option('--json', 'machine-readable output', false)
+    .action(async (opts: { json: boolean }, cmd: Command) => {
+      await withDatabase(configFrom(cmd), async (db) => {
+        const snapshot = await readFlagSnapshot(db.pool);
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(snapshot, null, 2) + '\n');
+          return;
+        }
+        process.stdout.write(`flag version ${snapshot.version}\n`);
+        for (const [name, def] of Object.entries(flagDefinitions)) {
+          const value = (snapshot.values as Record<string, unknown>)[name];
+          process.stdout.write(`  ${name.padEnd(30)} ${String(value).padEnd(12)} ${def.description}\n`);
+        }
+      });
+    });
+  flags
+    .command('set <name> <value>')
+    .description('change a flag (audited, with history)')
+    .requiredOption('--reason <text>', 'why (recorded in the history)')
+    .option('--actor <name>', 'who (default: the OS user)')
+    .action(async (name: string, value: string, opts: { reason: string; actor?: string }, cmd: Command) => {
+      if (!isFlagName(name)) throw new Error(`unknown flag ${name} (known: ${Object.keys(flagDefinitions).join(', ')})`);
+      const parsed = parseFlagValue(name, value);
+      await withDatabase(configFrom(cmd), async (db) => {
+        const [change] = await setFlags(db.pool, [{ name, value: parsed }], { actor: opts.actor ?? `cli:${userInfo().username}`, reason: opts.reason });
+        process.stdout.write(change.changed ? `${name}: ${JSON.stringify(change.previous)} → ${JSON.stringify(change.value)} (version ${change.version})\n` : `${name} is already ${JSON.stringify(change.value)}: nothing changed\n`);
+      });
+    });
+  flags
+    .command('history [name]')
+    .description('who changed what, when and why')
+    .action(async (name: string | undefined, _opts, cmd: Command) => {
+      await withDatabase(configFrom(cmd), async (db) => {
+        for (const h of await flagHistory(db.pool, name)) {
+          process.stdout.write(`${h.changedAt}  v${h.version}  ${h.name}  ${JSON.stringify(h.previous)} → ${JSON.stringify(h.value)}  by ${h.changedBy}: ${h.reason}\n`);
+        }
+      });
+    });
+}

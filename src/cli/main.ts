@@ -1,0 +1,29 @@
+/** The `tenantgate` command: parses, calls the library, prints. */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load.ts';
+import { addGlobalOptions } from './options.ts';
+import { registerUp } from './commands/up.ts';
+import { registerComponentCommands } from './commands/component.ts';
+import { registerConfig } from './commands/config.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerFlags } from './commands/flags.ts';
+
+const program = addGlobalOptions(new Command('tenantgate'))
+  .description('one selected tenant per access token — authority, gateway, tenant-scoped services and rollout controller')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerUp(program);
+registerComponentCommands(program);
+registerConfig(program);
+registerMigrate(program);
+registerFlags(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  const message = err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`;
+  process.stderr.write(message + '\n');
+  process.exit(err instanceof ConfigError ? 78 : 1);
+}

@@ -1,0 +1,17 @@
+/**
+ * The components `tenantgate up` can start, in start order (upstreams before the gateway).
+ * Each entry loads lazily so running one component alone loads only its code.
+ */
+import type { ComponentName } from './config/schema.ts';
+import type { RunningComponent } from './host/app.ts';
+import type { ComponentContext } from './host/context.ts';
+
+export type ComponentStarter = (ctx: ComponentContext, port?: number) => Promise<RunningComponent>;
+
+export const componentStarters: Partial<Record<ComponentName, () => Promise<ComponentStarter>>> = {};
+
+export const startOrder: ComponentName[] = ['authority', 'platform', 'scanner', 'graph', 'gateway'];
+
+export function availableComponents(): ComponentName[] {
+  return startOrder.filter((name) => componentStarters[name] !== undefined);
+}

@@ -1,0 +1,156 @@
+/** The one configuration schema. Every setting of every component lives here. */
+import { z } from 'zod';
+import { defaultProfile } from '../contract/profile.ts';
+
+const port = z.number().int().min(1).max(65535);
+const durationMs = z.number().int().min(1);
+
+const profileSchema = z.object({
+  canonicalTenantHeader: z.string().min(1).default(defaultProfile.canonicalTenantHeader),
+  legacyTenantHeaders: z.array(z.string().min(1)).default(defaultProfile.legacyTenantHeaders),
+  selectedTenantClaim: z.string().min(1).default(defaultProfile.selectedTenantClaim),
+  allowedTenantsClaim: z.string().min(1).default(defaultProfile.allowedTenantsClaim),
+  legacyTenantClaim: z.string().min(1).default(defaultProfile.legacyTenantClaim),
+  tenantMetadata: z.string().min(1).default(defaultProfile.tenantMetadata),
+  tenantsMetadata: z.string().min(1).default(defaultProfile.tenantsMetadata),
+  tenantParameter: z.string().min(1).default(defaultProfile.tenantParameter),
+  actorHeader: z.string().min(1).default(defaultProfile.actorHeader),
+  clientHeader: z.string().min(1).default(defaultProfile.clientHeader),
+  scopesHeader: z.string().min(1).default(defaultProfile.scopesHeader),
+  projectHeader: z.string().min(1).default(defaultProfile.projectHeader),
+  legacyIdentityHeaders: z.array(z.string().min(1)).default(defaultProfile.legacyIdentityHeaders),
+  scopeOverrideHeaders: z.array(z.string().min(1)).default(defaultProfile.scopeOverrideHeaders),
+  envelopeHeader: z.string().min(1).default(defaultProfile.envelopeHeader),
+  envelopeSignatureHeader: z.string().min(1).default(defaultProfile.envelopeSignatureHeader),
+  envelopeAlgorithmHeader: z.string().min(1).default(defaultProfile.envelopeAlgorithmHeader),
+  rawClaimHeaders: z.array(z.string().min(1)).default(defaultProfile.rawClaimHeaders),
+  reservedPrefixes: z.array(z.string().min(1)).default(defaultProfile.reservedPrefixes),
+  consumedAuthHeaders: z.array(z.string().min(1)).default(defaultProfile.consumedAuthHeaders),
+});
+
+const routeSchema = z.object({
+  prefix: z.string().startsWith('/'),
+  upstream: z.enum(['authority', 'platform', 'scanner', 'graph', 'console']).or(z.string().url()),
+  access: z.enum(['public', 'protected']),
+  scopes: z.array(z.string()).default([]),
+  /** Scopes per HTTP method, overriding `scopes` for that method. */
+  methodScopes: z.record(z.string(), z.array(z.string())).default({}),
+  module: z.string().optional(),
+  forwardAuthorization: z.boolean().default(false),
+});
+
+export const configSchema = z.object({
+  profile: profileSchema.prefault({}),
+  server: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      basePort: port.default(8080),
+      /** Public base URL of the gateway; defaults to http://{host}:{basePort}. */
+      publicUrl: z.string().url().optional(),
+      shutdownGraceMs: durationMs.default(10_000),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  database: z
+    .object({
+      /** Admin/owner connection. Unset = embedded PostgreSQL under `dataDir`. */
+      url: z.string().optional(),
+      /** Runtime connection (the non-owner role). Unset = derived from `url` with the runtime role. */
+      runtimeUrl: z.string().optional(),
+      runtimePassword: z.string().optional(),
+      dataDir: z.string().default('.tenantgate/pg'),
+      embeddedPort: port.default(54329),
+      ownerRole: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('tenantgate_owner'),
+      runtimeRole: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('tenantgate_app'),
+      poolMax: z.number().int().min(1).max(500).default(10),
+    })
+    .prefault({}),
+  secrets: z
+    .object({
+      /** 32 bytes, base64url: encrypts private signing keys at rest. Generated into .tenantgate/ when unset. */
+      keyEncryptionKey: z.string().optional(),
+    })
+    .prefault({}),
+  authority: z
+    .object({
+      issuer: z.string().url().optional(),
+      audience: z.string().min(1).default('tenantgate'),
+      accessTokenTtlSeconds: z.number().int().min(30).max(86_400).default(600),
+      refreshTokenTtlSeconds: z.number().int().min(60).default(30 * 86_400),
+      authorizationCodeTtlSeconds: z.number().int().min(10).max(600).default(60),
+      signingAlgorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
+      rateLimit: z
+        .object({ perClientPerMinute: z.number().int().min(1).default(6000), perIpPerMinute: z.number().int().min(1).default(12000) })
+        .prefault({}),
+    })
+    .prefault({}),
+  gateway: z
+    .object({
+      authorityUrl: z.string().url().optional(),
+      upstreams: z.record(z.string(), z.string().url()).default({}),
+      routes: z.array(routeSchema).optional(),
+      upstreamTimeoutMs: durationMs.default(15_000),
+      clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+      jwksCooldownMs: durationMs.default(30_000),
+      tokenCacheSize: z.number().int().min(0).default(10_000),
+      envelopeTtlSeconds: z.number().int().min(1).max(300).default(30),
+      consoleDir: z.string().default('web/dist'),
+    })
+    .prefault({}),
+  modules: z
+    .object({
+      /** Development only: trust identity headers from loopback peers without an envelope. */
+      trustLoopbackWithoutEnvelope: z.boolean().default(false),
+      scannerWorkers: z.number().int().min(0).max(64).default(1),
+      scanJobLeaseSeconds: z.number().int().min(1).default(60),
+    })
+    .prefault({}),
+  telemetry: z
+    .object({
+      flushIntervalMs: durationMs.default(2_000),
+      heartbeatIntervalMs: durationMs.default(60_000),
+    })
+    .prefault({}),
+  flags: z
+    .object({ pollIntervalMs: durationMs.default(500) })
+    .prefault({}),
+  rollout: z
+    .object({ policyFile: z.string().optional() })
+    .prefault({}),
+  demo: z.object({ seed: z.boolean().default(true) }).prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Dotted paths whose values are secrets: redacted by `config print` and never logged. */
+export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey'];
+
+export const componentNames = ['gateway', 'authority', 'platform', 'scanner', 'graph'] as const;
+export type ComponentName = (typeof componentNames)[number];
+
+/** Default port of a component: gateway at basePort, then authority, platform, scanner, graph. */
+export function componentPort(config: Config, component: ComponentName): number {
+  return config.server.basePort + componentNames.indexOf(component);
+}
+
+export function componentUrl(config: Config, component: ComponentName): string {
+  const fromConfig = config.gateway.upstreams[component];
+  if (fromConfig) return fromConfig.replace(/\/$/, '');
+  return `http://${urlHost(config.server.host)}:${componentPort(config, component)}`;
+}
+
+export function publicUrl(config: Config): string {
+  return (config.server.publicUrl ?? `http://${urlHost(config.server.host)}:${config.server.basePort}`).replace(/\/$/, '');
+}
+
+export function issuer(config: Config): string {
+  return (config.authority.issuer ?? publicUrl(config)).replace(/\/$/, '');
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,76 @@
+/**
+ * The one error table of CONTRACT.md §6 (plus the few generic codes every HTTP service
+ * needs). Every problem+json response and every OAuth error code comes from here.
+ */
+export const errorTable = {
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  tenant_missing: { status: 403, title: 'Tenant missing' },
+  tenant_invalid: { status: 400, title: 'Tenant invalid' },
+  tenant_conflict: { status: 400, title: 'Tenant conflict' },
+  tenant_mismatch: { status: 403, title: 'Tenant mismatch' },
+  tenant_forbidden: { status: 403, title: 'Tenant forbidden' },
+  legacy_tenant_header_rejected: { status: 400, title: 'Legacy tenant header rejected' },
+  ERR_SCOPE_HEADER_FORBIDDEN: { status: 403, title: 'Scope header forbidden' },
+  hop_by_hop_identity_header: { status: 400, title: 'Hop-by-hop identity header' },
+  insufficient_scope: { status: 403, title: 'Insufficient scope' },
+  GRAPH_VALIDATION_FAILED: { status: 400, title: 'Graph validation failed' },
+  not_found: { status: 404, title: 'Not found' },
+  // Issuance rejections (CONTRACT.md §3), answered as OAuth errors by the Authority.
+  duplicate_parameter: { status: 400, title: 'Duplicate parameter' },
+  tenant_not_assigned: { status: 400, title: 'Tenant not assigned' },
+  tenant_unassigned: { status: 400, title: 'No tenant assigned' },
+  tenant_ambiguous: { status: 400, title: 'Tenant ambiguous' },
+  // Generic service errors.
+  validation_failed: { status: 400, title: 'Validation failed' },
+  conflict: { status: 409, title: 'Conflict' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  bad_gateway: { status: 502, title: 'Bad gateway' },
+  gateway_timeout: { status: 504, title: 'Gateway timeout' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+  internal_error: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorTable;
+
+/** Status a service (not the gateway) answers for `tenant_missing`: CONTRACT.md §6. */
+export const SERVICE_TENANT_MISSING_STATUS = 400;
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  traceId: string;
+  [extra: string]: unknown;
+}
+
+/** A failure with a stable contract code; the component host renders it as problem+json. */
+export class ContractError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly extra: Record<string, unknown>;
+  constructor(code: ErrorCode, detail: string, options: { status?: number; extra?: Record<string, unknown> } = {}) {
+    super(detail);
+    this.name = 'ContractError';
+    this.code = code;
+    this.status = options.status ?? errorTable[code].status;
+    this.extra = options.extra ?? {};
+  }
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(errorTable, value);
+}
+
+export function problem(code: ErrorCode, detail: string, traceId: string, status?: number, extra: Record<string, unknown> = {}): ProblemDetails {
+  return {
+    type: `https://tenantgate.dev/problems/${code}`,
+    title: errorTable[code].title,
+    status: status ?? errorTable[code].status,
+    detail,
+    code,
+    traceId,
+    ...extra,
+  };
+}

@@ -1,0 +1,62 @@
+/** Every flag tenantgate obeys, with its type and default (GATEWAY.md §3, ROLLOUT.md §2). */
+import { z } from 'zod';
+
+export const moduleNames = ['platform', 'scanner', 'graph'] as const;
+export type ModuleName = (typeof moduleNames)[number];
+
+export const strictModes = ['off', 'new-clients', 'all'] as const;
+export type StrictMode = (typeof strictModes)[number];
+
+export interface FlagDefinition<T = unknown> {
+  schema: z.ZodType<T>;
+  default: T;
+  description: string;
+}
+
+function define<T>(schema: z.ZodType<T>, defaultValue: T, description: string): FlagDefinition<T> {
+  return { schema, default: defaultValue, description };
+}
+
+export const flagDefinitions = {
+  'gateway.legacyHeaders': define(z.boolean(), true, 'accept legacy tenant header aliases as a requested tenant (counted); off = strict for all'),
+  'gateway.strictMode': define(z.enum(strictModes), 'off' as StrictMode, "reject legacy aliases: 'off', 'new-clients' (created on/after the cut-over date) or 'all'"),
+  'gateway.tenantOverride': define(z.boolean(), false, 'allow a per-request tenant override within the token\'s allowed tenants'),
+  'gateway.allowScopeHeader': define(z.boolean(), false, 'permit scope-override headers (offline / pre-production only)'),
+  'platform.emitLegacyHeaders': define(z.boolean(), true, 'gateway also writes legacy tenant headers to Platform'),
+  'scanner.emitLegacyHeaders': define(z.boolean(), true, 'gateway also writes legacy tenant headers to Scanner'),
+  'graph.emitLegacyHeaders': define(z.boolean(), true, 'gateway also writes legacy tenant headers to Graph'),
+  'platform.acceptLegacyHeaders': define(z.boolean(), true, 'Platform reads legacy tenant header aliases (counted)'),
+  'scanner.acceptLegacyHeaders': define(z.boolean(), true, 'Scanner reads legacy tenant header aliases (counted)'),
+  'graph.acceptLegacyHeaders': define(z.boolean(), true, 'Graph reads legacy tenant header aliases (counted)'),
+} satisfies Record<string, FlagDefinition<any>>;
+
+export type FlagName = keyof typeof flagDefinitions;
+export type FlagValues = { [K in FlagName]: (typeof flagDefinitions)[K]['default'] };
+
+export function isFlagName(name: string): name is FlagName {
+  return Object.prototype.hasOwnProperty.call(flagDefinitions, name);
+}
+
+export function defaultFlagValues(): FlagValues {
+  return Object.fromEntries(Object.entries(flagDefinitions).map(([k, d]) => [k, d.default])) as FlagValues;
+}
+
+/** Parses a flag value given as text on a command line (`on`/`off`/`true`/`false`, enum names). */
+export function parseFlagValue(name: FlagName, text: string): unknown {
+  const def = flagDefinitions[name];
+  const lowered = text.trim().toLowerCase();
+  const candidate = def.default === true || def.default === false ? (['on', 'true', '1', 'yes'].includes(lowered) ? true : ['off', 'false', '0', 'no'].includes(lowered) ? false : text) : text.trim();
+  const parsed = def.schema.safeParse(candidate);
+  if (!parsed.success) {
+    const allowed = typeof def.default === 'boolean' ? 'on|off' : strictModes.join('|');
+    throw new FlagValueError(`flag ${name}: value ${JSON.stringify(text)} is not allowed (allowed: ${allowed})`);
+  }
+  return parsed.data;
+}
+
+export class FlagValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagValueError';
+  }
+}

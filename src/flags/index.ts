@@ -1,0 +1,3 @@
+export * from './definitions.ts';
+export * from './store.ts';
+export * from './live.ts';

@@ -1,0 +1,115 @@
+/**
+ * A live flag snapshot per process: LISTEN/NOTIFY delivers changes at once; a poll of the
+ * global version every `pollIntervalMs` covers a dropped notification connection. Each
+ * applied version is reported to telemetry.instances.
+ */
+import pg from 'pg';
+import { FLAG_CHANNEL, currentFlagVersion, readFlagSnapshot, type FlagSnapshot } from './store.ts';
+import { defaultFlagValues, type FlagName, type FlagValues } from './definitions.ts';
+
+export interface LiveFlagsOptions {
+  pool: pg.Pool;
+  /** Connection string for the dedicated LISTEN connection. */
+  listenUrl: string;
+  pollIntervalMs?: number;
+  onVersion?: (version: number) => void | Promise<void>;
+  onError?: (err: unknown) => void;
+}
+
+export class LiveFlags {
+  private snapshot: FlagSnapshot = { version: 0, values: defaultFlagValues() };
+  private listener: pg.Client | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private refreshing: Promise<void> | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: LiveFlagsOptions) {}
+
+  get version(): number {
+    return this.snapshot.version;
+  }
+
+  get values(): Readonly<FlagValues> {
+    return this.snapshot.values;
+  }
+
+  get<K extends FlagName>(name: K): FlagValues[K] {
+    return this.snapshot.values[name];
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    await this.connectListener();
+    this.pollTimer = setInterval(() => void this.poll(), this.options.pollIntervalMs ?? 500);
+    this.pollTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const l = this.listener;
+    this.listener = null;
+    await l?.end().catch(() => undefined);
+  }
+
+  /** Re-reads the whole snapshot (coalesces concurrent calls). */
+  refresh(): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    this.refreshing = (async () => {
+      try {
+        const next = await readFlagSnapshot(this.options.pool);
+        if (next.version !== this.snapshot.version || this.snapshot.version === 0) {
+          this.snapshot = next;
+          await this.options.onVersion?.(next.version);
+        }
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const version = await currentFlagVersion(this.options.pool);
+      if (version !== this.snapshot.version) await this.refresh();
+    } catch (err) {
+      this.options.onError?.(err);
+    }
+  }
+
+  private async connectListener(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.options.listenUrl, application_name: 'tenantgate-flags' });
+    const retry = () => {
+      if (this.stopped || this.reconnectTimer) return;
+      if (this.listener === client) this.listener = null;
+      client.end().catch(() => undefined);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        void this.connectListener();
+      }, 1000);
+      this.reconnectTimer.unref();
+    };
+    client.on('error', (err) => {
+      this.options.onError?.(err);
+      retry();
+    });
+    client.on('end', retry);
+    client.on('notification', (msg) => {
+      if (msg.channel === FLAG_CHANNEL) void this.refresh().catch((err) => this.options.onError?.(err));
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${FLAG_CHANNEL}`);
+      this.listener = client;
+      // A change may have landed while we were disconnected.
+      await this.refresh();
+    } catch (err) {
+      this.options.onError?.(err);
+      retry();
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The component host: every component is a Fastify app with /healthz, /readyz, /metrics,
+ * request ids, pino logs, problem+json errors from the one error table, and graceful
+ * shutdown that drains in-flight requests.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ContractError, problem, type ErrorCode } from '../contract/errors.ts';
+import { componentPort } from '../config/schema.ts';
+import { closeComponentContext, type ComponentContext } from './context.ts';
+import { counter, histogram } from '../telemetry/metrics.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export interface HostOptions {
+  /** Fastify options to merge (e.g. bodyLimit). */
+  bodyLimit?: number;
+  /** Skip the default JSON 404 (the gateway renders its own). */
+  customNotFound?: boolean;
+}
+
+export function createApp(ctx: ComponentContext, options: HostOptions = {}): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
+    disableRequestLogging: ctx.config.server.logLevel !== 'debug' && ctx.config.server.logLevel !== 'trace',
+    bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+
+  const requests = counter(ctx.metrics, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
+  const latency = histogram(ctx.metrics, 'tenantgate_http_request_duration_seconds', 'HTTP request duration', ['route', 'method'], [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  ]);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    latency.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err: FastifyError | ContractError, req, reply) => sendError(err, req, reply));
+  if (!options.customNotFound) {
+    app.setNotFoundHandler((req, reply) => sendProblem(reply, req, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
+  }
+
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok', component: ctx.name, instance: ctx.instance.instanceId }));
+  app.get('/readyz', { logLevel: 'warn' }, async (req, reply) => {
+    try {
+      await ctx.db.ping();
+      return { status: 'ready', component: ctx.name, flagVersion: ctx.flags.version };
+    } catch (err) {
+      return sendProblem(reply, req, 'unavailable', `database unreachable: ${(err as Error).message}`);
+    }
+  });
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+    reply.header('content-type', ctx.metrics.contentType);
+    return ctx.metrics.metrics();
+  });
+  return app;
+}
+
+export function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, status?: number, extra: Record<string, unknown> = {}) {
+  const body = problem(code, detail, req.id, status, extra);
+  if (code === 'unauthorized') reply.header('www-authenticate', 'Bearer error="invalid_token"');
+  return reply.code(body.status).type('application/problem+json').send(body);
+}
+
+function sendError(err: FastifyError | ContractError, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof ContractError) return sendProblem(reply, req, err.code, err.message, err.status, err.extra);
+  const fe = err as FastifyError;
+  if (fe.validation) return sendProblem(reply, req, 'validation_failed', fe.message);
+  if (fe.statusCode === 429) return sendProblem(reply, req, 'rate_limited', fe.message);
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code: ErrorCode = fe.statusCode === 404 ? 'not_found' : 'validation_failed';
+    return sendProblem(reply, req, code, fe.message, fe.statusCode);
+  }
+  req.log.error({ err }, 'unhandled error');
+  return sendProblem(reply, req, 'internal_error', 'an internal error occurred; see the server log for the trace id');
+}
+
+export interface RunningComponent {
+  name: string;
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  ctx: ComponentContext;
+  close(): Promise<void>;
+}
+
+/** Starts `app` on the component's port (or `port`), returning a handle that drains and closes. */
+export async function listen(app: FastifyInstance, ctx: ComponentContext, port = componentPort(ctx.config, ctx.name), onClose?: () => Promise<void>): Promise<RunningComponent> {
+  await app.listen({ host: ctx.config.server.host, port });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const host = ctx.config.server.host === '0.0.0.0' ? '127.0.0.1' : ctx.config.server.host;
+  let closing: Promise<void> | null = null;
+  return {
+    name: ctx.name,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
+    port: actualPort,
+    app,
+    ctx,
+    close: () => {
+      closing ??= (async () => {
+        const grace = setTimeout(() => app.server.closeAllConnections?.(), ctx.config.server.shutdownGraceMs);
+        grace.unref();
+        await app.close();
+        clearTimeout(grace);
+        await onClose?.();
+        await closeComponentContext(ctx);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * What every component process holds: its config, the runtime database, live flags,
+ * durable counters, its instance identity and metrics registry, and a logger.
+ */
+import type pino from 'pino';
+import type { ComponentName, Config } from '../config/schema.ts';
+import type { ContractProfile } from '../contract/profile.ts';
+import { Database } from '../db/database.ts';
+import { assertRuntimeRoleSafe } from '../db/role-safety.ts';
+import { LiveFlags } from '../flags/live.ts';
+import { systemClock, type Clock } from '../telemetry/clock.ts';
+import { DailyCounters } from '../telemetry/counters.ts';
+import { InstanceReporter } from '../telemetry/instance.ts';
+import { createRegistry, type MetricsRegistry } from '../telemetry/metrics.ts';
+import { createLogger } from './logger.ts';
+
+export interface ComponentContext {
+  name: ComponentName;
+  config: Config;
+  profile: ContractProfile;
+  db: Database;
+  runtimeUrl: string;
+  keyEncryptionKey: string;
+  logger: pino.Logger;
+  flags: LiveFlags;
+  counters: DailyCounters;
+  instance: InstanceReporter;
+  metrics: MetricsRegistry;
+  clock: Clock;
+}
+
+export interface ContextOptions {
+  name: ComponentName;
+  config: Config;
+  runtimeUrl: string;
+  keyEncryptionKey: string;
+  clock?: Clock;
+  logger?: pino.Logger;
+}
+
+export async function createComponentContext(options: ContextOptions): Promise<ComponentContext> {
+  const { config, name } = options;
+  const logger = options.logger ?? createLogger(name, config.server.logLevel);
+  const clock = options.clock ?? systemClock;
+  const db = new Database(options.runtimeUrl, { max: config.database.poolMax, applicationName: `tenantgate-${name}` });
+  try {
+    await assertRuntimeRoleSafe(db.pool, config.database.ownerRole);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const instance = new InstanceReporter(db.pool, name, { clock, heartbeatIntervalMs: config.telemetry.heartbeatIntervalMs });
+  const counters = new DailyCounters({
+    pool: db.pool,
+    instanceId: instance.instanceId,
+    clock,
+    flushIntervalMs: config.telemetry.flushIntervalMs,
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'counter flush failed; will retry'),
+    afterFlush: () => instance.heartbeat(),
+  });
+  const flags = new LiveFlags({
+    pool: db.pool,
+    listenUrl: options.runtimeUrl,
+    pollIntervalMs: config.flags.pollIntervalMs,
+    onVersion: (version) => instance.reportFlagVersion(version).catch(() => undefined),
+    onError: (err) => logger.debug({ err: (err as Error).message }, 'flag listener error'),
+  });
+  await instance.register();
+  await flags.start();
+  counters.start();
+  return {
+    name,
+    config,
+    profile: config.profile,
+    db,
+    runtimeUrl: options.runtimeUrl,
+    keyEncryptionKey: options.keyEncryptionKey,
+    logger,
+    flags,
+    counters,
+    instance,
+    metrics: createRegistry(name),
+    clock,
+  };
+}
+
+export async function closeComponentContext(ctx: ComponentContext): Promise<void> {
+  await ctx.flags.stop();
+  const flushed = await ctx.counters.stop(5000);
+  if (!flushed) ctx.logger.error({ cells: ctx.counters.bufferedCells }, 'counters could not be flushed before shutdown');
+  await ctx.instance.deregister().catch(() => undefined);
+  await ctx.db.close();
+}

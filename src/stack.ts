@@ -1,0 +1,109 @@
+/**
+ * `tenantgate up`: the database (embedded by default), migrations, the demo seed on an empty
+ * database, then every built component on its port. Stops everything cleanly.
+ */
+import { resolve } from 'node:path';
+import type pino from 'pino';
+import { publicUrl, type ComponentName, type Config } from './config/schema.ts';
+import { componentStarters, startOrder } from './components.ts';
+import { prepareDatabase, stateDir, type PreparedDatabase } from './db/connect.ts';
+import { Database } from './db/database.ts';
+import { redactUrl } from './db/urls.ts';
+import { readDemoCredentials, writeDemoCredentials } from './demo/credentials.ts';
+import { seedDemo } from './demo/seed.ts';
+import type { RunningComponent } from './host/app.ts';
+import { createComponentContext } from './host/context.ts';
+import { createLogger } from './host/logger.ts';
+import type { Clock } from './telemetry/clock.ts';
+
+export interface StackOptions {
+  config: Config;
+  cwd?: string;
+  /** Components to start (default: every built one). */
+  components?: ComponentName[];
+  logger?: pino.Logger;
+  clock?: Clock;
+  /** Use an already prepared database (tests); otherwise prepare one. */
+  prepared?: PreparedDatabase;
+}
+
+export interface Stack {
+  prepared: PreparedDatabase;
+  components: RunningComponent[];
+  credentialsFile: string;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export function credentialsPath(config: Config, cwd = process.cwd()): string {
+  return resolve(stateDir(config, cwd), 'demo-credentials.json');
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { config } = options;
+  const cwd = options.cwd ?? process.cwd();
+  const logger = options.logger ?? createLogger('tenantgate', config.server.logLevel);
+  const prepared = options.prepared ?? (await prepareDatabase(config, { cwd, migrate: true }));
+  const running: RunningComponent[] = [];
+  const stop = async () => {
+    for (const component of [...running].reverse()) {
+      await component.close().catch((err) => logger.error({ err, component: component.name }, 'component did not close cleanly'));
+    }
+    running.length = 0;
+    if (!options.prepared) await prepared.stop();
+  };
+  try {
+    const credentialsFile = credentialsPath(config, cwd);
+    let seeded = false;
+    if (config.demo.seed) {
+      const seedDb = new Database(prepared.runtimeUrl, { max: 4, applicationName: 'tenantgate-seed' });
+      try {
+        const credentials = await seedDemo({ db: seedDb, config, keyEncryptionKey: prepared.keyEncryptionKey });
+        if (credentials) {
+          writeDemoCredentials(credentialsFile, credentials);
+          seeded = true;
+        } else if (!readDemoCredentials(credentialsFile)) {
+          logger.warn({ credentialsFile }, 'database was seeded earlier but the demo credentials file is gone');
+        }
+      } finally {
+        await seedDb.close();
+      }
+    }
+    const wanted = options.components ?? startOrder.filter((n) => componentStarters[n]);
+    for (const name of startOrder.filter((n) => wanted.includes(n))) {
+      const load = componentStarters[name];
+      if (!load) throw new Error(`component ${name} is not part of this build`);
+      const start = await load();
+      const ctx = await createComponentContext({
+        name,
+        config,
+        runtimeUrl: prepared.runtimeUrl,
+        keyEncryptionKey: prepared.keyEncryptionKey,
+        clock: options.clock,
+        logger: logger.child({ component: name }),
+      });
+      running.push(await start(ctx));
+    }
+    return { prepared, components: running, credentialsFile, seeded, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export function describeStack(stack: Stack, config: Config): string {
+  const rows = stack.components.map((c) => [c.name, c.url]);
+  if (stack.components.some((c) => c.name === 'gateway')) rows.unshift(['console', `${publicUrl(config)}/`]);
+  const width = Math.max(...rows.map((r) => r[0].length), 9);
+  const lines = [
+    'tenantgate is up',
+    '',
+    ...rows.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
+    '',
+    `  database   ${stack.prepared.embedded ? `embedded PostgreSQL, data in ${stack.prepared.embedded.dataDir}` : redactUrl(stack.prepared.adminUrl)}`,
+    `  demo credentials: ${stack.credentialsFile}${stack.seeded ? ' (new)' : ''}`,
+    '',
+    'Press Ctrl-C to stop.',
+  ];
+  return lines.join('\n');
+}

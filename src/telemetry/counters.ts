@@ -1,0 +1,180 @@
+/**
+ * Durable daily counters. `increment` is an in-memory add; a flusher upserts batches into
+ * telemetry.daily_counters every few seconds. Each batch carries an idempotency key, so a
+ * retry after an ambiguous failure never double counts, and while the database is away the
+ * batch waits and new increments keep merging into the buffer (bounded by label cardinality).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { systemClock, utcDay, type Clock } from './clock.ts';
+
+export interface CounterLabels {
+  alias?: string;
+  client?: string;
+  tenant?: string;
+  detail?: string;
+}
+
+interface Cell {
+  day: string;
+  signal: string;
+  alias: string;
+  client: string;
+  tenant: string;
+  detail: string;
+  count: number;
+}
+
+export interface DailyCountersOptions {
+  pool: Pool;
+  instanceId: string;
+  flushIntervalMs?: number;
+  clock?: Clock;
+  onError?: (err: unknown) => void;
+  /** Called after every successful flush (heartbeat hook). */
+  afterFlush?: () => Promise<void>;
+}
+
+export class DailyCounters {
+  private buffer = new Map<string, Cell>();
+  private pending: { id: string; cells: Cell[] } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<boolean> | null = null;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: DailyCountersOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  increment(signal: string, labels: CounterLabels = {}, by = 1): void {
+    const cell: Cell = {
+      day: utcDay(this.clock.now()),
+      signal,
+      alias: labels.alias ?? '',
+      client: labels.client ?? '',
+      tenant: labels.tenant ?? '',
+      detail: labels.detail ?? '',
+      count: by,
+    };
+    const key = `${cell.day}\u0000${signal}\u0000${cell.alias}\u0000${cell.client}\u0000${cell.tenant}\u0000${cell.detail}`;
+    const existing = this.buffer.get(key);
+    if (existing) existing.count += by;
+    else this.buffer.set(key, cell);
+  }
+
+  /** Distinct label combinations waiting to be written (for metrics and tests). */
+  get bufferedCells(): number {
+    return this.buffer.size + (this.pending?.cells.length ?? 0);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs ?? 2000);
+    this.timer.unref();
+  }
+
+  /** Writes everything buffered so far. Resolves true when nothing is left pending. */
+  flush(): Promise<boolean> {
+    if (this.flushing) return this.flushing.then(() => this.flush());
+    this.flushing = this.flushOnce().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  /** Stops the timer and makes a last attempt (with retries until `deadlineMs`). */
+  async stop(deadlineMs = 5000): Promise<boolean> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      if (await this.flush()) return true;
+      if (Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private async flushOnce(): Promise<boolean> {
+    if (!this.pending) {
+      if (this.buffer.size === 0) {
+        await this.options.afterFlush?.().catch((err) => this.options.onError?.(err));
+        return true;
+      }
+      this.pending = { id: randomUUID(), cells: [...this.buffer.values()] };
+      this.buffer = new Map();
+    }
+    const batch = this.pending;
+    try {
+      await this.write(batch.id, batch.cells);
+      this.pending = null;
+    } catch (err) {
+      this.options.onError?.(err);
+      return false;
+    }
+    await this.options.afterFlush?.().catch((err) => this.options.onError?.(err));
+    return this.buffer.size === 0 ? true : this.flushOnce();
+  }
+
+  private async write(batchId: string, cells: Cell[]): Promise<void> {
+    const client = await this.options.pool.connect();
+    let broken = false;
+    try {
+      await client.query('begin');
+      const fresh = await client.query('insert into telemetry.counter_batches (batch_id, instance_id) values ($1, $2) on conflict do nothing', [
+        batchId,
+        this.options.instanceId,
+      ]);
+      if (fresh.rowCount === 1) {
+        await client.query(
+          `insert into telemetry.daily_counters as d (utc_day, signal, alias, client, tenant, detail, count)
+           select * from unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+           on conflict (utc_day, signal, alias, client, tenant, detail) do update set count = d.count + excluded.count`,
+          [
+            cells.map((c) => c.day),
+            cells.map((c) => c.signal),
+            cells.map((c) => c.alias),
+            cells.map((c) => c.client),
+            cells.map((c) => c.tenant),
+            cells.map((c) => c.detail),
+            cells.map((c) => c.count),
+          ],
+        );
+      }
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+export interface DailyTotal {
+  day: string;
+  signal: string;
+  alias: string;
+  client: string;
+  tenant: string;
+  detail: string;
+  count: number;
+}
+
+/** Reads counters between two UTC days inclusive, optionally for some signals only. */
+export async function readDailyCounters(
+  db: Pick<Pool, 'query'>,
+  fromDay: string,
+  toDay: string,
+  signals?: string[],
+): Promise<DailyTotal[]> {
+  const { rows } = await db.query(
+    `select to_char(utc_day, 'YYYY-MM-DD') as day, signal, alias, client, tenant, detail, count::float8 as count
+       from telemetry.daily_counters
+      where utc_day between $1::date and $2::date and ($3::text[] is null or signal = any($3))
+      order by utc_day, signal, alias, client, tenant, detail`,
+    [fromDay, toDay, signals ?? null],
+  );
+  return rows.map((r: any) => ({ ...r, count: Number(r.count) }));
+}

@@ -1,0 +1,62 @@
+/**
+ * The identity of one running process of one component: registered in
+ * telemetry.instances, with a daily heartbeat row (a day without one is "no data") and the
+ * flag version it runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Pool } from 'pg';
+import { systemClock, utcDay, type Clock } from './clock.ts';
+
+export class InstanceReporter {
+  readonly instanceId: string;
+  private flagVersion = 0;
+  private lastBeat = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly component: string,
+    private readonly options: { clock?: Clock; heartbeatIntervalMs?: number } = {},
+  ) {
+    this.instanceId = `${component}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
+
+  async register(): Promise<void> {
+    const now = this.clock.now();
+    await this.pool.query(
+      `insert into telemetry.instances (instance_id, component, host, pid, started_at, last_seen, flag_version)
+       values ($1, $2, $3, $4, $5, $5, $6)
+       on conflict (instance_id) do update set last_seen = excluded.last_seen, stopped_at = null`,
+      [this.instanceId, this.component, hostname(), process.pid, now, this.flagVersion],
+    );
+    await this.heartbeat(true);
+  }
+
+  /** Upserts today's heartbeat row; cheap to call often, writes at most once per interval. */
+  async heartbeat(force = false): Promise<void> {
+    const now = this.clock.now();
+    const interval = this.options.heartbeatIntervalMs ?? 60_000;
+    const day = utcDay(now);
+    if (!force && now.getTime() - this.lastBeat < interval && utcDay(new Date(this.lastBeat)) === day) return;
+    await this.pool.query(
+      `insert into telemetry.heartbeats (utc_day, instance_id, component, first_seen, last_seen) values ($1, $2, $3, $4, $4)
+       on conflict (utc_day, instance_id) do update set last_seen = excluded.last_seen`,
+      [day, this.instanceId, this.component, now],
+    );
+    await this.pool.query('update telemetry.instances set last_seen = $2, flag_version = $3 where instance_id = $1', [this.instanceId, now, this.flagVersion]);
+    this.lastBeat = now.getTime();
+  }
+
+  async reportFlagVersion(version: number): Promise<void> {
+    this.flagVersion = version;
+    await this.pool.query('update telemetry.instances set flag_version = $2, last_seen = $3 where instance_id = $1', [this.instanceId, version, this.clock.now()]);
+  }
+
+  async deregister(): Promise<void> {
+    await this.pool.query('update telemetry.instances set stopped_at = $2 where instance_id = $1', [this.instanceId, this.clock.now()]);
+  }
+}
