@@ -1,0 +1,52 @@
+/**
+ * Scope names tenantgate issues and enforces. The gateway route table and the Authority's
+ * admin API read them from here; the demo seed assigns them.
+ */
+export const scopes = {
+  platformRead: 'platform:read',
+  platformWrite: 'platform:write',
+  scannerRead: 'scanner:read',
+  scannerWrite: 'scanner:write',
+  graphRead: 'graph:read',
+  graphQuery: 'graph:query',
+  graphExport: 'graph:export',
+  graphWrite: 'graph:write',
+  tenantsRead: 'authority:tenants.read',
+  tenantsWrite: 'authority:tenants.write',
+  clientsRead: 'authority:clients.read',
+  clientsWrite: 'authority:clients.write',
+  usersRead: 'authority:users.read',
+  usersWrite: 'authority:users.write',
+  auditRead: 'authority:audit.read',
+  rolloutRead: 'rollout:read',
+  rolloutWrite: 'rollout:write',
+} as const;
+
+export type Scope = (typeof scopes)[keyof typeof scopes];
+
+export const moduleScopes: Scope[] = [
+  scopes.platformRead,
+  scopes.platformWrite,
+  scopes.scannerRead,
+  scopes.scannerWrite,
+  scopes.graphRead,
+  scopes.graphQuery,
+  scopes.graphExport,
+  scopes.graphWrite,
+];
+
+export const adminScopes: Scope[] = [
+  scopes.tenantsRead,
+  scopes.tenantsWrite,
+  scopes.clientsRead,
+  scopes.clientsWrite,
+  scopes.usersRead,
+  scopes.usersWrite,
+  scopes.auditRead,
+];
+
+export const rolloutScopes: Scope[] = [scopes.rolloutRead, scopes.rolloutWrite];
+
+/** Path of the console's OAuth redirect, relative to the public (gateway) URL. */
+export const CONSOLE_CALLBACK_PATH = '/auth/callback';
+export const CONSOLE_CLIENT_ID = 'stellaops-console';
