@@ -52,7 +52,7 @@ const base = mkdtempSync(join(tmpdir(), 'tenantgate-test-'));
 chmodSync(base, 0o755);
 const port = await freePort();
 const started = Date.now();
-const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port, password: 'test-admin', ephemeral: true });
+const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port, password: 'test-admin', ephemeral: true, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
 process.stdout.write(`# test PostgreSQL on port ${port} ready in ${Date.now() - started} ms\n`);
 
 const admin = new pg.Client({ connectionString: server.url });

@@ -20,6 +20,9 @@ export class Database {
     });
     // An idle client losing its connection (database restart) must not crash the process.
     this.pool.on('error', () => undefined);
+    // A checked-out client whose connection drops also emits 'error'; the failing query
+    // already rejects, so the event itself must not crash the process.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /**

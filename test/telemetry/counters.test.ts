@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Database } from '../../src/db/database.ts';
+import { DailyCounters, readDailyCounters } from '../../src/telemetry/counters.ts';
+import { InstanceReporter } from '../../src/telemetry/instance.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
+
+const fixedClock = (iso: string) => ({ now: () => new Date(iso) });
+
+async function total(db: Database, signal: string, day: string): Promise<number> {
+  const rows = await readDailyCounters(db.pool, day, day, [signal]);
+  return rows.reduce((sum, r) => sum + r.count, 0);
+}
+
+describe('durable daily counters', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await createTestDatabase();
+  });
+  after(async () => t.drop());
+
+  it('are exact under concurrent increments from several writers', async () => {
+    const writers = [0, 1, 2].map((i) => {
+      const db = new Database(t.runtimeUrl, { max: 2 });
+      return { db, counters: new DailyCounters({ pool: db.pool, instanceId: `w${i}`, flushIntervalMs: 20, clock: fixedClock('2026-03-10T12:00:00Z') }) };
+    });
+    for (const w of writers) w.counters.start();
+    await Promise.all(
+      writers.map(async (w, i) => {
+        for (let n = 0; n < 3000; n++) {
+          w.counters.increment('test.concurrent', { client: `c${n % 7}`, tenant: i % 2 ? 'tenant-a' : 'tenant-b' });
+          if (n % 250 === 0) await new Promise((r) => setTimeout(r, 5));
+        }
+      }),
+    );
+    for (const w of writers) {
+      assert.equal(await w.counters.stop(), true);
+      await w.db.close();
+    }
+    assert.equal(await total(t.db, 'test.concurrent', '2026-03-10'), 9000);
+  });
+
+  it('count on the UTC day of the increment, across midnight', async () => {
+    let now = new Date('2026-03-11T23:59:59.999Z');
+    const counters = new DailyCounters({ pool: t.db.pool, instanceId: 'midnight', clock: { now: () => now } });
+    counters.increment('test.midnight');
+    now = new Date('2026-03-12T00:00:00.000Z');
+    counters.increment('test.midnight', {}, 2);
+    assert.equal(await counters.flush(), true);
+    assert.equal(await total(t.db, 'test.midnight', '2026-03-11'), 1);
+    assert.equal(await total(t.db, 'test.midnight', '2026-03-12'), 2);
+  });
+
+  it('lose nothing and double count nothing across a database outage', async () => {
+    const target = new URL(t.runtimeUrl);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port));
+    target.port = String(proxy.port);
+    const db = new Database(target.toString(), { max: 2 });
+    const errors: unknown[] = [];
+    const counters = new DailyCounters({ pool: db.pool, instanceId: 'outage', flushIntervalMs: 25, clock: fixedClock('2026-03-13T08:00:00Z'), onError: (e) => errors.push(e) });
+    counters.start();
+    let sent = 0;
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        counters.increment('test.outage', { alias: i % 2 ? 'X-Tenant-Id' : 'X-Stella-Tenant', client: `c${i % 5}` });
+        sent++;
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+    await send(1000);
+    await proxy.cut();
+    await send(2000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(errors.length > 0, 'flushes failed while the database was away');
+    assert.ok(counters.bufferedCells > 0 && counters.bufferedCells <= 20, `buffer is bounded by label cardinality (${counters.bufferedCells})`);
+    await proxy.restore();
+    await send(1000);
+    assert.equal(await counters.stop(10_000), true);
+    await db.close();
+    await proxy.close();
+    assert.equal(await total(t.db, 'test.outage', '2026-03-13'), sent);
+  });
+
+  it('a batch retried after an ambiguous failure is applied once', async () => {
+    const counters = new DailyCounters({ pool: t.db.pool, instanceId: 'retry', clock: fixedClock('2026-03-14T08:00:00Z') });
+    counters.increment('test.retry', {}, 5);
+    // Make the first write commit but look failed to the writer, as when a connection drops after COMMIT.
+    const realWrite = (counters as any).write.bind(counters);
+    let calls = 0;
+    (counters as any).write = async (id: string, cells: unknown[]) => {
+      calls++;
+      await realWrite(id, cells);
+      if (calls === 1) throw new Error('connection lost after commit');
+    };
+    assert.equal(await counters.flush(), false);
+    assert.equal(await counters.flush(), true);
+    assert.equal(calls, 2);
+    assert.equal(await total(t.db, 'test.retry', '2026-03-14'), 5);
+  });
+
+  it('heartbeats mark a day as having data, per instance', async () => {
+    const reporter = new InstanceReporter(t.db.pool, 'gateway', { clock: fixedClock('2026-03-15T10:00:00Z') });
+    await reporter.register();
+    const { rows } = await t.db.query("select instance_id, component from telemetry.heartbeats where utc_day = '2026-03-15'");
+    assert.deepEqual(rows, [{ instance_id: reporter.instanceId, component: 'gateway' }]);
+  });
+});
