@@ -4,7 +4,7 @@
  * shutdown that drains in-flight requests.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ContractError, problem, type ErrorCode } from '../contract/errors.ts';
 import { componentPort } from '../config/schema.ts';
 import { closeComponentContext, type ComponentContext } from './context.ts';
@@ -22,7 +22,8 @@ export interface HostOptions {
 export function createApp(ctx: ComponentContext, options: HostOptions = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: ctx.config.server.logLevel !== 'debug' && ctx.config.server.logLevel !== 'trace',
+    // Per-request log lines only at debug/trace: at info a busy gateway would log twice per request.
+    logController: new LogController({ disableRequestLogging: ctx.config.server.logLevel !== 'debug' && ctx.config.server.logLevel !== 'trace' }),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -30,7 +31,7 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { allowUnionTypes: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
 
   const requests = counter(ctx.metrics, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);

@@ -16,6 +16,7 @@ export const redactPaths = [
   '*.code_verifier',
 ];
 
-export function createLogger(name: string, level: string, destination?: pino.DestinationStream): pino.Logger {
-  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { component: name } }, destination);
+/** Logs go to stderr by default so stdout stays for what a command prints. */
+export function createLogger(name: string, level: string, destination: pino.DestinationStream = pino.destination(2)): pino.Logger {
+  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
 }
