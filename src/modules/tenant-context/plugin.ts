@@ -1,0 +1,129 @@
+/**
+ * The ONE tenant resolver of MODULES.md as a Fastify plugin, shared by Platform, Scanner and
+ * Graph. Not encapsulated, so its hooks and decorators reach every route of the module app.
+ *
+ * Per request: verify the gateway envelope (401 `unauthorized` otherwise), resolve the tenant
+ * from the canonical header (legacy aliases only while `<module>.acceptLegacyHeaders` is on,
+ * each read counted), require it to equal the envelope's tenant, and decorate
+ * `request.identity` / `request.requireTenant()`. Routes public at the gateway opt out with
+ * route config `{ tenantContext: 'none' }`.
+ */
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { ContractError, SERVICE_TENANT_MISSING_STATUS, type ErrorCode } from '../../contract/errors.ts';
+import type { ModuleName } from '../../flags/definitions.ts';
+import { envelopeKeyLookup } from '../../gateway/envelope.ts';
+import type { ComponentContext } from '../../host/context.ts';
+import { counter } from '../../telemetry/metrics.ts';
+import { signals } from '../../telemetry/signals.ts';
+import { authenticateRequest } from './authenticate-request.ts';
+import { conflictCode, resolveTenantFromHeaders } from './resolve-tenant.ts';
+
+export interface RequestIdentity {
+  tenant: string | null;
+  actor: string;
+  client: string | null;
+  scopes: string[];
+  viaEnvelope: boolean;
+}
+
+/** `none`: no identity at all (public routes); `optional`: identity required, tenant may be absent. */
+export type TenantContextMode = 'required' | 'optional' | 'none';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    identity: RequestIdentity;
+    /** The resolved tenant; throws the module's `tenant_missing` when there is none. */
+    requireTenant(): string;
+  }
+  interface FastifyContextConfig {
+    tenantContext?: TenantContextMode;
+  }
+}
+
+export interface TenantContextOptions {
+  ctx: ComponentContext;
+  module: ModuleName;
+}
+
+const ANONYMOUS: RequestIdentity = Object.freeze({ tenant: null, actor: 'anonymous', client: null, scopes: [], viaEnvelope: false }) as RequestIdentity;
+
+/** Host routes served by every component regardless of tenant. */
+const HOST_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function tenantMissing(module: ModuleName): ContractError {
+  return new ContractError('tenant_missing', `${module} received no tenant context`, { status: SERVICE_TENANT_MISSING_STATUS });
+}
+
+async function tenantContextPlugin(app: FastifyInstance, options: TenantContextOptions): Promise<void> {
+  const { ctx, module } = options;
+  const profile = ctx.profile;
+  const lookup = envelopeKeyLookup(ctx.db.pool);
+  const flagName = `${module}.acceptLegacyHeaders` as const;
+  const rejections = counter(ctx.metrics, 'tenantgate_module_rejections_total', 'Module requests rejected, by error code', ['module', 'code', 'tenant']);
+  const denied = counter(ctx.metrics, 'tenantgate_module_denied_total', 'Module 403/404 answers', ['module', 'status', 'tenant']);
+  const legacyReads = counter(ctx.metrics, 'tenantgate_module_legacy_header_total', 'Legacy tenant header aliases read by the module', ['module', 'alias']);
+  // The tenant a rejection is labelled with: only ever a verified one (bounded cardinality).
+  const labelTenant = new WeakMap<FastifyRequest, string>();
+
+  app.decorateRequest('identity', null as unknown as RequestIdentity);
+  app.decorateRequest('requireTenant', function requireTenant(this: FastifyRequest): string {
+    const tenant = this.identity?.tenant;
+    if (!tenant) throw tenantMissing(module);
+    return tenant;
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const mode: TenantContextMode = req.routeOptions.config?.tenantContext ?? 'required';
+    const routeUrl = req.routeOptions.url;
+    if (mode === 'none' || req.is404 || (routeUrl !== undefined && HOST_ROUTES.has(routeUrl))) {
+      req.identity = ANONYMOUS;
+      return;
+    }
+    const auth = await authenticateRequest(
+      { headers: req.headers, method: req.method, url: req.url, peerAddress: req.socket.remoteAddress },
+      profile,
+      lookup,
+      { trustLoopbackWithoutEnvelope: ctx.config.modules.trustLoopbackWithoutEnvelope, now: ctx.clock.now() },
+    );
+    if (!auth.ok) throw new ContractError('unauthorized', `gateway identity envelope rejected (${auth.reason})`);
+    if (auth.viaEnvelope && auth.identity.tenant) labelTenant.set(req, auth.identity.tenant);
+
+    const resolved = resolveTenantFromHeaders(req.headers, profile, ctx.flags.get(flagName));
+    if (!resolved.ok) {
+      throw resolved.reason === 'conflict' ? new ContractError(conflictCode(module), resolved.detail) : new ContractError('tenant_invalid', resolved.detail);
+    }
+    const tenant = resolved.tenant;
+    if (auth.viaEnvelope && tenant !== auth.identity.tenant) {
+      if (tenant === null) throw tenantMissing(module);
+      throw new ContractError(conflictCode(module), 'the tenant header differs from the tenant the gateway signed');
+    }
+    if (tenant === null && mode === 'required') throw tenantMissing(module);
+    for (const alias of resolved.aliasesRead) {
+      legacyReads.inc({ module, alias });
+      ctx.counters.increment(signals.moduleLegacyHeader, { alias, client: auth.identity.client ?? '', tenant: tenant ?? '', detail: module });
+    }
+    req.identity = { tenant, actor: auth.identity.actor, client: auth.identity.client, scopes: auth.identity.scopes, viaEnvelope: auth.viaEnvelope };
+  });
+
+  app.addHook('onError', async (req, _reply, error: FastifyError | ContractError) => {
+    const code: ErrorCode | null = error instanceof ContractError ? error.code : (error as FastifyError).validation ? 'validation_failed' : null;
+    const status = error instanceof ContractError ? error.status : (error as FastifyError).statusCode ?? 500;
+    if (code === null || status >= 500) return;
+    const tenant = req.identity?.tenant ?? labelTenant.get(req) ?? '';
+    rejections.inc({ module, code, tenant });
+    ctx.counters.increment(signals.moduleRejection, { tenant, detail: `${module}:${code}` });
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode !== 403 && reply.statusCode !== 404) return;
+    const tenant = req.identity?.tenant ?? labelTenant.get(req) ?? '';
+    denied.inc({ module, status: String(reply.statusCode), tenant });
+    ctx.counters.increment(signals.moduleDenied, { tenant, detail: `${module}:${reply.statusCode}` });
+  });
+}
+
+// Not encapsulated: the hooks and decorators must apply to every route of the module app.
+(tenantContextPlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+export default tenantContextPlugin;
+export { tenantContextPlugin };

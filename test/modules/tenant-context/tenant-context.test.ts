@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { setFlags } from '../../../src/flags/store.ts';
+import { signEnvelope } from '../../../src/gateway/envelope.ts';
+import { requireScope } from '../../../src/modules/host.ts';
+import { readDailyCounters } from '../../../src/telemetry/counters.ts';
+import { signals } from '../../../src/telemetry/signals.ts';
+import { utcDay } from '../../../src/telemetry/clock.ts';
+import { createModuleHarness, type ModuleHarness } from './harness.ts';
+
+async function probeRoutes(app: FastifyInstance) {
+  app.get('/probe', async (req) => ({ tenant: req.requireTenant(), identity: req.identity }));
+  app.get('/optional', { config: { tenantContext: 'optional' } }, async (req) => ({ tenant: req.identity.tenant }));
+  app.post('/public', { config: { tenantContext: 'none' } }, async (req) => ({ identity: req.identity }));
+  app.get('/scoped', { preHandler: requireScope('platform:write') }, async () => ({ ok: true }));
+}
+
+describe('tenant context (platform)', () => {
+  let h: ModuleHarness;
+  const canonical = () => h.ctx.profile.canonicalTenantHeader;
+  const [legacyA, legacyB] = ['X-Stella-Tenant', 'X-Tenant-Id'];
+  before(async () => {
+    h = await createModuleHarness('platform', () => probeRoutes);
+  });
+  after(async () => h.close());
+
+  it('a gateway-signed request gets its tenant and identity', async () => {
+    const res = await h.call('GET', '/probe', { tenant: 'tenant-bravo' });
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.equal(body.tenant, 'tenant-bravo');
+    assert.equal(body.identity.actor, 'alice');
+    assert.equal(body.identity.client, 'stellaops-console');
+    assert.equal(body.identity.viaEnvelope, true);
+    assert.ok(body.identity.scopes.includes('platform:read'));
+  });
+
+  it('forged identity headers without an envelope → 401 unauthorized', async () => {
+    const res = await h.call('GET', '/probe', {
+      unsigned: true,
+      headers: { [canonical()]: 'tenant-alpha', 'X-StellaOps-Actor': 'mallory', 'X-StellaOps-Scopes': 'platform:read' },
+    });
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().code, 'unauthorized');
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+  });
+
+  it('a bad signature, a foreign key, a replay on another path or method → 401', async () => {
+    const good = signEnvelope(h.key, { tenant: 'tenant-alpha', actor: 'a', client: null, scopes: [] }, { method: 'GET', path: '/probe' });
+    const headers = (env: { envelope: string; signature: string; algorithm: string }) => ({
+      [h.ctx.profile.envelopeHeader]: env.envelope,
+      [h.ctx.profile.envelopeSignatureHeader]: env.signature,
+      [h.ctx.profile.envelopeAlgorithmHeader]: env.algorithm,
+      [canonical()]: 'tenant-alpha',
+    });
+    const tampered = { ...good, envelope: Buffer.from(Buffer.from(good.envelope, 'base64url').toString().replace('tenant-alpha', 'tenant-bravo')).toString('base64url') };
+    for (const [url, method, env] of [
+      ['/probe', 'GET', tampered],
+      ['/probe?x=1', 'GET', good],
+      ['/optional', 'GET', good],
+      ['/probe', 'DELETE', good],
+      ['/probe', 'GET', { ...good, algorithm: 'HS256' }],
+    ] as const) {
+      const res = await h.app.inject({ method, url, headers: headers(env) });
+      assert.equal(res.statusCode, method === 'DELETE' ? 404 : 401, `${method} ${url}`);
+    }
+    const otherKid = signEnvelope({ ...h.key, kid: 'env-unknown' }, { tenant: 'tenant-alpha', actor: 'a', client: null, scopes: [] }, { method: 'GET', path: '/probe' });
+    assert.equal((await h.app.inject({ method: 'GET', url: '/probe', headers: headers(otherKid) })).statusCode, 401);
+  });
+
+  it('the header must equal the tenant the gateway signed', async () => {
+    const res = await h.call('GET', '/probe', { tenant: 'tenant-alpha', headers: { [canonical()]: 'tenant-bravo' } });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().code, 'tenant_conflict');
+  });
+
+  it('no tenant → deterministic 400 tenant_missing', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await h.call('GET', '/probe', { tenant: null });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.json().code, 'tenant_missing');
+    }
+    const headerless = await h.call('GET', '/probe', { identity: { tenant: 'tenant-alpha' }, tenant: null });
+    assert.equal(headerless.statusCode, 400);
+    assert.equal(headerless.json().code, 'tenant_missing');
+  });
+
+  it('an optional route accepts a request without tenant', async () => {
+    const res = await h.call('GET', '/optional', { tenant: null });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().tenant, null);
+  });
+
+  it('repeated or comma-joined different values → tenant_conflict; the same value twice is fine', async () => {
+    const joined = await h.call('GET', '/probe', { headers: { [canonical()]: 'tenant-alpha, tenant-bravo' } });
+    assert.equal(joined.json().code, 'tenant_conflict');
+    const repeated = await h.call('GET', '/probe', { headers: { [canonical()]: ['tenant-alpha', 'tenant-bravo'] } });
+    assert.equal(repeated.json().code, 'tenant_conflict');
+    const same = await h.call('GET', '/probe', { headers: { [canonical()]: ['tenant-alpha', 'TENANT-ALPHA '] } });
+    assert.equal(same.statusCode, 200);
+  });
+
+  it('a malformed tenant value → 400 tenant_invalid', async () => {
+    const res = await h.call('GET', '/probe', { headers: { [canonical()]: 'tenant alpha!' } });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().code, 'tenant_invalid');
+  });
+
+  it('legacy aliases are read (and counted) only while platform.acceptLegacyHeaders is on', async () => {
+    const agreeing = await h.call('GET', '/probe', { headers: { [legacyA]: 'tenant-alpha' } });
+    assert.equal(agreeing.statusCode, 200);
+    const conflicting = await h.call('GET', '/probe', { headers: { [legacyB]: 'tenant-bravo' } });
+    assert.equal(conflicting.json().code, 'tenant_conflict');
+    // Alias only, envelope without tenant header: the alias is the tenant.
+    const aliasOnly = await h.call('GET', '/probe', { tenant: null, identity: { tenant: 'tenant-alpha' }, headers: { [legacyA]: 'tenant-alpha' } });
+    assert.equal(aliasOnly.statusCode, 200);
+
+    await setFlags(h.ctx.db.pool, [{ name: 'platform.acceptLegacyHeaders', value: false }], { actor: 'test', reason: 'strict modules' });
+    await h.ctx.flags.refresh();
+    const ignored = await h.call('GET', '/probe', { headers: { [legacyB]: 'tenant-bravo' } });
+    assert.equal(ignored.statusCode, 200, 'an alias is not read at all while the flag is off');
+    const aliasOnlyOff = await h.call('GET', '/probe', { tenant: null, identity: { tenant: 'tenant-alpha' }, headers: { [legacyA]: 'tenant-alpha' } });
+    assert.equal(aliasOnlyOff.json().code, 'tenant_missing');
+    await setFlags(h.ctx.db.pool, [{ name: 'platform.acceptLegacyHeaders', value: true }], { actor: 'test', reason: 'restore' });
+    await h.ctx.flags.refresh();
+
+    await h.ctx.counters.flush();
+    const day = utcDay(new Date());
+    const rows = await readDailyCounters(h.ctx.db.pool, day, day, [signals.moduleLegacyHeader]);
+    const alias = rows.find((r) => r.alias === legacyA && r.tenant === 'tenant-alpha' && r.detail === 'platform');
+    assert.ok(alias && alias.count >= 2, JSON.stringify(rows));
+    assert.ok(!rows.some((r) => r.alias === legacyB && r.count > 1), 'the ignored alias was not counted');
+  });
+
+  it('public routes opt out and get no identity', async () => {
+    const res = await h.call('POST', '/public', { unsigned: true, headers: { [canonical()]: 'tenant-alpha' }, body: {} });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().identity.tenant, null);
+  });
+
+  it('requireScope answers 403 insufficient_scope', async () => {
+    const denied = await h.call('GET', '/scoped', { identity: { scopes: ['platform:read'] } });
+    assert.equal(denied.statusCode, 403);
+    assert.equal(denied.json().code, 'insufficient_scope');
+    assert.equal((await h.call('GET', '/scoped')).statusCode, 200);
+  });
+
+  it('rejections by code and 403/404 answers are counted per tenant', async () => {
+    await h.call('GET', '/scoped', { tenant: 'tenant-bravo', identity: { scopes: [] } });
+    const metrics = await h.ctx.metrics.metrics();
+    assert.match(metrics, /tenantgate_module_rejections_total\{module="platform",code="unauthorized",tenant=""/);
+    assert.match(metrics, /tenantgate_module_rejections_total\{module="platform",code="tenant_missing",tenant="tenant-alpha"/);
+    assert.match(metrics, /tenantgate_module_denied_total\{module="platform",status="403",tenant="tenant-bravo"/);
+    await h.ctx.counters.flush();
+    const day = utcDay(new Date());
+    const rows = await readDailyCounters(h.ctx.db.pool, day, day, [signals.moduleRejection, signals.moduleDenied]);
+    assert.ok(rows.some((r) => r.signal === signals.moduleRejection && r.detail === 'platform:tenant_conflict'));
+    assert.ok(rows.some((r) => r.signal === signals.moduleDenied && r.detail === 'platform:403' && r.tenant === 'tenant-bravo'));
+  });
+});
+
+describe('tenant context (graph) and the loopback development switch', () => {
+  let graph: ModuleHarness;
+  before(async () => {
+    graph = await createModuleHarness('graph', () => probeRoutes, { 'modules.trustLoopbackWithoutEnvelope': true });
+  });
+  after(async () => graph.close());
+
+  it('Graph answers a conflict with GRAPH_VALIDATION_FAILED', async () => {
+    const res = await graph.call('GET', '/probe', { headers: { [graph.ctx.profile.canonicalTenantHeader]: 'tenant-alpha,tenant-bravo' } });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().code, 'GRAPH_VALIDATION_FAILED');
+  });
+
+  it('with the switch on, a loopback peer without any envelope is trusted', async () => {
+    const res = await graph.call('GET', '/probe', { unsigned: true, headers: { 'X-StellaOps-Actor': 'dev', 'X-StellaOps-Scopes': 'graph:read' } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().identity.viaEnvelope, false);
+    assert.deepEqual(res.json().identity.scopes, ['graph:read']);
+  });
+
+  it('…but never a remote peer, and never a bad envelope', async () => {
+    const remote = await graph.call('GET', '/probe', { unsigned: true, remoteAddress: '10.1.2.3' });
+    assert.equal(remote.statusCode, 401);
+    const bad = await graph.call('GET', '/probe', { unsigned: true, headers: { [graph.ctx.profile.envelopeHeader]: 'e30' } });
+    assert.equal(bad.statusCode, 401);
+  });
+});
