@@ -21,9 +21,11 @@ function headerValues(headers: HeaderBag, name: string): string[] {
 }
 
 /**
- * Canonical header first; legacy aliases only when `acceptLegacy` (each alias that carried a
- * value is reported in `aliasesRead` so the caller can count it). Any two different values →
- * conflict; any malformed value → invalid. No value anywhere → tenant null.
+ * Canonical header first; legacy aliases only when `acceptLegacy`. Aliases are always checked
+ * for conflicts, but reported in `aliasesRead` (to be counted as legacy use) only when the
+ * tenant had to be taken from them: an alias the gateway writes beside the canonical header
+ * while `<module>.emitLegacyHeaders` is on is not a caller depending on it. Any two different
+ * values → conflict; any malformed value → invalid. No value anywhere → tenant null.
  */
 export function resolveTenantFromHeaders(headers: HeaderBag, profile: ContractProfile, acceptLegacy: boolean): TenantResolution {
   const sources: { header: string; legacy: boolean }[] = [
@@ -32,10 +34,12 @@ export function resolveTenantFromHeaders(headers: HeaderBag, profile: ContractPr
   ];
   const seen = new Set<string>();
   const aliasesRead: string[] = [];
+  let canonicalPresent = false;
   for (const source of sources) {
     const values = headerValues(headers, source.header);
     if (values.length === 0) continue;
     if (source.legacy) aliasesRead.push(source.header);
+    else canonicalPresent = true;
     for (const value of values) {
       const tenant = normalizeTenantId(value);
       if (tenant === null) return { ok: false, reason: 'invalid', detail: `header ${source.header} carries a malformed tenant id` };
@@ -46,7 +50,7 @@ export function resolveTenantFromHeaders(headers: HeaderBag, profile: ContractPr
     return { ok: false, reason: 'conflict', detail: `the request carries ${seen.size} different tenant values across its tenant headers` };
   }
   const [tenant] = seen;
-  return { ok: true, tenant: tenant ?? null, aliasesRead };
+  return { ok: true, tenant: tenant ?? null, aliasesRead: canonicalPresent ? [] : aliasesRead };
 }
 
 /** Graph answers tenant conflicts with its own code (CONTRACT.md §6). */
