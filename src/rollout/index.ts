@@ -1,0 +1,22 @@
+/** The rollout controller's public face: policy, gates, operations, playbook, checklist. */
+export { defaultPolicy, defaultPolicyInput } from './policy/default.ts';
+export { loadPolicy, parsePolicy, readPolicyFile, PolicyError } from './policy/load.ts';
+export { policySchema, type RolloutPolicy, type PolicyInput } from './policy/schema.ts';
+export { evaluateStrictGate, type StrictGateResult, type DayTelemetry } from './gates/strict-gate.ts';
+export { evaluatePhaseExitGate, type PhaseExitResult } from './gates/phase-exit-gate.ts';
+export { evaluateMonitors, type MonitorReading } from './gates/rollback-monitors.ts';
+export { strictGate, phaseExitGate, monitorReadings } from './operations/evaluate-gates.ts';
+export { rolloutStatus, type RolloutStatus } from './operations/rollout-status.ts';
+export { advancePhase } from './operations/advance-phase.ts';
+export { enableStrict } from './operations/enable-strict.ts';
+export { setFreeze } from './operations/set-freeze.ts';
+export { recordDeployment, markLastKnownGood } from './operations/record-deployment.ts';
+export { recordSignoff } from './operations/record-signoff.ts';
+export { importEvidence } from './operations/import-evidence.ts';
+export { decide, checklistReport } from './operations/decide.ts';
+export { RolloutRefusal, RolloutInputError } from './operations/refusal.ts';
+export { runRollback, type PlaybookResult } from './playbook/run-rollback.ts';
+export { runMonitors } from './playbook/run-monitors.ts';
+export { evaluateChecklist, type ChecklistReport } from './checklist/evaluate-checklist.ts';
+export { renderChecklist } from './checklist/render-checklist.ts';
+export type { RolloutEnv } from './rollout-env.ts';

@@ -1,0 +1,80 @@
+/**
+ * Everything `rollout status` shows: phase and window, freeze, flags with their recent
+ * history, running instances with the flag version each reports (convergence), current
+ * deployments, and the gates at a glance.
+ */
+import type { Queryable } from '../../db/database.ts';
+import { flagHistory, readFlagSnapshot, type FlagHistoryEntry, type FlagSnapshot } from '../../flags/store.ts';
+import type { PhaseExitResult } from '../gates/phase-exit-gate.ts';
+import type { StrictGateResult } from '../gates/strict-gate.ts';
+import type { DeploymentRecord, RolloutState } from '../model.ts';
+import type { Phase, RolloutPolicy } from '../policy/schema.ts';
+import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
+import { phaseExitGate, strictGate } from './evaluate-gates.ts';
+
+export interface InstanceStatus {
+  instanceId: string;
+  component: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+  lastSeen: string;
+  flagVersion: number;
+  converged: boolean;
+}
+
+export interface RolloutStatus {
+  policy: { name: string; title: string; date: string };
+  state: RolloutState;
+  phase: Pick<Phase, 'id' | 'name' | 'window' | 'earliestStart'>;
+  flags: FlagSnapshot;
+  flagHistory: FlagHistoryEntry[];
+  instances: InstanceStatus[];
+  converged: boolean;
+  deployments: DeploymentRecord[];
+  openIncidents: number;
+  exitGate: PhaseExitResult;
+  strictGate: StrictGateResult;
+}
+
+/** Instances seen within this long count as running. */
+const LIVE_MS = 5 * 60_000;
+
+export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<InstanceStatus[]> {
+  const { rows } = await db.query(
+    `select instance_id, component, host, pid, started_at, last_seen, flag_version::float8 as flag_version
+       from telemetry.instances where stopped_at is null and last_seen >= $1 order by component, instance_id`,
+    [new Date(now.getTime() - LIVE_MS)],
+  );
+  return rows.map((r: any) => ({
+    instanceId: r.instance_id,
+    component: r.component,
+    host: r.host,
+    pid: r.pid,
+    startedAt: new Date(r.started_at).toISOString(),
+    lastSeen: new Date(r.last_seen).toISOString(),
+    flagVersion: Number(r.flag_version),
+    converged: Number(r.flag_version) === flagVersion,
+  }));
+}
+
+export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: Date): Promise<RolloutStatus> {
+  const state = await readRolloutState(db);
+  const flags = await readFlagSnapshot(db as any);
+  const instances = await readInstances(db, now, flags.version);
+  const phase = policy.phases[state.phase];
+  const open = await db.query("select count(*)::int as n from rollout.incidents where status = 'open'");
+  return {
+    policy: { name: policy.name, title: policy.title, date: policy.date },
+    state,
+    phase: { id: phase.id, name: phase.name, window: phase.window, earliestStart: phase.earliestStart },
+    flags,
+    flagHistory: await flagHistory(db as any, undefined, 20),
+    instances,
+    converged: instances.every((i) => i.converged),
+    deployments: await readCurrentDeployments(db),
+    openIncidents: open.rows[0].n,
+    exitGate: await phaseExitGate(db, policy, now),
+    strictGate: await strictGate(db, policy, now),
+  };
+}

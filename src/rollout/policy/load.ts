@@ -1,0 +1,44 @@
+/** Reads a policy file (YAML or JSON) and validates it; messages name the path and the rule. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Config } from '../../config/schema.ts';
+import { defaultPolicy } from './default.ts';
+import { policySchema, type RolloutPolicy } from './schema.ts';
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+export function parsePolicy(text: string, source = 'policy'): RolloutPolicy {
+  let tree: unknown;
+  try {
+    tree = parseYaml(text);
+  } catch (err) {
+    throw new PolicyError(`${source}: not YAML or JSON: ${(err as Error).message}`);
+  }
+  const result = policySchema.safeParse(tree);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PolicyError(`${source}: invalid rollout policy:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export function readPolicyFile(file: string): RolloutPolicy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PolicyError(`cannot read policy file ${file}: ${(err as Error).message}`);
+  }
+  return parsePolicy(text, file);
+}
+
+/** The policy in force: `rollout.policyFile` when configured, else the built-in seed policy. */
+export function loadPolicy(config: Config, cwd = process.cwd()): RolloutPolicy {
+  return config.rollout.policyFile ? readPolicyFile(resolve(cwd, config.rollout.policyFile)) : defaultPolicy;
+}

@@ -1,0 +1,35 @@
+/** `rollout status` as text: phase and window, freeze, flags, instances with their flag versions, deployments, gates. */
+import type { RolloutStatus } from '../operations/rollout-status.ts';
+import { formatChecks } from './format-gate.ts';
+
+export function formatStatus(s: RolloutStatus): string {
+  const w = s.phase.window;
+  const window = s.phase.earliestStart ? `earliest ${w.start}` : `${w.start} → ${w.end ?? 'open'}`;
+  const lines: string[] = [
+    `policy   ${s.policy.title} (${s.policy.name}, ${s.policy.date})`,
+    `phase    ${s.phase.id} — ${s.phase.name} (${window})`,
+    `frozen   ${s.state.frozen ? `YES — ${s.state.frozenReason}` : 'no'}`,
+    `incidents open: ${s.openIncidents}`,
+    '',
+    `flags (version ${s.flags.version})`,
+    ...Object.entries(s.flags.values).map(([name, value]) => `  ${name.padEnd(30)} ${String(value)}`),
+    ...(s.flagHistory.length ? ['  recent changes:', ...s.flagHistory.slice(0, 5).map((h) => `    v${h.version} ${h.changedAt} ${h.name} ${JSON.stringify(h.previous)} → ${JSON.stringify(h.value)} by ${h.changedBy}: ${h.reason}`)] : []),
+    '',
+    `instances (${s.instances.length} running; ${s.converged ? 'all on' : 'NOT all on'} flag version ${s.flags.version})`,
+    ...(s.instances.length === 0
+      ? ['  (none reporting)']
+      : s.instances.map((i) => `  ${i.component.padEnd(10)} ${i.instanceId.padEnd(44)} flag v${String(i.flagVersion).padEnd(4)} ${i.converged ? 'converged' : 'BEHIND'}  last seen ${i.lastSeen}`)),
+    '',
+    'deployments (current)',
+    ...(s.deployments.length === 0
+      ? ['  (none recorded)']
+      : s.deployments.map((d) => `  ${d.component.padEnd(10)} ${d.buildId.padEnd(20)} config ${String(d.configVersion ?? '-').padEnd(8)} ${d.deployedAt}${d.lastKnownGood ? '  last-known-good' : ''}`)),
+    '',
+    `exit gate (phase ${s.exitGate.phase} → ${s.exitGate.nextPhase ?? '-'}): ${s.exitGate.pass ? 'PASS' : 'FAIL'}`,
+    formatChecks(s.exitGate.checks),
+    '',
+    `strict-mode gate: ${s.strictGate.pass ? 'PASS' : 'FAIL'}`,
+    formatChecks(s.strictGate.checks),
+  ];
+  return lines.join('\n');
+}
