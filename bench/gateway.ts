@@ -1,0 +1,183 @@
+/**
+ * Gateway overhead, one run, one echo upstream, four cases:
+ *   (a) direct to the echo upstream
+ *   (b) a bare @fastify/http-proxy in front of it (no auth; same request, token forwarded unread)
+ *   (c) the tenantgate gateway, valid bearer token, telemetry on
+ *   (d) as (c), every request also carrying a legacy tenant alias (counted)
+ *
+ * The servers run in a child process; this process only generates load (autocannon), so
+ * the two do not compete inside one event loop. The cases run interleaved for several
+ * rounds (a b c d, a b c d, …) so drift in machine load hits all of them alike; figures are
+ * per-case medians. Besides req/s, p50 and p99 it reports the server process's CPU time per
+ * request, which stays meaningful on a busy machine where throughput is noisy.
+ *
+ *   node --import tsx bench/gateway.ts [--duration 10] [--connections 50] [--rounds 3]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import httpProxy from '@fastify/http-proxy';
+// autocannon ships no type declarations.
+// @ts-expect-error untyped module
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { validateConfig } from '../src/config/load.ts';
+import { prepareDatabase } from '../src/db/connect.ts';
+import { startGateway } from '../src/gateway/component.ts';
+import { createComponentContext } from '../src/host/context.ts';
+import { freeBasePort, freePort } from '../test/support/ports.ts';
+import { createMinter, startEcho } from '../test/gateway/support/harness.ts';
+
+interface Targets {
+  direct: string;
+  bare: string;
+  gateway: string;
+  bearer: string;
+}
+
+type ServerMessage = { type: 'ready'; targets: Targets } | { type: 'cpu'; micros: number };
+
+/** Child: echo upstream, bare proxy, gateway (with its own embedded PostgreSQL). */
+async function serve(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'tenantgate-bench-'));
+  // The embedded cluster runs as an unprivileged user when we are root: it must reach its directory.
+  chmodSync(work, 0o755);
+  const echo = await startEcho();
+  let minter: Awaited<ReturnType<typeof createMinter>> | null = null;
+  const authority = await startEcho(() => minter!.jwks());
+  const config = validateConfig({
+    server: { basePort: await freeBasePort(), logLevel: 'silent' },
+    database: { dataDir: join(work, 'pg'), embeddedPort: await freePort() },
+    gateway: { upstreams: { authority: authority.url, platform: echo.url, scanner: echo.url, graph: echo.url } },
+    demo: { seed: false },
+  });
+  minter = await createMinter(config);
+  const prepared = await prepareDatabase(config, { cwd: work, migrate: true });
+  const bare = Fastify({ logger: false });
+  await bare.register(httpProxy, { upstream: echo.url, prefix: '/api/v1/platform', rewritePrefix: '/api/v1/platform' });
+  const barePort = await freePort();
+  await bare.listen({ host: '127.0.0.1', port: barePort });
+  const ctx = await createComponentContext({ name: 'gateway', config, runtimeUrl: prepared.runtimeUrl, keyEncryptionKey: prepared.keyEncryptionKey });
+  const gateway = await startGateway(ctx);
+  const path = '/api/v1/platform/context';
+  const send = (m: ServerMessage) => process.send!(m);
+  process.on('message', async (m: { type: string }) => {
+    if (m.type === 'cpu') {
+      const u = process.cpuUsage();
+      send({ type: 'cpu', micros: u.user + u.system });
+    } else if (m.type === 'stop') {
+      await gateway.close();
+      await bare.close();
+      await echo.close();
+      await authority.close();
+      await prepared.stop();
+      rmSync(work, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+  send({ type: 'ready', targets: { direct: `${echo.url}${path}`, bare: `http://127.0.0.1:${barePort}${path}`, gateway: `${gateway.url}${path}`, bearer: await minter.mint({ expiresIn: 3600 }) } });
+}
+
+interface Figures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMicrosPerRequest: number;
+  errors: number;
+  non2xx: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function measure(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' } },
+  });
+  const duration = Number(args.duration);
+  const connections = Number(args.connections);
+  const rounds = Number(args.rounds);
+
+  const child: ChildProcess = fork(import.meta.filename, ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (type: ServerMessage['type']) =>
+    new Promise<ServerMessage>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`bench server exited with ${code}`));
+      const onMessage = (m: ServerMessage) => {
+        if (m.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = (await next('ready')) as Extract<ServerMessage, { type: 'ready' }>;
+  const cpu = async () => {
+    const reply = next('cpu');
+    child.send({ type: 'cpu' });
+    return ((await reply) as Extract<ServerMessage, { type: 'cpu' }>).micros;
+  };
+
+  const t = ready.targets;
+  const cases: [string, string, Record<string, string>][] = [
+    ['(a) direct echo', t.direct, {}],
+    // The same request bytes as (c): the bare proxy forwards the bearer token without looking at it.
+    ['(b) bare @fastify/http-proxy', t.bare, { authorization: `Bearer ${t.bearer}` }],
+    ['(c) gateway, token + telemetry', t.gateway, { authorization: `Bearer ${t.bearer}` }],
+    ['(d) gateway, legacy alias on every request', t.gateway, { authorization: `Bearer ${t.bearer}`, 'x-tenant-id': 'tenant-alpha' }],
+  ];
+  const runs: Figures[][] = cases.map(() => []);
+  try {
+    // Warm-up: connection pools, JIT, the token cache.
+    for (const [, url, headers] of cases) await autocannon({ url, connections, duration: 2, headers });
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < cases.length; i++) {
+        const [name, url, headers] = cases[i];
+        const before = await cpu();
+        const r = await autocannon({ url, connections, duration, headers });
+        const used = (await cpu()) - before;
+        runs[i].push({ name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuMicrosPerRequest: used / Math.max(r.requests.total, 1), errors: r.errors, non2xx: r.non2xx });
+      }
+    }
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.send({ type: 'stop' });
+    await exited;
+  }
+
+  const results: Figures[] = runs.map((r) => ({
+    name: r[0].name,
+    rps: median(r.map((x) => x.rps)),
+    p50: median(r.map((x) => x.p50)),
+    p99: median(r.map((x) => x.p99)),
+    cpuMicrosPerRequest: median(r.map((x) => x.cpuMicrosPerRequest)),
+    errors: r.reduce((s, x) => s + x.errors, 0),
+    non2xx: r.reduce((s, x) => s + x.non2xx, 0),
+  }));
+  const [a, b, c, d] = results;
+  const lines = [
+    `gateway benchmark: ${connections} connections, ${duration} s per case, ${rounds} interleaved rounds (medians), node ${process.version}`,
+    '',
+    '| case | req/s | p50 ms | p99 ms | server CPU µs/req | errors | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuMicrosPerRequest.toFixed(0)} | ${r.errors} | ${r.non2xx} |`),
+    '',
+    ...runs.map((r) => `${r[0].name} per round: req/s ${r.map((x) => x.rps.toFixed(0)).join(', ')}; CPU µs/req ${r.map((x) => x.cpuMicrosPerRequest.toFixed(0)).join(', ')}`),
+    '',
+    `throughput c/b = ${(c.rps / b.rps).toFixed(3)} (target >= 0.85)`,
+    `throughput c/a = ${(c.rps / a.rps).toFixed(3)}`,
+    `throughput d/c = ${(d.rps / c.rps).toFixed(3)} (cost of counting legacy use)`,
+    `p99 c/b = ${(c.p99 / Math.max(b.p99, 1)).toFixed(3)} (target <= 1.25)`,
+    `server CPU per request c/b = ${(c.cpuMicrosPerRequest / b.cpuMicrosPerRequest).toFixed(3)}, d/c = ${(d.cpuMicrosPerRequest / c.cpuMicrosPerRequest).toFixed(3)}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await measure();

@@ -1,0 +1,103 @@
+/**
+ * Stage 1 of the pipeline: classify the inbound headers from the raw header list (Node's
+ * `rawHeaders`), so repeated headers and their original spellings are all seen — a parsed
+ * header object would already have joined repeats and lower-cased names. Pure.
+ */
+import { parseTenantSet } from '../contract/tenant.ts';
+import { isVariantName, type HeaderCatalogue, type ReservedKind } from './header-catalogue.ts';
+
+export type RequestedSource = 'canonical' | 'legacy' | 'variant';
+
+export interface RequestedTenant {
+  /** Normalized tenant id. */
+  value: string;
+  source: RequestedSource;
+  /** Catalogue name of the header it came from (bounded; used as the telemetry alias). */
+  header: string;
+}
+
+export interface StrippedHeader {
+  /** Catalogue name (or `<prefix>*` for the prefix rule). */
+  header: string;
+  kind: Exclude<ReservedKind, 'consumed'> | 'variant';
+}
+
+export interface Classification {
+  requested: RequestedTenant[];
+  /** Catalogue names of tenant headers whose value was malformed. */
+  invalidTenantHeaders: string[];
+  /** Reserved names listed in `Connection`. */
+  hopByHop: string[];
+  /** Scope-override headers present, with their (space/comma separated) values. */
+  scopeOverride: string[] | null;
+  stripped: StrippedHeader[];
+  /** Values of `Authorization` headers (more than one = ambiguous credentials). */
+  authorization: string[];
+  forgedEnvelope: boolean;
+}
+
+const LIST_SEPARATOR = /[\s,]+/;
+const CONNECTION_TOKEN = /\s*,\s*/;
+
+export function classifyHeaders(rawHeaders: readonly string[], catalogue: HeaderCatalogue): Classification {
+  const result: Classification = {
+    requested: [],
+    invalidTenantHeaders: [],
+    hopByHop: [],
+    scopeOverride: null,
+    stripped: [],
+    authorization: [],
+    forgedEnvelope: false,
+  };
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    const value = rawHeaders[i + 1];
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      for (const token of value.split(CONNECTION_TOKEN)) {
+        if (token !== '' && catalogue.lookup(token.trim()) !== null) result.hopByHop.push(token.trim());
+      }
+      continue;
+    }
+    const entry = catalogue.lookup(name);
+    if (entry === null) continue;
+    const variant = isVariantName(name, entry);
+    if (entry.kind === 'consumed') {
+      // Only the exact standard name carries a bearer token; a variant spelling never authenticates.
+      if (!variant && entry.lower === 'authorization') result.authorization.push(value);
+      if (variant) result.stripped.push({ header: entry.name, kind: 'variant' });
+      continue;
+    }
+    result.stripped.push({ header: entry.name, kind: variant ? 'variant' : entry.kind });
+    if (entry.kind === 'envelope') result.forgedEnvelope = true;
+    if (entry.scopeOverride) {
+      result.scopeOverride ??= [];
+      for (const s of value.split(LIST_SEPARATOR)) if (s !== '') result.scopeOverride.push(s);
+    }
+    if (entry.tenantSource !== null) {
+      const parsed = value.trim() === '' || hasForbiddenBytes(value) ? null : parseTenantSet(value);
+      if (parsed === null || !parsed.ok || parsed.tenants.length === 0) {
+        result.invalidTenantHeaders.push(entry.name);
+        continue;
+      }
+      const source: RequestedSource = variant ? 'variant' : entry.tenantSource;
+      for (const tenant of parsed.tenants) result.requested.push({ value: tenant, source, header: entry.name });
+    }
+  }
+  return result;
+}
+
+/** Control characters (other than the separators the set syntax allows), NUL, DEL and non-ASCII. */
+function hasForbiddenBytes(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7e || (c < 0x20 && c !== 0x09)) return true;
+  }
+  return false;
+}
+
+/** Distinct requested tenant values. */
+export function distinctRequested(requested: readonly RequestedTenant[]): string[] {
+  const seen: string[] = [];
+  for (const r of requested) if (!seen.includes(r.value)) seen.push(r.value);
+  return seen;
+}

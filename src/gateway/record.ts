@@ -1,0 +1,162 @@
+/**
+ * Stage 6 of the pipeline: telemetry of GATEWAY.md §4. Prometheus counters, durable daily
+ * counters (buffered and flushed idempotently by the telemetry base) and audit events for
+ * overrides and mismatches (queued, so a database outage delays them instead of losing them).
+ */
+import type { ComponentContext } from '../host/context.ts';
+import { writeAudit, type AuditEvent } from '../telemetry/audit.ts';
+import { counter, gauge } from '../telemetry/metrics.ts';
+import { signals } from '../telemetry/signals.ts';
+import type { Classification } from './classify.ts';
+import type { Decision, TokenIdentity } from './decide.ts';
+
+export interface RequestRecord {
+  classification: Classification;
+  decision: Decision;
+  token: TokenIdentity | null;
+  method: string;
+  path: string;
+  requestId: string;
+}
+
+export class GatewayRecorder {
+  private readonly stripped;
+  private readonly decisions;
+  private readonly legacyHeader;
+  private readonly legacyTid;
+  private readonly spoof;
+  private readonly rejections;
+  readonly upstreamErrors;
+  readonly jwksRefreshes;
+  /** Bound metric children by label values: no label hashing on the per-request path. */
+  private readonly children = new Map<unknown, Map<string, { inc(): void }>>();
+  private readonly auditQueue: AuditEvent[] = [];
+  private auditTimer: NodeJS.Timeout | null = null;
+  private auditFlushing: Promise<void> | null = null;
+
+  constructor(private readonly ctx: ComponentContext) {
+    const m = ctx.metrics;
+    this.stripped = counter(m, 'tenantgate_gateway_reserved_headers_stripped_total', 'Reserved identity headers stripped from inbound requests', ['header', 'kind']);
+    this.decisions = counter(m, 'tenantgate_gateway_tenant_decisions_total', 'Tenant decisions by outcome', ['outcome']);
+    this.legacyHeader = counter(m, 'tenantgate_gateway_legacy_tenant_header_total', 'Legacy tenant header aliases accepted', ['alias', 'client']);
+    this.legacyTid = counter(m, 'tenantgate_gateway_legacy_tid_claim_total', 'Tokens admitted through the legacy tid claim', ['client']);
+    this.spoof = counter(m, 'tenantgate_gateway_spoof_attempts_total', 'Header spoofing attempts', ['reason']);
+    this.rejections = counter(m, 'tenantgate_gateway_rejections_total', 'Requests refused by the gateway', ['code']);
+    this.upstreamErrors = counter(m, 'tenantgate_gateway_upstream_errors_total', 'Upstream failures', ['upstream', 'code']);
+    this.jwksRefreshes = counter(m, 'tenantgate_gateway_jwks_refresh_total', 'JWKS fetches from the Authority', ['result']);
+    const buffered = gauge(m, 'tenantgate_gateway_audit_queue', 'Audit events waiting to be written', []);
+    buffered.reset();
+    this.auditTimer = setInterval(() => {
+      buffered.set(this.auditQueue.length);
+      void this.flushAudit();
+    }, 500);
+    this.auditTimer.unref();
+  }
+
+  record(r: RequestRecord): void {
+    const counters = this.ctx.counters;
+    const client = r.token?.clientId ?? '';
+    const tenant = r.token?.tenant ?? r.token?.legacyTenant ?? '';
+    let variantSeen = false;
+    for (const s of r.classification.stripped) {
+      this.inc(this.stripped, s.header, s.kind);
+      counters.increment(signals.gatewayHeaderStripped, { alias: s.header, detail: s.kind, client });
+      if (s.kind === 'variant') variantSeen = true;
+    }
+    if (variantSeen) this.spoofAttempt('variant', client, tenant);
+    if (r.classification.forgedEnvelope) this.spoofAttempt('forged_envelope', client, tenant);
+
+    const d = r.decision;
+    if (d.outcome !== null) {
+      this.inc(this.decisions, d.outcome);
+      counters.increment(signals.gatewayDecision, { detail: d.outcome, client, tenant });
+    }
+    for (const alias of d.legacyAliases) {
+      this.inc(this.legacyHeader, alias, client);
+      counters.increment(signals.gatewayLegacyHeader, { alias, client, tenant });
+    }
+    if (d.legacyTid) {
+      this.inc(this.legacyTid, client);
+      counters.increment(signals.gatewayLegacyTidClaim, { client, tenant });
+    }
+    if (d.pass) {
+      if (d.outcome === 'override') {
+        this.audit({
+          type: 'gateway.tenant.override',
+          outcome: 'success',
+          actor: r.token?.subject ?? null,
+          client: client || null,
+          tenant: d.tenant,
+          properties: { tokenTenant: tenant, method: r.method, path: r.path, requestId: r.requestId },
+        });
+      }
+      return;
+    }
+    this.inc(this.rejections, d.code);
+    counters.increment(signals.gatewayRejection, { detail: d.code, client, tenant });
+    if (d.spoof) this.spoofAttempt(d.spoof, client, tenant);
+    if (d.code === 'tenant_mismatch' || d.code === 'tenant_forbidden') {
+      this.audit({
+        type: d.code === 'tenant_mismatch' ? 'gateway.tenant.mismatch' : 'gateway.tenant.override_forbidden',
+        outcome: 'denied',
+        actor: r.token?.subject ?? null,
+        client: client || null,
+        tenant,
+        properties: { requested: r.classification.requested.map((q) => ({ value: q.value, header: q.header })), method: r.method, path: r.path, requestId: r.requestId },
+      });
+    }
+  }
+
+  /** Label values in the order the metric declares its label names. */
+  private inc(metric: { labels(...values: string[]): { inc(): void } }, ...values: string[]): void {
+    let byValues = this.children.get(metric);
+    if (!byValues) this.children.set(metric, (byValues = new Map()));
+    const key = values.length === 1 ? values[0] : values.join('\u0000');
+    let child = byValues.get(key);
+    if (!child) {
+      // Label cardinality is bounded (catalogue names, clients, codes); the guard keeps it so.
+      if (byValues.size >= 10_000) byValues.clear();
+      byValues.set(key, (child = metric.labels(...values)));
+    }
+    child.inc();
+  }
+
+  private spoofAttempt(reason: string, client: string, tenant: string): void {
+    this.inc(this.spoof, reason);
+    this.ctx.counters.increment(signals.gatewaySpoofAttempt, { detail: reason, client, tenant });
+  }
+
+  private audit(event: AuditEvent): void {
+    // Bounded: under a flood during a long outage the oldest events give way.
+    if (this.auditQueue.length >= 50_000) this.auditQueue.shift();
+    this.auditQueue.push({ ...event, time: this.ctx.clock.now() });
+  }
+
+  /** Writes queued audit events; on failure they stay queued for the next attempt. */
+  flushAudit(): Promise<void> {
+    if (this.auditFlushing) return this.auditFlushing;
+    this.auditFlushing = (async () => {
+      while (this.auditQueue.length > 0) {
+        const batch = this.auditQueue.slice(0, 200);
+        try {
+          await this.ctx.db.withTransaction(async (c) => {
+            for (const e of batch) await writeAudit(c, e);
+          });
+        } catch (err) {
+          this.ctx.logger.warn({ err: (err as Error).message, queued: this.auditQueue.length }, 'audit write failed; will retry');
+          return;
+        }
+        this.auditQueue.splice(0, batch.length);
+      }
+    })().finally(() => {
+      this.auditFlushing = null;
+    });
+    return this.auditFlushing;
+  }
+
+  async close(): Promise<void> {
+    if (this.auditTimer) clearInterval(this.auditTimer);
+    this.auditTimer = null;
+    await this.flushAudit();
+  }
+}

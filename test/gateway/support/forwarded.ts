@@ -1,0 +1,64 @@
+/**
+ * Checks what an upstream received: exactly the identity headers the gateway writes (each
+ * once, with the expected value), no client-supplied reserved header in any spelling, and a
+ * gateway envelope that verifies for this method and request target.
+ */
+import assert from 'node:assert/strict';
+import type { Pool } from 'pg';
+import type { ContractProfile } from '../../../src/contract/profile.ts';
+import { envelopeKeyLookup, verifyEnvelope, type EnvelopeKeyLookup } from '../../../src/gateway/envelope.ts';
+import { compileHeaderCatalogue } from '../../../src/gateway/header-catalogue.ts';
+import type { EchoRecord } from './harness.ts';
+
+export interface ExpectedIdentity {
+  tenant: string | null;
+  actor: string;
+  client: string | null;
+  scopes: string[];
+  legacy: boolean;
+  /** Authorization forwarded (routes with forwardAuthorization). */
+  authorization?: string;
+}
+
+const lookups = new WeakMap<Pool, EnvelopeKeyLookup>();
+
+export async function assertForwarded(record: EchoRecord | undefined, expected: ExpectedIdentity, profile: ContractProfile, pool: Pool, label = ''): Promise<void> {
+  assert.ok(record, `${label}: the upstream received nothing`);
+  const catalogue = compileHeaderCatalogue(profile);
+  const want = new Map<string, string>();
+  if (expected.tenant !== null) {
+    want.set(profile.canonicalTenantHeader.toLowerCase(), expected.tenant);
+    if (expected.legacy) for (const h of profile.legacyTenantHeaders) want.set(h.toLowerCase(), expected.tenant);
+  }
+  want.set(profile.actorHeader.toLowerCase(), expected.actor);
+  if (expected.client !== null) want.set(profile.clientHeader.toLowerCase(), expected.client);
+  if (expected.scopes.length > 0) want.set(profile.scopesHeader.toLowerCase(), expected.scopes.join(' '));
+  if (expected.authorization !== undefined) want.set('authorization', expected.authorization);
+  const envelopeNames = [profile.envelopeHeader, profile.envelopeSignatureHeader, profile.envelopeAlgorithmHeader].map((h) => h.toLowerCase());
+
+  const seen = new Map<string, string>();
+  for (let i = 0; i < record.rawHeaders.length; i += 2) {
+    const name = record.rawHeaders[i];
+    const lower = name.toLowerCase();
+    if (catalogue.lookup(name) === null) continue;
+    assert.ok(want.has(lower) || envelopeNames.includes(lower), `${label}: upstream received reserved header ${name}: ${record.rawHeaders[i + 1]}`);
+    assert.ok(!seen.has(lower), `${label}: upstream received ${name} twice`);
+    seen.set(lower, record.rawHeaders[i + 1]);
+  }
+  for (const [name, value] of want) assert.equal(seen.get(name), value, `${label}: upstream header ${name}`);
+  for (const name of envelopeNames) assert.ok(seen.has(name), `${label}: envelope header ${name} missing`);
+
+  let lookup = lookups.get(pool);
+  if (!lookup) lookups.set(pool, (lookup = envelopeKeyLookup(pool)));
+  const verified = await verifyEnvelope(
+    { envelope: seen.get(envelopeNames[0]), signature: seen.get(envelopeNames[1]), algorithm: seen.get(envelopeNames[2]), method: record.method, path: record.url },
+    lookup,
+  );
+  assert.ok(verified.ok, `${label}: envelope does not verify: ${!verified.ok ? verified.reason : ''}`);
+  if (verified.ok) {
+    assert.equal(verified.claims.tenant, expected.tenant, `${label}: envelope tenant`);
+    assert.equal(verified.claims.actor, expected.actor, `${label}: envelope actor`);
+    assert.equal(verified.claims.client, expected.client, `${label}: envelope client`);
+    assert.deepEqual(verified.claims.scopes, expected.scopes, `${label}: envelope scopes`);
+  }
+}
