@@ -79,8 +79,13 @@ export const configSchema = z.object({
       refreshTokenTtlSeconds: z.number().int().min(60).default(30 * 86_400),
       authorizationCodeTtlSeconds: z.number().int().min(10).max(600).default(60),
       signingAlgorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
+      /** How long an Authority instance reuses a client record it read (0 = always read). */
+      clientCacheMs: z.number().int().min(0).max(60_000).default(5_000),
+      /** How often an Authority instance re-reads its signing keys (picks up `tenantgate keys rotate`). */
+      keyRefreshMs: z.number().int().min(100).max(600_000).default(10_000),
       rateLimit: z
-        .object({ perClientPerMinute: z.number().int().min(1).default(6000), perIpPerMinute: z.number().int().min(1).default(12000) })
+        // Defaults sized above one instance's sustained issuance rate, so only abuse is throttled.
+        .object({ perClientPerMinute: z.number().int().min(1).default(300_000), perIpPerMinute: z.number().int().min(1).default(600_000) })
         .prefault({}),
     })
     .prefault({}),
@@ -103,6 +108,12 @@ export const configSchema = z.object({
       trustLoopbackWithoutEnvelope: z.boolean().default(false),
       scannerWorkers: z.number().int().min(0).max(64).default(1),
       scanJobLeaseSeconds: z.number().int().min(1).default(60),
+      /** How often an idle scanner worker looks for queued scan jobs. */
+      scanPollIntervalMs: durationMs.default(500),
+      /** Claims of one scan job before it is given up as failed (crash loops end). */
+      scanMaxAttempts: z.number().int().min(1).max(100).default(5),
+      /** Testing knob: extra time a worker spends on each scan, so a crash mid-scan can be staged. */
+      scanDelayMs: z.number().int().min(0).default(0),
     })
     .prefault({}),
   telemetry: z
@@ -115,7 +126,16 @@ export const configSchema = z.object({
     .object({ pollIntervalMs: durationMs.default(500) })
     .prefault({}),
   rollout: z
-    .object({ policyFile: z.string().optional() })
+    .object({
+      policyFile: z.string().optional(),
+      /** POST /console/telemetry reports accepted per token subject and minute. */
+      telemetryPerMinute: z.number().int().min(1).default(120),
+      /** How often the Authority evaluates the rollback monitors (0 = never; `tenantgate rollout monitors --run` instead). */
+      monitorIntervalMs: z.number().int().min(0).default(0),
+      /** Gateway the monitors' automatic playbook re-runs the acceptance matrix against (default: the public URL); the admin secret comes from TENANTGATE_MATRIX_SECRET. */
+      matrixGateway: z.string().url().optional(),
+      matrixClientId: z.string().min(1).default('tenantgate-admin'),
+    })
     .prefault({}),
   demo: z.object({ seed: z.boolean().default(true) }).prefault({}),
 });

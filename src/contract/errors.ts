@@ -20,6 +20,10 @@ export const errorTable = {
   tenant_not_assigned: { status: 400, title: 'Tenant not assigned' },
   tenant_unassigned: { status: 400, title: 'No tenant assigned' },
   tenant_ambiguous: { status: 400, title: 'Tenant ambiguous' },
+  // Tenant assignments written through the Authority's admin API and CLI.
+  tenant_duplicate: { status: 400, title: 'Duplicate tenant in assignment' },
+  tenant_unknown: { status: 400, title: 'Unknown tenant in assignment' },
+  tenant_assignment_missing: { status: 400, title: 'Tenant assignment missing' },
   // Generic service errors.
   validation_failed: { status: 400, title: 'Validation failed' },
   conflict: { status: 409, title: 'Conflict' },
@@ -73,4 +77,9 @@ export function problem(code: ErrorCode, detail: string, traceId: string, status
     traceId,
     ...extra,
   };
+}
+
+/** The code a tenant conflict is answered with on a module's routes: Graph has its own (§6). */
+export function tenantConflictCode(module: string | null | undefined): 'tenant_conflict' | 'GRAPH_VALIDATION_FAILED' {
+  return module === 'graph' ? 'GRAPH_VALIDATION_FAILED' : 'tenant_conflict';
 }

@@ -6,6 +6,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { issuer, componentUrl } from '../config/schema.ts';
+import { tenantConflictCode } from '../contract/errors.ts';
+import { loadPolicy } from '../rollout/policy/load.ts';
 import { createApp, sendProblem } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
 import { classifyHeaders } from './classify.ts';
@@ -69,7 +71,8 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
   });
   const clientAge = new ClientAgeLookup({
     pool: ctx.db.pool,
-    cutover: config.gateway.strictNewClientsCutover,
+    // One source for the cut-over: the rollout policy document in force.
+    cutover: loadPolicy(config).strictRollout.newClientsCutover,
     onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'client creation lookup failed'),
   });
 
@@ -100,7 +103,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     const token = auth?.token ?? null;
     const clientIsNew = token && needsClientAge(flagValues, token, classification.requested) ? await clientAge.isNew(token.clientId) : null;
     const decision = decide({
-      route: { access: route.access, requiredScopes: route.scopesFor(req.method) },
+      route: { access: route.access, requiredScopes: route.scopesFor(req.method), conflictCode: tenantConflictCode(route.module) },
       token,
       requested: classification.requested,
       invalidTenantHeaders: classification.invalidTenantHeaders,

@@ -27,7 +27,8 @@ export interface GatewayFlags {
 }
 
 export interface DecisionInput {
-  route: { access: 'public' | 'protected'; requiredScopes: readonly string[] };
+  /** `conflictCode`: how a tenant conflict is answered on this route (Graph has its own code). */
+  route: { access: 'public' | 'protected'; requiredScopes: readonly string[]; conflictCode?: 'tenant_conflict' | 'GRAPH_VALIDATION_FAILED' };
   /** The verified token, or null when none (or an invalid one) was presented. */
   token: TokenIdentity | null;
   requested: readonly RequestedTenant[];
@@ -113,7 +114,7 @@ export function decide(input: DecisionInput): Decision {
   // 3. Two or more distinct requested values.
   const distinct: string[] = [];
   for (const r of requested) if (!distinct.includes(r.value)) distinct.push(r.value);
-  if (distinct.length > 1) return refuse('tenant_conflict', 'the request carries different tenant values', 'conflict', 'conflict', [], legacyTid);
+  if (distinct.length > 1) return refuse(route.conflictCode ?? 'tenant_conflict', 'the request carries different tenant values', 'conflict', 'conflict', [], legacyTid);
 
   // 4. Scope-override headers.
   let scopes = token.scopes;

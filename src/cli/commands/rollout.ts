@@ -95,10 +95,6 @@ export function registerRollout(program: Command): void {
       rolloutAction(async (env, opts: { json: boolean }) => {
         const s = await rolloutStatus(env.db.pool, env.policy, env.clock.now());
         out(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s));
-        const gatewayCutover = env.config?.gateway.strictNewClientsCutover;
-        if (!opts.json && gatewayCutover && gatewayCutover !== env.policy.strictRollout.newClientsCutover) {
-          out(`\nwarning: gateway.strictNewClientsCutover is ${gatewayCutover} but the policy's new-clients cut-over is ${env.policy.strictRollout.newClientsCutover}`);
-        }
       }),
     );
 

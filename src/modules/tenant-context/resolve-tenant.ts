@@ -4,6 +4,7 @@
  */
 import type { ContractProfile } from '../../contract/profile.ts';
 import { normalizeTenantId } from '../../contract/tenant.ts';
+import { tenantConflictCode } from '../../contract/errors.ts';
 import type { ModuleName } from '../../flags/definitions.ts';
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -55,5 +56,5 @@ export function resolveTenantFromHeaders(headers: HeaderBag, profile: ContractPr
 
 /** Graph answers tenant conflicts with its own code (CONTRACT.md §6). */
 export function conflictCode(module: ModuleName): 'tenant_conflict' | 'GRAPH_VALIDATION_FAILED' {
-  return module === 'graph' ? 'GRAPH_VALIDATION_FAILED' : 'tenant_conflict';
+  return tenantConflictCode(module);
 }
