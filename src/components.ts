@@ -15,3 +15,8 @@ export const startOrder: ComponentName[] = ['authority', 'platform', 'scanner', 
 export function availableComponents(): ComponentName[] {
   return startOrder.filter((name) => componentStarters[name] !== undefined);
 }
+componentStarters.platform = async () => (await import('./modules/platform/component.ts')).startPlatform;
+componentStarters.gateway = async () => (await import('./gateway/component.ts')).startGateway;
+componentStarters.scanner = async () => (await import('./modules/scanner/component.ts')).startScanner;
+componentStarters.graph = async () => (await import('./modules/graph/component.ts')).startGraph;
+componentStarters.authority = async () => (await import('./authority/component.ts')).startAuthority;

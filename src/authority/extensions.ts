@@ -16,3 +16,4 @@ export type AuthorityExtension = FastifyPluginAsync<AuthorityExtensionOptions>;
 
 /** Loaded and registered by the Authority component, in order. */
 export const authorityExtensions: { name: string; load: () => Promise<AuthorityExtension> }[] = [];
+authorityExtensions.push({ name: 'rollout', load: async () => (await import('../rollout/http/routes.ts')).rolloutExtension });

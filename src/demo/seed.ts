@@ -39,3 +39,7 @@ export async function seedDemo(ctx: Omit<SeedContext, 'credentials'>): Promise<D
   ]);
   return credentials;
 }
+demoSeeders.push({ name: 'platform', load: async () => (await import('../modules/platform/demo-seed.ts')).seedPlatformDemo });
+demoSeeders.push({ name: 'graph', load: async () => (await import('../modules/graph/demo-seed.ts')).seedGraphDemo });
+demoSeeders.unshift({ name: 'authority', load: async () => (await import('../authority/demo-seed.ts')).seedAuthorityDemo });
+demoSeeders.push({ name: 'scanner', load: async () => (await import('../modules/scanner/demo/seed-scanner-demo.ts')).seedScannerDemo });

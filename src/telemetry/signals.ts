@@ -13,6 +13,8 @@ export const signals = {
   gatewaySpoofAttempt: 'gateway.spoof_attempt',
   /** Gateway: tenant decisions (detail = outcome). */
   gatewayDecision: 'gateway.decision',
+  /** Gateway: requests refused before reaching an upstream (detail = contract code, client). */
+  gatewayRejection: 'gateway.rejection',
   /** Web console: code tried to set a legacy tenant header (labels: alias, client, tenant). */
   webLegacyHeader: 'web.legacy_header',
   /** Web console: tenant switches (detail = from>to:trigger). */
@@ -29,7 +31,9 @@ export const signals = {
   authorityTenantRejected: 'authority.tenant_rejected',
   /** Authority: token issuance failures of any kind (detail = error code). */
   authorityIssuanceFailed: 'authority.issuance_failed',
+  /** Authority: a bearer token carried only the legacy `tid` claim (labels: client, tenant). */
+  authorityLegacyTidClaim: 'authority.legacy_tid_claim',
 } as const;
 
 /** Every signal that counts as legacy use for the strict-mode gate. */
-export const legacySignals: string[] = [signals.gatewayLegacyHeader, signals.gatewayLegacyTidClaim, signals.webLegacyHeader, signals.moduleLegacyHeader];
+export const legacySignals: string[] = [signals.gatewayLegacyHeader, signals.gatewayLegacyTidClaim, signals.webLegacyHeader, signals.moduleLegacyHeader, signals.authorityLegacyTidClaim];

@@ -11,7 +11,8 @@ function isFree(port: number): Promise<boolean> {
 
 export async function freeBasePort(span = 5): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 8_000) * 5;
+    // Below Linux's ephemeral range (32768+), where outgoing connections could take a port between check and listen.
+    const base = 20_000 + Math.floor(Math.random() * 2_500) * 5;
     let ok = true;
     for (let i = 0; i < span && ok; i++) ok = await isFree(base + i);
     if (ok) return base;

@@ -1,0 +1,42 @@
+/**
+ * The Authority component: discovery and JWKS, the OAuth endpoints, the console and admin
+ * APIs, and the route plugins other areas mount behind its bearer authentication.
+ */
+import formbody from '@fastify/formbody';
+import { createApp, listen, type RunningComponent } from '../host/app.ts';
+import type { ComponentContext } from '../host/context.ts';
+import { authorityExtensions } from './extensions.ts';
+import { adminRoutes } from './http/admin-routes.ts';
+import { bearerAuthentication } from './http/authenticate.ts';
+import { authorizeRoutes } from './http/authorize-route.ts';
+import { consoleRoutes } from './http/console-routes.ts';
+import { discoveryRoutes } from './http/discovery-routes.ts';
+import { introspectRevokeRoutes } from './http/introspect-revoke-routes.ts';
+import { oauthRateLimit } from './http/rate-limit.ts';
+import { tokenRoute } from './http/token-route.ts';
+import { createAuthorityServices } from './services.ts';
+
+export async function startAuthority(ctx: ComponentContext, port?: number): Promise<RunningComponent> {
+  const services = await createAuthorityServices(ctx);
+  try {
+    const app = createApp(ctx);
+    await app.register(formbody);
+    app.decorateRequest('principal', null);
+    const withinLimits = await oauthRateLimit(app, ctx.config);
+    const auth = bearerAuthentication(services);
+
+    await app.register(discoveryRoutes(services));
+    await app.register(tokenRoute(services, withinLimits));
+    await app.register(authorizeRoutes(services, withinLimits));
+    await app.register(introspectRevokeRoutes(services, withinLimits));
+    await app.register(consoleRoutes(services, auth));
+    await app.register(adminRoutes(services, auth));
+    for (const extension of authorityExtensions) {
+      await app.register(await extension.load(), { ctx, requireScope: auth.requireScope });
+    }
+    return await listen(app, ctx, port, async () => services.stop());
+  } catch (err) {
+    services.stop();
+    throw err;
+  }
+}

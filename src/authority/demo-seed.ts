@@ -1,0 +1,81 @@
+/**
+ * The Authority's demo identities (runs first in the demo seed): three tenants, five
+ * clients and two users with random secrets written to the demo credentials file.
+ */
+import { randomBytes } from 'node:crypto';
+import { publicUrl } from '../config/schema.ts';
+import { CONSOLE_CALLBACK_PATH, CONSOLE_CLIENT_ID, adminScopes, moduleScopes, rolloutScopes, scopes } from '../contract/scopes.ts';
+import type { DemoSeeder } from '../demo/seed.ts';
+import { openIdScopes } from './grants/token-scope.ts';
+import { createClient } from './store/clients.ts';
+import { createTenant } from './store/tenants.ts';
+import { createUser } from './store/users.ts';
+
+const SEED_ACTOR = 'demo-seed';
+
+/** The console's callback, also under `localhost` when served on 127.0.0.1 (browsers use either name). */
+export function consoleRedirectUris(base: string): string[] {
+  const uris = [`${base}${CONSOLE_CALLBACK_PATH}`];
+  const url = new URL(base);
+  if (url.hostname === '127.0.0.1') {
+    url.hostname = 'localhost';
+    uris.push(`${url.origin}${CONSOLE_CALLBACK_PATH}`);
+  }
+  return uris;
+}
+
+export const demoTenants = [
+  { id: 'tenant-alpha', displayName: 'Alpha Corp' },
+  { id: 'tenant-bravo', displayName: 'Bravo Ltd' },
+  { id: 'tenant-charlie', displayName: 'Charlie GmbH' },
+];
+
+export const seedAuthorityDemo: DemoSeeder = async ({ db, config, credentials }) => {
+  for (const t of demoTenants) await createTenant(db, t, SEED_ACTOR);
+
+  const confidential = [
+    { clientId: 'scanner-bot', displayName: 'Scanner bot', grantTypes: ['client_credentials'], scopes: moduleScopes, tenants: 'tenant-alpha tenant-bravo' },
+    { clientId: 'legacy-cli', displayName: 'Legacy CLI', grantTypes: ['client_credentials'], scopes: moduleScopes, tenant: 'tenant-alpha' },
+    {
+      clientId: 'ci-runner',
+      displayName: 'CI runner',
+      grantTypes: ['client_credentials'],
+      scopes: moduleScopes.filter((s) => s.startsWith('scanner:') || s.startsWith('graph:')),
+      tenants: 'tenant-bravo',
+    },
+    {
+      clientId: 'tenantgate-admin',
+      displayName: 'tenantgate administration',
+      grantTypes: ['client_credentials'],
+      scopes: [...adminScopes, ...rolloutScopes, ...moduleScopes],
+      tenant: 'tenant-alpha',
+      tenants: 'tenant-alpha tenant-bravo tenant-charlie',
+    },
+  ];
+  for (const c of confidential) {
+    const { clientSecret } = await createClient(db, c, SEED_ACTOR);
+    credentials.clients[c.clientId] = { secret: clientSecret as string };
+  }
+  await createClient(
+    db,
+    {
+      clientId: CONSOLE_CLIENT_ID,
+      displayName: 'tenantgate console',
+      public: true,
+      grantTypes: ['authorization_code', 'refresh_token'],
+      redirectUris: consoleRedirectUris(publicUrl(config)),
+      scopes: [...moduleScopes, scopes.rolloutRead, scopes.rolloutWrite, scopes.auditRead, ...openIdScopes],
+    },
+    SEED_ACTOR,
+  );
+
+  const users = [
+    { username: 'alice', tenant: 'tenant-alpha', tenants: 'tenant-alpha tenant-bravo', scopes: [...moduleScopes, scopes.rolloutRead, scopes.rolloutWrite, scopes.auditRead] },
+    { username: 'bob', tenants: 'tenant-bravo', scopes: [...moduleScopes, scopes.rolloutRead] },
+  ];
+  for (const u of users) {
+    const password = randomBytes(12).toString('base64url');
+    await createUser(db, { ...u, password }, SEED_ACTOR);
+    credentials.users[u.username] = { password };
+  }
+};

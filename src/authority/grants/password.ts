@@ -1,0 +1,17 @@
+/** password (resource owner credentials): a user grant authenticated by username and password. */
+import { requiredValue, singleValue } from '../http/form-params.ts';
+import { OAuthError } from '../http/oauth-error.ts';
+import { verifyAgainstDecoy, verifyPassword } from '../secrets/password.ts';
+import { findUserByName } from '../store/users.ts';
+import type { GrantHandler } from './grant.ts';
+import { tokenScopes } from './token-scope.ts';
+
+export const passwordGrant: GrantHandler = async ({ services, client, body, tenantValues }) => {
+  const username = requiredValue(body, 'username');
+  const password = requiredValue(body, 'password');
+  const user = await findUserByName(services.ctx.db.pool, username);
+  const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
+  if (!user || !valid) throw new OAuthError('invalid_grant', 'the username or password is wrong');
+  const scopes = tokenScopes(singleValue(body, 'scope'), client.scopes, user.scopes);
+  return { grant: 'password', user, scopes, requested: tenantValues };
+};

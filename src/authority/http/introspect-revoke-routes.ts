@@ -1,0 +1,73 @@
+/** POST /connect/introspect (RFC 7662) and POST /connect/revoke (RFC 7009), both client-authenticated. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { introspect } from '../introspection.ts';
+import type { AuthorityServices } from '../services.ts';
+import { findRefreshToken, revokeFamily } from '../tokens/refresh-tokens.ts';
+import { revokeAccessToken } from '../tokens/revoked-access-tokens.ts';
+import { authenticateClient, presentedClient } from './client-authentication.ts';
+import { validateOwnToken } from './authenticate.ts';
+import { formBodySchema, requiredValue, type FormBody } from './form-params.ts';
+import { OAuthError, sendOAuthError } from './oauth-error.ts';
+import type { RateLimitCheck } from './rate-limit.ts';
+
+export function introspectRevokeRoutes(services: AuthorityServices, withinLimits: RateLimitCheck) {
+  return async (app: FastifyInstance) => {
+    const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!(await withinLimits(req, reply))) return reply;
+    };
+
+    app.post('/connect/introspect', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, async (req, reply) => {
+      let basic = false;
+      try {
+        if (req.validationError) throw new OAuthError('invalid_request', 'the request body must be form parameters');
+        const body = (req.body ?? {}) as FormBody;
+        const presented = presentedClient(req.headers.authorization, body);
+        basic = presented.method === 'client_secret_basic';
+        const client = await authenticateClient(services, presented);
+        const token = requiredValue(body, 'token');
+        return reply.header('cache-control', 'no-store').send(await introspect(services, token, client));
+      } catch (err) {
+        if (err instanceof OAuthError) return sendOAuthError(reply, err, basic);
+        throw err;
+      }
+    });
+
+    app.post('/connect/revoke', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, async (req, reply) => {
+      let basic = false;
+      try {
+        if (req.validationError) throw new OAuthError('invalid_request', 'the request body must be form parameters');
+        const body = (req.body ?? {}) as FormBody;
+        const presented = presentedClient(req.headers.authorization, body);
+        basic = presented.method === 'client_secret_basic';
+        const client = await authenticateClient(services, presented);
+        const token = requiredValue(body, 'token');
+        const db = services.ctx.db.pool;
+        // RFC 7009 §2.2: an unknown, invalid or foreign token is answered 200 all the same.
+        if (token.startsWith('rt_')) {
+          const record = await findRefreshToken(db, token);
+          if (record && record.clientId === client.clientId) {
+            await revokeFamily(db, record.familyId);
+            await services.audit.write({ type: 'authority.token.revoked', outcome: 'success', actor: record.userId, client: client.clientId, tenant: record.tenant, properties: { kind: 'refresh_token', familyId: record.familyId } });
+          }
+        } else {
+          const validation = await validateOwnToken(services, token);
+          if (validation.ok && validation.token.clientId === client.clientId) {
+            await revokeAccessToken(db, validation.token.tokenId, validation.token.expiresAt);
+            await services.audit.write({
+              type: 'authority.token.revoked',
+              outcome: 'success',
+              actor: validation.token.subject,
+              client: client.clientId,
+              tenant: validation.token.tenant,
+              properties: { kind: 'access_token', jti: validation.token.tokenId },
+            });
+          }
+        }
+        return reply.header('cache-control', 'no-store').send({});
+      } catch (err) {
+        if (err instanceof OAuthError) return sendOAuthError(reply, err, basic);
+        throw err;
+      }
+    });
+  };
+}

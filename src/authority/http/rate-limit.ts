@@ -1,0 +1,35 @@
+/**
+ * Per-client and per-IP limits on the OAuth endpoints (@fastify/rate-limit). Both apply; the
+ * first exceeded answers 429 with Retry-After. Limits are per instance and per minute.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config/schema.ts';
+import { claimedClientId } from './client-authentication.ts';
+
+export type RateLimitCheck = (req: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+
+export async function oauthRateLimit(app: FastifyInstance, config: Config): Promise<RateLimitCheck> {
+  await app.register(rateLimit, { global: false });
+  const { perClientPerMinute, perIpPerMinute } = config.authority.rateLimit;
+  const perIp = app.createRateLimit({ max: perIpPerMinute, timeWindow: 60_000, keyGenerator: (req) => `ip:${req.ip}` });
+  const perClient = app.createRateLimit({ max: perClientPerMinute, timeWindow: 60_000, keyGenerator: (req) => `client:${claimedClientId(req) ?? `anonymous@${req.ip}`}` });
+  /** Returns false (after answering 429) when the request is over a limit. */
+  return async (req, reply) => {
+    for (const [limit, name] of [
+      [perIp, 'address'],
+      [perClient, 'client'],
+    ] as const) {
+      const result = await limit(req);
+      if (!result.isAllowed && result.isExceeded) {
+        await reply
+          .code(429)
+          .header('retry-after', String(Math.max(1, result.ttlInSeconds)))
+          .header('cache-control', 'no-store')
+          .send({ error: 'invalid_request', error_description: `too many requests from this ${name}; retry later`, error_code: 'rate_limited' });
+        return false;
+      }
+    }
+    return true;
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The Authority's in-memory view of its keys: the signing key object (so issuance never
+ * touches the database for it) and the published JWKS, refreshed periodically so a rotation
+ * made by the CLI or another instance is picked up.
+ */
+import { importJWK, type JWK } from 'jose';
+import type { Pool } from 'pg';
+import { loadOrCreateSigningKey, loadPublishedKeys, type PublishedKey, type SigningAlgorithm, type SigningKey } from './signing-keys.ts';
+
+export class KeyStore {
+  private signing: SigningKey | null = null;
+  private published: PublishedKey[] = [];
+  private verifiers = new Map<string, { algorithm: SigningAlgorithm; key: CryptoKey }>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly kek: string,
+    private readonly algorithm: SigningAlgorithm,
+    private readonly refreshMs: number,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => this.refresh().catch(this.onError), this.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  async refresh(): Promise<void> {
+    const signing = await loadOrCreateSigningKey(this.pool, this.kek, this.algorithm);
+    const published = await loadPublishedKeys(this.pool);
+    const verifiers = new Map<string, { algorithm: SigningAlgorithm; key: CryptoKey }>();
+    for (const k of published) {
+      const existing = this.verifiers.get(k.kid);
+      verifiers.set(k.kid, existing ?? { algorithm: k.algorithm, key: (await importJWK(k.jwk, k.algorithm)) as CryptoKey });
+    }
+    this.signing = this.signing?.kid === signing.kid ? this.signing : signing;
+    this.published = published;
+    this.verifiers = verifiers;
+  }
+
+  get signingKey(): SigningKey {
+    if (!this.signing) throw new Error('key store not started');
+    return this.signing;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: this.published.map((k) => k.jwk) };
+  }
+
+  /** The public key for `kid` with its algorithm, or null when the JWKS does not hold it. */
+  verifier(kid: string): { algorithm: SigningAlgorithm; key: CryptoKey } | null {
+    return this.verifiers.get(kid) ?? null;
+  }
+}

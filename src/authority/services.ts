@@ -1,0 +1,47 @@
+/** What the Authority's routes share: keys, the client cache, the audit writer, metrics. */
+import { issuer } from '../config/schema.ts';
+import type { ComponentContext } from '../host/context.ts';
+import { BatchedAuditWriter } from './issuance-audit.ts';
+import { issuanceMetrics, type IssuanceMetrics } from './issuance-metrics.ts';
+import { KeyStore } from './keys/key-store.ts';
+import { ClientCache } from './store/client-cache.ts';
+import { purgeExpiredTokens } from './tokens/purge-expired.ts';
+
+const PURGE_INTERVAL_MS = 60 * 60_000;
+
+export interface AuthorityServices {
+  ctx: ComponentContext;
+  /** Stops the background timers (key refresh, purge of expired tokens). */
+  stop(): void;
+  issuer: string;
+  audience: string;
+  keys: KeyStore;
+  clients: ClientCache;
+  audit: BatchedAuditWriter;
+  metrics: IssuanceMetrics;
+}
+
+export async function createAuthorityServices(ctx: ComponentContext): Promise<AuthorityServices> {
+  const { config } = ctx;
+  const keys = new KeyStore(ctx.db.pool, ctx.keyEncryptionKey, config.authority.signingAlgorithm, config.authority.keyRefreshMs, (err) =>
+    ctx.logger.warn({ err: (err as Error).message }, 'signing key refresh failed; keeping the previous keys'),
+  );
+  await keys.start();
+  const purge = setInterval(() => {
+    purgeExpiredTokens(ctx.db.pool).catch((err) => ctx.logger.warn({ err: (err as Error).message }, 'purging expired tokens failed'));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  return {
+    stop: () => {
+      keys.stop();
+      clearInterval(purge);
+    },
+    ctx,
+    issuer: issuer(config),
+    audience: config.authority.audience,
+    keys,
+    clients: new ClientCache(ctx.db.pool, config.authority.clientCacheMs),
+    audit: new BatchedAuditWriter(ctx.db.pool),
+    metrics: issuanceMetrics(ctx),
+  };
+}

@@ -1,0 +1,262 @@
+/** OAuth clients: records, validation and audited changes. */
+import { ContractError } from '../../contract/errors.ts';
+import type { Database, Queryable } from '../../db/database.ts';
+import { writeAudit } from '../../telemetry/audit.ts';
+import { digestClientSecret, generateClientSecret } from '../secrets/client-secret.ts';
+import { assertTenantsExist, assignmentIsEmpty, parseAssignment, type Assignment } from './assignment.ts';
+
+export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
+export type GrantType = (typeof grantTypes)[number];
+
+export interface ClientRecord {
+  clientId: string;
+  displayName: string;
+  secretDigest: string | null;
+  public: boolean;
+  grantTypes: GrantType[];
+  scopes: string[];
+  tenant: string | null;
+  tenants: string[];
+  redirectUris: string[];
+  includeAllowedTenants: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the admin API and CLI show: everything but the secret digest. */
+export type ClientView = Omit<ClientRecord, 'secretDigest'>;
+
+export function clientView(c: ClientRecord): ClientView {
+  const { secretDigest: _omitted, ...view } = c;
+  return view;
+}
+
+function toRecord(r: any): ClientRecord {
+  return {
+    clientId: r.client_id,
+    displayName: r.display_name,
+    secretDigest: r.secret_digest,
+    public: r.public,
+    grantTypes: r.grant_types,
+    scopes: r.scopes,
+    tenant: r.tenant,
+    tenants: r.tenants,
+    redirectUris: r.redirect_uris,
+    includeAllowedTenants: r.include_allowed_tenants,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+export async function findClient(db: Queryable, clientId: string): Promise<ClientRecord | null> {
+  const { rows } = await db.query('select * from authority.clients where client_id = $1', [clientId]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function listClients(db: Queryable): Promise<ClientRecord[]> {
+  const { rows } = await db.query('select * from authority.clients order by client_id');
+  return rows.map(toRecord);
+}
+
+const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
+
+export interface ClientInput {
+  clientId?: unknown;
+  displayName?: unknown;
+  grantTypes?: unknown;
+  scopes?: unknown;
+  tenant?: unknown;
+  tenants?: unknown;
+  public?: unknown;
+  redirectUris?: unknown;
+  includeAllowedTenants?: unknown;
+}
+
+function stringList(value: unknown, name: string, pattern: RegExp): string[] {
+  const list = typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value;
+  if (!Array.isArray(list) || !list.every((v) => typeof v === 'string' && pattern.test(v))) {
+    throw new ContractError('validation_failed', `${name} must be a list of valid values`);
+  }
+  return [...new Set(list as string[])];
+}
+
+function parseGrantTypes(value: unknown): GrantType[] {
+  const list = stringList(value, 'grantTypes', /^[a-z_]+$/);
+  const unknown = list.filter((g) => !(grantTypes as readonly string[]).includes(g));
+  if (unknown.length) throw new ContractError('validation_failed', `unknown grant type(s): ${unknown.join(', ')} (known: ${grantTypes.join(', ')})`);
+  if (list.length === 0) throw new ContractError('validation_failed', 'grantTypes must not be empty');
+  return list as GrantType[];
+}
+
+function parseRedirectUris(value: unknown): string[] {
+  const list = stringList(value, 'redirectUris', /^\S+$/);
+  for (const uri of list) {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new ContractError('validation_failed', `redirect URI ${JSON.stringify(uri)} is not an absolute URL`);
+    }
+    if (url.hash) throw new ContractError('validation_failed', `redirect URI ${uri} must not contain a fragment`);
+  }
+  return list;
+}
+
+interface ClientShape {
+  displayName: string;
+  grantTypes: GrantType[];
+  scopes: string[];
+  assignment: Assignment;
+  isPublic: boolean;
+  redirectUris: string[];
+  includeAllowedTenants: boolean;
+}
+
+function checkShape(shape: ClientShape): void {
+  if (shape.isPublic && shape.grantTypes.some((g) => g === 'client_credentials' || g === 'password')) {
+    throw new ContractError('validation_failed', 'a public client cannot use client_credentials or password');
+  }
+  if (shape.grantTypes.includes('authorization_code') && shape.redirectUris.length === 0) {
+    throw new ContractError('validation_failed', 'authorization_code needs at least one redirect URI');
+  }
+  // A client acting for itself needs tenants; a user-only client may leave A to its users.
+  if (shape.grantTypes.includes('client_credentials') && assignmentIsEmpty(shape.assignment)) {
+    throw new ContractError('tenant_assignment_missing', 'a client using client_credentials needs a tenant or tenants assignment');
+  }
+}
+
+function assignmentOf(c: ClientRecord | null): Assignment | null {
+  return c ? { tenant: c.tenant, tenants: c.tenants } : null;
+}
+
+export async function createClient(db: Database, input: ClientInput, actor: string): Promise<{ client: ClientView; clientSecret: string | null }> {
+  if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
+    throw new ContractError('validation_failed', 'clientId must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$');
+  }
+  const clientId = input.clientId;
+  const isPublic = input.public === undefined ? false : input.public === true;
+  if (input.public !== undefined && typeof input.public !== 'boolean') throw new ContractError('validation_failed', 'public must be a boolean');
+  const shape: ClientShape = {
+    displayName: input.displayName === undefined ? clientId : displayName(input.displayName),
+    grantTypes: parseGrantTypes(input.grantTypes),
+    scopes: input.scopes === undefined ? [] : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
+    assignment: parseAssignment(input),
+    isPublic,
+    redirectUris: input.redirectUris === undefined ? [] : parseRedirectUris(input.redirectUris),
+    includeAllowedTenants: booleanOr(input.includeAllowedTenants, 'includeAllowedTenants', true),
+  };
+  checkShape(shape);
+  const clientSecret = isPublic ? null : generateClientSecret();
+  return db.withTransaction(async (tx) => {
+    await assertTenantsExist(tx, shape.assignment);
+    const { rows } = await tx.query(
+      `insert into authority.clients (client_id, display_name, secret_digest, public, grant_types, scopes, tenant, tenants, redirect_uris, include_allowed_tenants)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing returning *`,
+      [
+        clientId,
+        shape.displayName,
+        clientSecret ? digestClientSecret(clientSecret) : null,
+        isPublic,
+        shape.grantTypes,
+        shape.scopes,
+        shape.assignment.tenant,
+        shape.assignment.tenants,
+        shape.redirectUris,
+        shape.includeAllowedTenants,
+      ],
+    );
+    if (!rows[0]) throw new ContractError('conflict', `client '${clientId}' already exists`);
+    const created = toRecord(rows[0]);
+    await writeAudit(tx, {
+      type: 'authority.client.created',
+      outcome: 'success',
+      actor,
+      client: clientId,
+      properties: { before: null, after: assignmentOf(created), client: clientView(created) },
+    });
+    return { client: clientView(created), clientSecret };
+  });
+}
+
+export interface ClientUpdate extends Omit<ClientInput, 'clientId' | 'public'> {
+  rotateSecret?: unknown;
+}
+
+export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string): Promise<{ client: ClientView; clientSecret: string | null }> {
+  return db.withTransaction(async (tx) => {
+    const found = await tx.query('select * from authority.clients where client_id = $1 for update', [clientId]);
+    if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
+    const before = toRecord(found.rows[0]);
+    const touchesAssignment = input.tenant !== undefined || input.tenants !== undefined;
+    const parsed = touchesAssignment ? parseAssignment(input) : null;
+    const assignment: Assignment = parsed
+      ? { tenant: input.tenant !== undefined ? parsed.tenant : before.tenant, tenants: input.tenants !== undefined ? parsed.tenants : before.tenants }
+      : { tenant: before.tenant, tenants: before.tenants };
+    const shape: ClientShape = {
+      displayName: input.displayName === undefined ? before.displayName : displayName(input.displayName),
+      grantTypes: input.grantTypes === undefined ? before.grantTypes : parseGrantTypes(input.grantTypes),
+      scopes: input.scopes === undefined ? before.scopes : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
+      assignment,
+      isPublic: before.public,
+      redirectUris: input.redirectUris === undefined ? before.redirectUris : parseRedirectUris(input.redirectUris),
+      includeAllowedTenants: booleanOr(input.includeAllowedTenants, 'includeAllowedTenants', before.includeAllowedTenants),
+    };
+    checkShape(shape);
+    await assertTenantsExist(tx, assignment);
+    const rotate = booleanOr(input.rotateSecret, 'rotateSecret', false);
+    if (rotate && before.public) throw new ContractError('validation_failed', 'a public client has no secret to rotate');
+    const clientSecret = rotate ? generateClientSecret() : null;
+    const { rows } = await tx.query(
+      `update authority.clients set display_name = $2, grant_types = $3, scopes = $4, tenant = $5, tenants = $6, redirect_uris = $7,
+         include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), updated_at = now()
+       where client_id = $1 returning *`,
+      [
+        clientId,
+        shape.displayName,
+        shape.grantTypes,
+        shape.scopes,
+        assignment.tenant,
+        assignment.tenants,
+        shape.redirectUris,
+        shape.includeAllowedTenants,
+        clientSecret ? digestClientSecret(clientSecret) : null,
+      ],
+    );
+    const after = toRecord(rows[0]);
+    await writeAudit(tx, {
+      type: 'authority.client.updated',
+      outcome: 'success',
+      actor,
+      client: clientId,
+      properties: { before: assignmentOf(before), after: assignmentOf(after), secretRotated: rotate, client: clientView(after) },
+    });
+    return { client: clientView(after), clientSecret };
+  });
+}
+
+export async function deleteClient(db: Database, clientId: string, actor: string): Promise<void> {
+  await db.withTransaction(async (tx) => {
+    const found = await tx.query('delete from authority.clients where client_id = $1 returning *', [clientId]);
+    if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
+    await tx.query('update authority.refresh_tokens set revoked_at = now() where client_id = $1 and revoked_at is null', [clientId]);
+    await writeAudit(tx, {
+      type: 'authority.client.deleted',
+      outcome: 'success',
+      actor,
+      client: clientId,
+      properties: { before: assignmentOf(toRecord(found.rows[0])), after: null },
+    });
+  });
+}
+
+function displayName(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.trim() === '' || raw.length > 200) throw new ContractError('validation_failed', 'displayName must be 1–200 characters');
+  return raw.trim();
+}
+
+function booleanOr(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ContractError('validation_failed', `${name} must be a boolean`);
+  return value;
+}

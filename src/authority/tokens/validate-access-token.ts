@@ -1,0 +1,154 @@
+/**
+ * Validates an access token per CONTRACT.md §5 (signature, alg allow-list, typ, iss, aud,
+ * exp/nbf with a small skew, and the tenant claims). Database checks (revocation, current
+ * assignments) are the caller's: see introspection.
+ */
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { ContractProfile } from '../../contract/profile.ts';
+import { isNormalizedTenantId, parseTenantSet } from '../../contract/tenant.ts';
+import type { SigningAlgorithm } from '../keys/signing-keys.ts';
+import { ACCESS_TOKEN_TYPE } from './access-token.ts';
+
+export const allowedAlgorithms: SigningAlgorithm[] = ['EdDSA', 'ES256'];
+
+export type TokenRejection =
+  | 'malformed'
+  | 'algorithm'
+  | 'unknown_key'
+  | 'signature'
+  | 'typ'
+  | 'issuer'
+  | 'audience'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'claims'
+  | 'tenant_missing'
+  | 'tenant_invalid'
+  | 'tenant_out_of_assignment';
+
+export interface ValidatedToken {
+  claims: JWTPayload & Record<string, unknown>;
+  subject: string;
+  clientId: string;
+  tenant: string;
+  /** Null when the token carries no assigned-set claim. */
+  allowedTenants: string[] | null;
+  scopes: string[];
+  tokenId: string;
+  expiresAt: number;
+  /** True when the tenant came from the legacy claim (compatibility mode only). */
+  legacyTenantClaim: boolean;
+}
+
+export type TokenValidation = { ok: true; token: ValidatedToken } | { ok: false; reason: TokenRejection; detail: string };
+
+export interface ValidationOptions {
+  issuer: string;
+  audience: string;
+  profile: ContractProfile;
+  clockSkewSeconds: number;
+  keyFor: (kid: string) => { algorithm: SigningAlgorithm; key: CryptoKey } | null;
+  /** Whether a legacy tenant claim is admissible in place of the selected-tenant claim. */
+  legacyTenantClaimAllowed?: boolean;
+  now?: Date;
+}
+
+class UnknownKey extends Error {}
+
+const DELIMITERS = /[\s,;]/;
+
+function fail(reason: TokenRejection, detail: string): TokenValidation {
+  return { ok: false, reason, detail };
+}
+
+export async function validateAccessToken(token: string, options: ValidationOptions): Promise<TokenValidation> {
+  let payload: JWTPayload & Record<string, unknown>;
+  try {
+    const result = await jwtVerify(
+      token,
+      async (header) => {
+        if (typeof header.kid !== 'string') throw new UnknownKey('no kid');
+        const found = options.keyFor(header.kid);
+        if (!found) throw new UnknownKey(`kid ${header.kid}`);
+        if (found.algorithm !== header.alg) throw new joseErrors.JOSEAlgNotAllowed('alg does not match the key');
+        return found.key;
+      },
+      {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: allowedAlgorithms,
+        typ: ACCESS_TOKEN_TYPE,
+        clockTolerance: options.clockSkewSeconds,
+        currentDate: options.now,
+        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+      },
+    );
+    payload = result.payload as JWTPayload & Record<string, unknown>;
+  } catch (err) {
+    return fail(...classify(err));
+  }
+  const clientId = payload.client_id;
+  if (typeof clientId !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
+    return fail('claims', 'client_id, sub, jti and exp must be present');
+  }
+  if (payload.scope !== undefined && typeof payload.scope !== 'string') return fail('claims', 'scope must be a space-delimited string');
+
+  const { profile } = options;
+  let legacy = false;
+  let rawTenant = payload[profile.selectedTenantClaim];
+  if (rawTenant === undefined && options.legacyTenantClaimAllowed && payload[profile.legacyTenantClaim] !== undefined) {
+    rawTenant = payload[profile.legacyTenantClaim];
+    legacy = true;
+  }
+  if (rawTenant === undefined || rawTenant === null) return fail('tenant_missing', 'the token carries no tenant');
+  if (typeof rawTenant !== 'string') return fail('tenant_invalid', 'the tenant claim is not a single string');
+  if (DELIMITERS.test(rawTenant)) return fail('tenant_invalid', 'the tenant claim contains a delimiter');
+  if (!isNormalizedTenantId(rawTenant)) return fail('tenant_invalid', 'the tenant claim is not a valid tenant id');
+
+  let allowedTenants: string[] | null = null;
+  const rawAllowed = payload[profile.allowedTenantsClaim];
+  if (rawAllowed !== undefined) {
+    const parsed = typeof rawAllowed === 'string' || Array.isArray(rawAllowed) ? parseTenantSet(rawAllowed as string | string[]) : { ok: false as const };
+    if (!parsed.ok) return fail('tenant_invalid', 'the assigned-set claim is malformed');
+    allowedTenants = parsed.tenants;
+    if (!allowedTenants.includes(rawTenant)) return fail('tenant_out_of_assignment', 'the tenant is not in the assigned-set claim');
+  }
+  return {
+    ok: true,
+    token: {
+      claims: payload,
+      subject: payload.sub,
+      clientId,
+      tenant: rawTenant,
+      allowedTenants,
+      scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+      tokenId: payload.jti,
+      expiresAt: payload.exp,
+      legacyTenantClaim: legacy,
+    },
+  };
+}
+
+function classify(err: unknown): [TokenRejection, string] {
+  if (err instanceof UnknownKey) return ['unknown_key', 'the token was signed by a key the JWKS does not hold'];
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return ['algorithm', 'the token algorithm is not allowed'];
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return ['signature', 'the signature does not verify'];
+  if (err instanceof joseErrors.JWTExpired) return ['expired', 'the token has expired'];
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'iss':
+        return ['issuer', 'unexpected issuer'];
+      case 'aud':
+        return ['audience', 'unexpected audience'];
+      case 'typ':
+        return ['typ', `the token type must be ${ACCESS_TOKEN_TYPE}`];
+      case 'nbf':
+      case 'iat':
+        return ['not_yet_valid', 'the token is not yet valid'];
+      default:
+        return ['claims', `claim ${err.claim} is invalid`];
+    }
+  }
+  if (err instanceof joseErrors.JOSENotSupported) return ['algorithm', 'the token algorithm is not supported'];
+  return ['malformed', 'the token is not a well-formed JWS'];
+}

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { clientView, createClient, deleteClient, listClients, updateClient, type ClientUpdate } from '../../authority/store/clients.ts';
+import { cliActor, print, runAdminCommand } from './tenants.ts';
+
+interface ClientOptions {
+  name?: string;
+  grant?: string[];
+  scope?: string[];
+  tenant?: string;
+  tenants?: string;
+  public?: boolean;
+  redirectUri?: string[];
+  allowedTenantsClaim?: boolean;
+  rotateSecret?: boolean;
+}
+
+function withClientOptions(cmd: Command): Command {
+  return cmd
+    .option('--name <displayName>', 'display name')
+    .option('--grant <types...>', 'grant types: client_credentials password authorization_code refresh_token')
+    .option('--scope <scopes...>', 'scopes the client may receive')
+    .option('--tenant <id>', 'scalar default tenant')
+    .option('--tenants <set>', 'assigned tenants, space- or comma-delimited')
+    .option('--redirect-uri <uris...>', 'exact redirect URIs (authorization_code)')
+    .option('--no-allowed-tenants-claim', 'omit the assigned-set claim from this client’s tokens');
+}
+
+function toInput(opts: ClientOptions, explicit: (name: string) => boolean): ClientUpdate {
+  return {
+    displayName: opts.name,
+    grantTypes: opts.grant,
+    scopes: opts.scope,
+    tenant: opts.tenant,
+    tenants: opts.tenants,
+    redirectUris: opts.redirectUri,
+    includeAllowedTenants: explicit('allowedTenantsClaim') ? opts.allowedTenantsClaim : undefined,
+  };
+}
+
+export function registerClients(program: Command): void {
+  const clients = program.command('clients').description('OAuth clients of the Authority (changes are audited)');
+  clients
+    .command('list')
+    .description('list clients and their tenant assignments')
+    .option('--json', 'machine-readable output', false)
+    .action(async (opts: { json: boolean }, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        const all = (await listClients(db.pool)).map(clientView);
+        if (opts.json) return print(all);
+        for (const c of all) {
+          process.stdout.write(`${c.clientId.padEnd(22)} tenant=${c.tenant ?? '-'} tenants=${c.tenants.join(' ') || '-'} grants=${c.grantTypes.join(',')}${c.public ? ' public' : ''}\n`);
+        }
+      }),
+    );
+  withClientOptions(clients.command('add <clientId>').description('create a client; prints its secret once'))
+    .option('--public', 'public client (no secret; PKCE required)', false)
+    .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+        print(await createClient(db, { clientId, public: opts.public, ...toInput(opts, explicit) }, cliActor()));
+      }),
+    );
+  withClientOptions(clients.command('update <clientId>').description('change a client (only the options given)'))
+    .option('--rotate-secret', 'issue a new secret (printed once)', false)
+    .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+        print(await updateClient(db, clientId, { ...toInput(opts, explicit), rotateSecret: opts.rotateSecret }, cliActor()));
+      }),
+    );
+  clients
+    .command('remove <clientId>')
+    .description('delete a client and revoke its refresh tokens')
+    .action(async (clientId: string, _opts, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        await deleteClient(db, clientId, cliActor());
+        process.stdout.write(`client ${clientId} removed\n`);
+      }),
+    );
+}

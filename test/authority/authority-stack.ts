@@ -1,0 +1,103 @@
+/**
+ * The Authority alone on free ports with the demo seed, its issuer set to its own URL so
+ * discovery and every endpoint are reached directly over HTTP (no gateway in between).
+ */
+import { freeBasePort } from '../support/ports.ts';
+import { startTestStack, type TestStack } from '../support/stack.ts';
+
+export interface AuthorityStack extends TestStack {
+  base: string;
+  basic(clientId: string): string;
+  token(params: Record<string, string | string[]>, auth?: { basic?: string; bearer?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  adminToken(): Promise<string>;
+}
+
+export async function startAuthorityStack(overrides: Record<string, unknown> = {}): Promise<AuthorityStack> {
+  const basePort = await freeBasePort();
+  const base = `http://127.0.0.1:${basePort + 1}`;
+  const ts = await startTestStack({ components: ['authority'], overrides: { 'server.basePort': basePort, 'authority.issuer': base, ...overrides } });
+  const basic = (clientId: string) => 'Basic ' + Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(ts.credentials.clients[clientId].secret)}`).toString('base64');
+  const token = async (params: Record<string, string | string[]>, auth: { basic?: string } = {}) => {
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
+    const res = await fetch(`${base}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth.basic ? { authorization: auth.basic } : {}) },
+      body: form,
+    });
+    return { status: res.status, body: await res.json(), headers: res.headers };
+  };
+  return {
+    ...ts,
+    base,
+    basic,
+    token,
+    adminToken: async () => {
+      const res = await token({ grant_type: 'client_credentials' }, { basic: basic('tenantgate-admin') });
+      if (res.status !== 200) throw new Error(`admin token: ${JSON.stringify(res.body)}`);
+      return res.body.access_token as string;
+    },
+  };
+}
+
+export function decodeClaims(jwt: string): Record<string, any> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+}
+
+export function decodeHeader(jwt: string): Record<string, any> {
+  return JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString('utf8'));
+}
+
+function unescapeHtml(v: string): string {
+  return v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** The hidden inputs and radio choices of a server-rendered form. */
+export function formFields(html: string): { hidden: Record<string, string>; choices: string[] } {
+  const hidden: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) hidden[unescapeHtml(m[1])] = unescapeHtml(m[2]);
+  const choices = [...html.matchAll(/<input type="radio" id="[^"]+" name="tenant" value="([^"]*)"/g)].map((m) => unescapeHtml(m[1]));
+  return { hidden, choices };
+}
+
+export type AuthorizeOutcome =
+  | { kind: 'redirect'; location: URL }
+  | { kind: 'choice'; choices: string[]; html: string; ticket: string; status: number }
+  | { kind: 'page'; status: number; html: string };
+
+async function outcome(res: Response): Promise<AuthorizeOutcome> {
+  if (res.status === 302) return { kind: 'redirect', location: new URL(res.headers.get('location') as string) };
+  const html = await res.text();
+  const { hidden, choices } = formFields(html);
+  if (hidden.step === 'tenant') return { kind: 'choice', choices, html, ticket: hidden.ticket, status: res.status };
+  return { kind: 'page', status: res.status, html };
+}
+
+/** Drives the login page like a browser: GET the authorization URL, POST the form with credentials. */
+export async function submitLogin(authorizationUrl: string | URL, username: string, password: string): Promise<AuthorizeOutcome> {
+  const page = await fetch(authorizationUrl, { redirect: 'manual' });
+  if (page.status === 302) return outcome(page);
+  const html = await page.text();
+  const { hidden } = formFields(html);
+  if (hidden.step !== 'login') return { kind: 'page', status: page.status, html };
+  const action = new URL('authorize', authorizationUrl);
+  const res = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...hidden, username, password }),
+  });
+  return outcome(res);
+}
+
+export async function chooseTenant(authorizationUrl: string | URL, ticket: string, tenant: string | null): Promise<AuthorizeOutcome> {
+  const body = new URLSearchParams({ step: 'tenant', ticket });
+  if (tenant !== null) body.set('tenant', tenant);
+  const res = await fetch(new URL('authorize', authorizationUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  return outcome(res);
+}
