@@ -1,0 +1,101 @@
+/** Overview: the Platform's view of this request (tenant, actor, client, scopes) and the user's preferences in this tenant. */
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { describeError } from '../api/errors.ts';
+import type { Page } from '../api/page.ts';
+import { platformPaths, timeWindows, type Environment, type PlatformContext, type Preferences, type PreferencesUpdate } from '../api/platform.ts';
+import { useTenantMutation, useTenantQuery } from '../api/tenant-query.ts';
+import { useConsole } from '../app/console-context.ts';
+import { Fields, formatTime } from '../ui/DataTable.tsx';
+import { PageHeader, Section } from '../ui/PageHeader.tsx';
+import { QueryView } from '../ui/states.tsx';
+
+export function OverviewPage() {
+  const { tenantName, tenant } = useConsole();
+  const context = useTenantQuery<PlatformContext>(['platform', 'context'], platformPaths.context);
+  const preferences = useTenantQuery<Preferences>(['platform', 'preferences'], platformPaths.preferences);
+  return (
+    <>
+      <PageHeader title="Overview" />
+      <p className="lead">
+        Working in <strong>{tenantName(tenant)}</strong> <code>{tenant}</code>.
+      </p>
+      <Section title="Request context">
+        <QueryView query={context}>
+          {(c) => (
+            <Fields
+              entries={[
+                ['Tenant', <code key="t">{c.tenant}</code>],
+                ['Actor', c.actor],
+                ['Client', c.client ?? '—'],
+                ['Scopes', <span key="s" className="chips">{c.scopes.map((s) => <code key={s}>{s}</code>)}</span>],
+              ]}
+            />
+          )}
+        </QueryView>
+      </Section>
+      <Section title="Preferences in this tenant">
+        <QueryView query={preferences}>{(p) => <PreferencesForm preferences={p} />}</QueryView>
+      </Section>
+    </>
+  );
+}
+
+function PreferencesForm({ preferences }: { preferences: Preferences }) {
+  const id = useId();
+  const environments = useTenantQuery<Page<Environment>>(['platform', 'environments'], platformPaths.environments);
+  const [draft, setDraft] = useState<PreferencesUpdate>(() => pick(preferences));
+  useEffect(() => setDraft(pick(preferences)), [preferences]);
+  const save = useTenantMutation<PreferencesUpdate, Preferences>((body) => ({ method: 'PUT', path: platformPaths.preferences, body }), [['platform', 'preferences']]);
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate(draft);
+  };
+  const text = (value: string) => (value.trim() === '' ? null : value.trim());
+  return (
+    <form className="form" onSubmit={onSubmit}>
+      <div className="form-row">
+        <label htmlFor={`${id}-region`}>Region</label>
+        <input id={`${id}-region`} value={draft.region ?? ''} onChange={(e) => setDraft({ ...draft, region: text(e.target.value) })} />
+      </div>
+      <div className="form-row">
+        <label htmlFor={`${id}-environment`}>Environment</label>
+        <select id={`${id}-environment`} value={draft.environment ?? ''} onChange={(e) => setDraft({ ...draft, environment: text(e.target.value) })}>
+          <option value="">(none)</option>
+          {(environments.data?.items ?? []).map((env) => (
+            <option key={env.id} value={env.id}>
+              {env.name} ({env.id})
+            </option>
+          ))}
+          {draft.environment && !environments.data?.items.some((env) => env.id === draft.environment) && <option value={draft.environment}>{draft.environment}</option>}
+        </select>
+      </div>
+      <div className="form-row">
+        <label htmlFor={`${id}-window`}>Time window</label>
+        <select id={`${id}-window`} value={draft.timeWindow ?? ''} onChange={(e) => setDraft({ ...draft, timeWindow: text(e.target.value) })}>
+          <option value="">(none)</option>
+          {timeWindows.map((w) => (
+            <option key={w} value={w}>
+              {w}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="form-row">
+        <label htmlFor={`${id}-stage`}>Stage</label>
+        <input id={`${id}-stage`} value={draft.stage ?? ''} onChange={(e) => setDraft({ ...draft, stage: text(e.target.value) })} />
+      </div>
+      <div className="form-actions">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save preferences'}
+        </button>
+        <span className="hint">Last saved {formatTime(preferences.updatedAt)}</span>
+        {save.isError && <span role="alert" className="error-text">{describeError(save.error)}</span>}
+        {save.isSuccess && <span role="status">Saved.</span>}
+      </div>
+    </form>
+  );
+}
+
+function pick(p: Preferences): PreferencesUpdate {
+  return { region: p.region, environment: p.environment, timeWindow: p.timeWindow, stage: p.stage };
+}
