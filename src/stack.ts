@@ -91,6 +91,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
+function demoHint(file: string): string[] {
+  const credentials = readDemoCredentials(file);
+  if (!credentials) return [];
+  const users = Object.keys(credentials.users);
+  const clients = Object.keys(credentials.clients);
+  return [
+    ...(users.length ? [`    console users: ${users.join(', ')} (passwords in that file)`] : []),
+    ...(clients.length ? [`    API clients:   ${clients.join(', ')} (secrets in that file)`] : []),
+  ];
+}
+
 export function describeStack(stack: Stack, config: Config): string {
   const rows = stack.components.map((c) => [c.name, c.url]);
   if (stack.components.some((c) => c.name === 'gateway')) rows.unshift(['console', `${publicUrl(config)}/`]);
@@ -102,6 +113,7 @@ export function describeStack(stack: Stack, config: Config): string {
     '',
     `  database   ${stack.prepared.embedded ? `embedded PostgreSQL, data in ${stack.prepared.embedded.dataDir}` : redactUrl(stack.prepared.adminUrl)}`,
     `  demo credentials: ${stack.credentialsFile}${stack.seeded ? ' (new)' : ''}`,
+    ...demoHint(stack.credentialsFile),
     '',
     'Press Ctrl-C to stop.',
   ];
