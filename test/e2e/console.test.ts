@@ -355,7 +355,7 @@ describe('silent refresh (a stack with 30-second access tokens)', () => {
 describe('switch telemetry', () => {
   test('every switch reached POST /console/telemetry and the daily counters, with its trigger', async () => {
     const today = utcDay(new Date());
-    const wanted = [`${ALPHA.id}>${BRAVO.id}:selector`, `${BRAVO.id}>${ALPHA.id}:selector`, `${ALPHA.id}>${BRAVO.id}:deep-link`, `${ALPHA.id}>${BRAVO.id}:other`];
+    const wanted = [`${ALPHA.id}>${BRAVO.id}:selector`, `${BRAVO.id}>${ALPHA.id}:selector`, `${ALPHA.id}>${BRAVO.id}:deep-link`, `${ALPHA.id}>${BRAVO.id}:cross-tab`];
     let details: string[] = [];
     // Counters are buffered by the Authority and flushed every couple of seconds.
     for (let attempt = 0; attempt < 50; attempt++) {

@@ -23,7 +23,7 @@ const eventSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['kind', 'fromTenant', 'toTenant', 'trigger'],
-      properties: { kind: { const: 'tenant_switch' }, fromTenant: label, toTenant: label, trigger: { type: 'string', enum: ['selector', 'deep-link', 'refresh', 'login', 'other'] } },
+      properties: { kind: { const: 'tenant_switch' }, fromTenant: label, toTenant: label, trigger: { type: 'string', enum: ['selector', 'deep-link', 'cross-tab', 'refresh', 'login', 'other'] } },
     },
   ],
 } as const;

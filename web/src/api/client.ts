@@ -18,7 +18,7 @@ export type TelemetryEvent =
  * Why a switch happened, in the telemetry endpoint's vocabulary: the selector, the address
  * (a shared link, Back/Forward, a reload), or `other` — a switch followed from another tab.
  */
-export type SwitchTrigger = 'selector' | 'deep-link' | 'other';
+export type SwitchTrigger = 'selector' | 'deep-link' | 'cross-tab';
 
 export interface RequestOptions {
   method?: string;

@@ -139,7 +139,7 @@ export function ConsoleProvider({ children }: { children: ReactNode }) {
         navigate({ pathname: here.pathname, search: withTenantParam(here.search, to), hash: here.hash }, { replace: true });
         client.sendTelemetry([{ kind: 'tenant_switch', fromTenant: from, toTenant: to, trigger }]);
         // A switch followed from another tab is not announced again.
-        if (trigger !== 'other') channel.current?.announce(to);
+        if (trigger !== 'cross-tab') channel.current?.announce(to);
         performance.measure('tenant-switch', { start: startedAt, end: performance.now(), detail: { from, to } });
       } catch (err) {
         // Roll back: the old tenant's token stays; a refresh token rotated by the attempt replaces the old one.
@@ -175,7 +175,7 @@ export function ConsoleProvider({ children }: { children: ReactNode }) {
     const opened = openCrossTabChannel(tabId, (tenant) => {
       const current = stateRef.current;
       if (current.tenant === tenant || !current.tenants.some((t) => t.id === tenant)) return;
-      nextSwitchTrigger.current = 'other';
+      nextSwitchTrigger.current = 'cross-tab';
       const here = locationRef.current;
       navigate({ pathname: here.pathname, search: withTenantParam(here.search, tenant), hash: here.hash });
     });
