@@ -13,7 +13,6 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +32,7 @@ import { withCredentials, withDatabase } from '../src/db/urls.ts';
 import type { DemoCredentials } from '../src/demo/credentials.ts';
 import { createApp } from '../src/host/app.ts';
 import { createComponentContext } from '../src/host/context.ts';
+import { freePort } from '../test/support/ports.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,17 +46,6 @@ const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
 const roles = { owner: 'tenantgate_owner', runtime: 'tenantgate_app' };
 const RUNTIME_PASSWORD = 'bench-runtime';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 interface Run {
   rps: number;

@@ -16,7 +16,6 @@
  * noisy shared host shifts both alike; ops/s per variant = callers / its mean latency.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +24,7 @@ import { Database } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate, readMigrations } from '../src/db/migrate.ts';
 import { withCredentials, withDatabase } from '../src/db/urls.ts';
+import { freePort } from '../test/support/ports.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,17 +45,6 @@ const RUNTIME_PASSWORD = 'bench-runtime';
 
 const tenantName = (i: number) => `tenant-${String(i).padStart(3, '0')}`;
 const nodeId = (i: number) => `pkg-${String(i).padStart(24, '0')}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 interface Workload {
   name: string;

@@ -14,7 +14,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +31,7 @@ import { readCycloneDx } from '../src/modules/scanner/engine/read-cyclonedx.ts';
 import { ScanWorkers } from '../src/modules/scanner/queue/scan-workers.ts';
 import { createScan } from '../src/modules/scanner/store/scan-store.ts';
 import { createRegistry } from '../src/telemetry/metrics.ts';
+import { freePort } from '../test/support/ports.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,17 +45,6 @@ const COMPONENTS = Number(values.components);
 const TENANTS = Number(values.tenants);
 const roles = { owner: 'tenantgate_owner', runtime: 'tenantgate_app' };
 const RUNTIME_PASSWORD = 'bench-runtime';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** A deterministic SBOM: a third vulnerable versions, a third clean, a few unidentifiable. */
 function sbom(scan: number) {

@@ -14,7 +14,7 @@ import { createComponentContext } from '../../src/host/context.ts';
 import { readDailyCounters, signals, utcDay } from '../../src/telemetry/index.ts';
 import { freeBasePort } from '../support/ports.ts';
 import { send, startGatewayHarness, type GatewayHarness } from './support/harness.ts';
-import { startCuttableProxy } from './support/tcp-proxy.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -146,7 +146,7 @@ describe('a 30-second database outage loses no counter', () => {
 
   it('legacy-header counts made before, during and after the outage all land exactly once', async () => {
     const runtime = new URL(h.t.runtimeUrl);
-    const proxy = await startCuttableProxy(runtime.hostname, Number(runtime.port));
+    const proxy = await startTcpProxy(runtime.hostname, Number(runtime.port));
     runtime.hostname = '127.0.0.1';
     runtime.port = String(proxy.port);
     const basePort = await freeBasePort(1);
