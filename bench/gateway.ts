@@ -11,7 +11,7 @@
  * per-case medians. Besides req/s, p50 and p99 it reports the server process's CPU time per
  * request, which stays meaningful on a busy machine where throughput is noisy.
  *
- *   node --import tsx bench/gateway.ts [--duration 10] [--connections 50] [--rounds 3]
+ *   node --import tsx bench/gateway.ts [--duration 10] [--connections 50] [--rounds 3] [--profile DIR]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -98,13 +98,20 @@ function median(values: number[]): number {
 
 async function measure(): Promise<void> {
   const { values: args } = parseArgs({
-    options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' } },
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
+      // Writes a V8 CPU profile of the server process into this directory.
+      profile: { type: 'string' },
+    },
   });
   const duration = Number(args.duration);
   const connections = Number(args.connections);
   const rounds = Number(args.rounds);
 
-  const child: ChildProcess = fork(import.meta.filename, ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = ['--import', 'tsx', ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [])];
+  const child: ChildProcess = fork(import.meta.filename, ['--serve'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (type: ServerMessage['type']) =>
     new Promise<ServerMessage>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`bench server exited with ${code}`));
