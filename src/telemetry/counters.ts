@@ -48,7 +48,7 @@ export class DailyCounters {
 
   increment(signal: string, labels: CounterLabels = {}, by = 1): void {
     const cell: Cell = {
-      day: utcDay(this.clock.now()),
+      day: this.dayOf(this.clock.now()),
       signal,
       alias: labels.alias ?? '',
       client: labels.client ?? '',
@@ -60,6 +60,18 @@ export class DailyCounters {
     const existing = this.buffer.get(key);
     if (existing) existing.count += by;
     else this.buffer.set(key, cell);
+  }
+
+  private day = { start: 0, end: 0, name: '' };
+
+  /** The UTC day of `at`, formatted once per day rather than on every increment (hot path). */
+  private dayOf(at: Date): string {
+    const t = at.getTime();
+    if (t < this.day.start || t >= this.day.end) {
+      const start = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
+      this.day = { start, end: start + 86_400_000, name: utcDay(at) };
+    }
+    return this.day.name;
   }
 
   /** Distinct label combinations waiting to be written (for metrics and tests). */
