@@ -44,7 +44,7 @@ async function serve(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tenantgate-bench-'));
   // The embedded cluster runs as an unprivileged user when we are root: it must reach its directory.
   chmodSync(work, 0o755);
-  const echo = await startEcho();
+  const echo = await startEcho(undefined, { record: false });
   let minter: Awaited<ReturnType<typeof createMinter>> | null = null;
   const authority = await startEcho(() => minter!.jwks());
   const config = validateConfig({

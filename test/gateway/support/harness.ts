@@ -52,7 +52,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Echo upstream; `?delayMs=N` delays the answer (for timeouts). Optional JWKS at /.well-known/jwks.json. */
-export async function startEcho(jwks?: () => { keys: JWK[] }): Promise<EchoServer> {
+/**
+ * `record: false` keeps nothing per request: a benchmark's upstream must not accumulate
+ * hundreds of thousands of records (and the garbage collection they cost) in the process
+ * that also runs the proxies being measured.
+ */
+export async function startEcho(jwks?: () => { keys: JWK[] }, options: { record?: boolean } = {}): Promise<EchoServer> {
+  const keep = options.record ?? true;
   const records = new Map<string, EchoRecord>();
   const all: EchoRecord[] = [];
   const server = createServer(async (req, res) => {
@@ -62,10 +68,12 @@ export async function startEcho(jwks?: () => { keys: JWK[] }): Promise<EchoServe
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks()));
       return;
     }
-    const record: EchoRecord = { method: req.method ?? '', url: req.url ?? '', rawHeaders: [...req.rawHeaders], body };
-    all.push(record);
-    const id = req.headers[TEST_ID_HEADER];
-    if (typeof id === 'string') records.set(id, record);
+    if (keep) {
+      const record: EchoRecord = { method: req.method ?? '', url: req.url ?? '', rawHeaders: [...req.rawHeaders], body };
+      all.push(record);
+      const id = req.headers[TEST_ID_HEADER];
+      if (typeof id === 'string') records.set(id, record);
+    }
     const delay = /[?&]delayMs=(\d+)/.exec(req.url ?? '');
     if (delay) await new Promise((r) => setTimeout(r, Number(delay[1])));
     if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ echoed: true }));
