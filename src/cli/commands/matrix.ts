@@ -37,7 +37,7 @@ export function matrixTarget(config: Config, opts: { gateway?: string; client?: 
 }
 
 export function registerMatrix(program: Command): void {
-  const matrix = program.command('matrix').description('the tenant isolation acceptance matrix (MODULES.md) against a live deployment');
+  const matrix = program.command('matrix').description('the tenant isolation acceptance matrix (docs/spec/MODULES.md) against a live deployment');
   matrix
     .command('run')
     .description('provision two tenants with overlapping ids, run every row, write JSON + Markdown + JUnit + sha256 manifest; exit 1 on any failed row')
