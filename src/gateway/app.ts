@@ -86,20 +86,34 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
   });
 
-  async function authenticate(authorization: string[]): Promise<{ token: TokenIdentity | null; reason: string }> {
+  type Authentication = { token: TokenIdentity | null; reason: string };
+
+  /** Answers without a promise when it can (no or malformed credentials, a cached token). */
+  function authenticateSync(authorization: string[]): Authentication | string {
     if (authorization.length === 0) return { token: null, reason: 'no bearer token' };
     // Two credentials on one request are ambiguous: neither is trusted.
     if (authorization.length > 1) return { token: null, reason: 'more than one Authorization header' };
     const m = BEARER.exec(authorization[0]);
     if (!m) return { token: null, reason: 'Authorization is not a bearer token' };
-    const result = await verifier.verify(m[1]);
+    const hit = verifier.cached(m[1]);
+    return hit?.ok ? { token: hit.identity, reason: '' } : m[1];
+  }
+
+  async function authenticate(authorization: string[]): Promise<Authentication> {
+    const quick = authenticateSync(authorization);
+    if (typeof quick !== 'string') return quick;
+    const result = await verifier.verify(quick);
     return result.ok ? { token: result.identity, reason: '' } : { token: null, reason: `token rejected (${result.reason})` };
   }
 
   async function handle(req: FastifyRequest, reply: FastifyReply, route: CompiledRoute, path: string, query: string) {
     const classification = classifyHeaders(req.raw.rawHeaders, catalogue);
     const flagValues = flags();
-    const auth = route.access === 'protected' ? await authenticate(classification.authorization) : null;
+    let auth: Authentication | null = null;
+    if (route.access === 'protected') {
+      const quick = authenticateSync(classification.authorization);
+      auth = typeof quick === 'string' ? await authenticate(classification.authorization) : quick;
+    }
     const token = auth?.token ?? null;
     const clientIsNew = token && needsClientAge(flagValues, token, classification.requested) ? await clientAge.isNew(token.clientId) : null;
     const decision = decide({

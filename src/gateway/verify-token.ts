@@ -37,6 +37,12 @@ export class TokenVerifier {
     return this.cache.size;
   }
 
+  /** A verification answered from the cache without a promise (hot path), or null. */
+  cached(token: string): TokenVerification | null {
+    const hit = this.cache.get(token);
+    return hit && this.now() < hit.expMs ? { ok: true, identity: hit.identity, expiresAt: hit.expMs } : null;
+  }
+
   async verify(token: string): Promise<TokenVerification> {
     const hit = this.cache.get(token);
     if (hit) {
