@@ -48,10 +48,19 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     reply.header('x-request-id', req.id);
     done(null, payload);
   });
+  // Labelled children are looked up once per (route, method, status), not hashed per request.
+  const children = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    requests.inc({ route, method: req.method, status: String(reply.statusCode) });
-    latency.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+    const key = `${route}\u0000${req.method}\u0000${reply.statusCode}`;
+    let child = children.get(key);
+    if (!child) {
+      if (children.size >= 5_000) children.clear();
+      child = { count: requests.labels(route, req.method, String(reply.statusCode)), duration: latency.labels(route, req.method) };
+      children.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(reply.elapsedTime / 1000);
     done();
   });
 
