@@ -37,7 +37,7 @@ interface Targets {
   bearer: string;
 }
 
-type ServerMessage = { type: 'ready'; targets: Targets } | { type: 'cpu'; micros: number };
+type ServerMessage = { type: 'ready'; targets: Targets } | { type: 'cpu'; micros: number; heapBytes: number };
 
 /** Child: echo upstream, bare proxy, gateway (with its own embedded PostgreSQL). */
 async function serve(): Promise<void> {
@@ -66,7 +66,7 @@ async function serve(): Promise<void> {
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'cpu') {
       const u = process.cpuUsage();
-      send({ type: 'cpu', micros: u.user + u.system });
+      send({ type: 'cpu', micros: u.user + u.system, heapBytes: process.memoryUsage().heapUsed });
     } else if (m.type === 'stop') {
       await gateway.close();
       await bare.close();
@@ -125,10 +125,14 @@ async function measure(): Promise<void> {
       child.once('exit', onExit);
     });
   const ready = (await next('ready')) as Extract<ServerMessage, { type: 'ready' }>;
+  const heapAfterRound: number[] = [];
+  let lastHeap = 0;
   const cpu = async () => {
     const reply = next('cpu');
     child.send({ type: 'cpu' });
-    return ((await reply) as Extract<ServerMessage, { type: 'cpu' }>).micros;
+    const m = (await reply) as Extract<ServerMessage, { type: 'cpu' }>;
+    lastHeap = m.heapBytes;
+    return m.micros;
   };
 
   const t = ready.targets;
@@ -151,6 +155,7 @@ async function measure(): Promise<void> {
         const used = (await cpu()) - before;
         runs[i].push({ name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuMicrosPerRequest: used / Math.max(r.requests.total, 1), errors: r.errors, non2xx: r.non2xx });
       }
+      heapAfterRound.push(lastHeap);
     }
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
@@ -182,6 +187,7 @@ async function measure(): Promise<void> {
     `throughput d/c = ${(d.rps / c.rps).toFixed(3)} (cost of counting legacy use)`,
     `p99 c/b = ${(c.p99 / Math.max(b.p99, 1)).toFixed(3)} (target <= 1.25)`,
     `server CPU per request c/b = ${(c.cpuMicrosPerRequest / b.cpuMicrosPerRequest).toFixed(3)}, d/c = ${(d.cpuMicrosPerRequest / c.cpuMicrosPerRequest).toFixed(3)}`,
+    `server heap after each round (MB): ${heapAfterRound.map((h) => (h / 1048576).toFixed(1)).join(', ')}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
