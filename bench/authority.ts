@@ -12,12 +12,10 @@
  * event loop. Rounds alternate issuance and baseline; the best round of each is reported.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import formbody from '@fastify/formbody';
-import pg from 'pg';
 import { startAuthority } from '../src/authority/component.ts';
 import { seedAuthorityDemo } from '../src/authority/demo-seed.ts';
 import { BatchedAuditWriter } from '../src/authority/issuance-audit.ts';
@@ -26,13 +24,12 @@ import { mintAccessToken } from '../src/authority/tokens/access-token.ts';
 import { validateConfig } from '../src/config/load.ts';
 import { issuer } from '../src/config/schema.ts';
 import { Database } from '../src/db/database.ts';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { migrate, readMigrations } from '../src/db/migrate.ts';
-import { withCredentials, withDatabase } from '../src/db/urls.ts';
+import { readMigrations } from '../src/db/migrate.ts';
 import type { DemoCredentials } from '../src/demo/credentials.ts';
 import { createApp } from '../src/host/app.ts';
 import { createComponentContext } from '../src/host/context.ts';
 import { freePort } from '../test/support/ports.ts';
+import { startBenchDatabase } from './support/database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,8 +41,6 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
-const roles = { owner: 'tenantgate_owner', runtime: 'tenantgate_app' };
-const RUNTIME_PASSWORD = 'bench-runtime';
 
 interface Run {
   rps: number;
@@ -73,19 +68,10 @@ function load(url: string, headers: Record<string, string>, body: string, second
   });
 }
 
-const base = mkdtempSync(join(tmpdir(), 'tenantgate-bench-authority-'));
-chmodSync(base, 0o755);
-const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port: await freePort(), password: 'bench-admin', ephemeral: true });
+const database = await startBenchDatabase('authority', readMigrations().filter((m) => m.id < '0003' || (m.id >= '0010' && m.id <= '0019')));
 const cleanup: (() => Promise<void>)[] = [];
 try {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('create database authority_bench');
-  await admin.end();
-  const adminUrl = withDatabase(server.url, 'authority_bench');
-  const mine = readMigrations().filter((m) => m.id < '0003' || (m.id >= '0010' && m.id <= '0019'));
-  await migrate({ adminUrl, roles, runtimePassword: RUNTIME_PASSWORD, migrations: mine });
-  const runtimeUrl = withCredentials(adminUrl, roles.runtime, RUNTIME_PASSWORD);
+  const { adminUrl, runtimeUrl } = database;
   const keyEncryptionKey = Buffer.alloc(32, 7).toString('base64url');
   const config = validateConfig({
     server: { logLevel: 'silent', basePort: await freePort() },
@@ -200,6 +186,5 @@ try {
   );
 } finally {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
-  await server.stop();
-  rmSync(base, { recursive: true, force: true });
+  await database.stop();
 }

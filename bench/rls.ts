@@ -15,16 +15,11 @@
  * Each caller alternates the two variants operation by operation (see measurePaired), so a
  * noisy shared host shifts both alike; ops/s per variant = callers / its mean latency.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Database } from '../src/db/database.ts';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { migrate, readMigrations } from '../src/db/migrate.ts';
-import { withCredentials, withDatabase } from '../src/db/urls.ts';
-import { freePort } from '../test/support/ports.ts';
+import { readMigrations } from '../src/db/migrate.ts';
+import { startBenchDatabase } from './support/database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,8 +35,6 @@ const TENANTS = Number(values.tenants);
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const PER_TENANT = Math.floor(ROWS / TENANTS);
-const roles = { owner: 'tenantgate_owner', runtime: 'tenantgate_app' };
-const RUNTIME_PASSWORD = 'bench-runtime';
 
 const tenantName = (i: number) => `tenant-${String(i).padStart(3, '0')}`;
 const nodeId = (i: number) => `pkg-${String(i).padStart(24, '0')}`;
@@ -124,18 +117,9 @@ async function measurePaired(rlsDb: Database, plainDb: Database, w: Workload, ch
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const base = mkdtempSync(join(tmpdir(), 'tenantgate-bench-'));
-chmodSync(base, 0o755);
-const port = await freePort();
-const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port, password: 'bench-admin', ephemeral: true });
+const database = await startBenchDatabase('rls', readMigrations().filter((m) => ['0001', '0002', '0031'].includes(m.id)));
 try {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('create database rls_bench');
-  await admin.end();
-  const adminUrl = withDatabase(server.url, 'rls_bench');
-  const mine = readMigrations().filter((m) => ['0001', '0002', '0031'].includes(m.id));
-  await migrate({ adminUrl, roles, runtimePassword: RUNTIME_PASSWORD, migrations: mine });
+  const { adminUrl, runtimeUrl } = database;
 
   const loader = new pg.Client({ connectionString: adminUrl });
   await loader.connect();
@@ -153,7 +137,7 @@ try {
   console.log(`# loaded ${countRows[0].n.toLocaleString('en')} rows over ${countRows[0].t} tenants in ${((Date.now() - loadStart) / 1000).toFixed(1)} s`);
   console.log(`# ${SECONDS} s per read, ${CONCURRENCY} concurrent callers, each alternating RLS and explicit operations (paired)`);
 
-  const rlsDb = new Database(withCredentials(adminUrl, roles.runtime, RUNTIME_PASSWORD), { max: CONCURRENCY });
+  const rlsDb = new Database(runtimeUrl, { max: CONCURRENCY });
   const superDb = new Database(adminUrl, { max: CONCURRENCY });
   const checkList = (rows: any[], tenant: string) => {
     if (rows.length !== 50) throw new Error(`list returned ${rows.length} rows for ${tenant}`);
@@ -191,6 +175,5 @@ try {
   console.log('');
   console.log(allMet ? '# target met: RLS reads run at ≥ 0.90× the explicit-filter baseline' : '# target missed on at least one read');
 } finally {
-  await server.stop();
-  rmSync(base, { recursive: true, force: true });
+  await database.stop();
 }

@@ -13,15 +13,9 @@
  * findings stored = findings counted. Also prints the pure matching engine's speed.
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Database } from '../src/db/database.ts';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { withCredentials, withDatabase } from '../src/db/urls.ts';
 import { createLogger } from '../src/host/logger.ts';
 import { loadBundledAdvisories } from '../src/modules/scanner/advisories/load-bundled-dataset.ts';
 import { syncAdvisories } from '../src/modules/scanner/advisories/sync-advisories.ts';
@@ -31,7 +25,7 @@ import { readCycloneDx } from '../src/modules/scanner/engine/read-cyclonedx.ts';
 import { ScanWorkers } from '../src/modules/scanner/queue/scan-workers.ts';
 import { createScan } from '../src/modules/scanner/store/scan-store.ts';
 import { createRegistry } from '../src/telemetry/metrics.ts';
-import { freePort } from '../test/support/ports.ts';
+import { startBenchDatabase } from './support/database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -43,8 +37,6 @@ const { values } = parseArgs({
 const SCANS = Number(values.scans);
 const COMPONENTS = Number(values.components);
 const TENANTS = Number(values.tenants);
-const roles = { owner: 'tenantgate_owner', runtime: 'tenantgate_app' };
-const RUNTIME_PASSWORD = 'bench-runtime';
 
 /** A deterministic SBOM: a third vulnerable versions, a third clean, a few unidentifiable. */
 function sbom(scan: number) {
@@ -72,17 +64,9 @@ const layouts = [
   { name: '2 pools × 4 workers', pools: 2, workers: 4 },
 ];
 
-const base = mkdtempSync(join(tmpdir(), 'tenantgate-bench-'));
-chmodSync(base, 0o755);
-const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port: await freePort(), password: 'bench-admin', ephemeral: true });
+const database = await startBenchDatabase('scanner');
 try {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('create database scanner_bench');
-  await admin.end();
-  const adminUrl = withDatabase(server.url, 'scanner_bench');
-  await migrate({ adminUrl, roles, runtimePassword: RUNTIME_PASSWORD });
-  const runtimeUrl = withCredentials(adminUrl, roles.runtime, RUNTIME_PASSWORD);
+  const { adminUrl, runtimeUrl } = database;
   const advisories = loadBundledAdvisories();
   const index = buildAdvisoryIndex(advisories);
   const setup = new Database(runtimeUrl, { max: 4 });
@@ -150,6 +134,5 @@ try {
   await reset.end();
   await setup.close();
 } finally {
-  await server.stop();
-  rmSync(base, { recursive: true, force: true });
+  await database.stop();
 }
