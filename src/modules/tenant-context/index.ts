@@ -1,3 +1,3 @@
 export { tenantContextPlugin, tenantMissing, type RequestIdentity, type TenantContextMode, type TenantContextOptions } from './plugin.ts';
-export { resolveTenantFromHeaders, conflictCode, type TenantResolution } from './resolve-tenant.ts';
+export { resolveTenantFromHeaders, type TenantResolution } from './resolve-tenant.ts';
 export { authenticateRequest, isLoopback } from './authenticate-request.ts';

@@ -9,14 +9,14 @@
  * route config `{ tenantContext: 'none' }`.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { ContractError, SERVICE_TENANT_MISSING_STATUS, type ErrorCode } from '../../contract/errors.ts';
+import { ContractError, SERVICE_TENANT_MISSING_STATUS, tenantConflictCode, type ErrorCode } from '../../contract/errors.ts';
 import type { ModuleName } from '../../flags/definitions.ts';
 import { envelopeKeyLookup } from '../../gateway/envelope.ts';
 import type { ComponentContext } from '../../host/context.ts';
 import { counter } from '../../telemetry/metrics.ts';
 import { signals } from '../../telemetry/signals.ts';
 import { authenticateRequest } from './authenticate-request.ts';
-import { conflictCode, resolveTenantFromHeaders } from './resolve-tenant.ts';
+import { resolveTenantFromHeaders } from './resolve-tenant.ts';
 
 export interface RequestIdentity {
   tenant: string | null;
@@ -90,12 +90,12 @@ async function tenantContextPlugin(app: FastifyInstance, options: TenantContextO
 
     const resolved = resolveTenantFromHeaders(req.headers, profile, ctx.flags.get(flagName));
     if (!resolved.ok) {
-      throw resolved.reason === 'conflict' ? new ContractError(conflictCode(module), resolved.detail) : new ContractError('tenant_invalid', resolved.detail);
+      throw resolved.reason === 'conflict' ? new ContractError(tenantConflictCode(module), resolved.detail) : new ContractError('tenant_invalid', resolved.detail);
     }
     const tenant = resolved.tenant;
     if (auth.viaEnvelope && tenant !== auth.identity.tenant) {
       if (tenant === null) throw tenantMissing(module);
-      throw new ContractError(conflictCode(module), 'the tenant header differs from the tenant the gateway signed');
+      throw new ContractError(tenantConflictCode(module), 'the tenant header differs from the tenant the gateway signed');
     }
     if (tenant === null && mode === 'required') throw tenantMissing(module);
     for (const alias of resolved.aliasesRead) {

@@ -4,8 +4,6 @@
  */
 import type { ContractProfile } from '../../contract/profile.ts';
 import { normalizeTenantId } from '../../contract/tenant.ts';
-import { tenantConflictCode } from '../../contract/errors.ts';
-import type { ModuleName } from '../../flags/definitions.ts';
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
@@ -54,7 +52,3 @@ export function resolveTenantFromHeaders(headers: HeaderBag, profile: ContractPr
   return { ok: true, tenant: tenant ?? null, aliasesRead: canonicalPresent ? [] : aliasesRead };
 }
 
-/** Graph answers tenant conflicts with its own code (CONTRACT.md §6). */
-export function conflictCode(module: ModuleName): 'tenant_conflict' | 'GRAPH_VALIDATION_FAILED' {
-  return tenantConflictCode(module);
-}

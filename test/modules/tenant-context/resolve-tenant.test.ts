@@ -5,7 +5,8 @@ import { defaultProfile } from '../../../src/contract/profile.ts';
 import { normalizeTenantId } from '../../../src/contract/tenant.ts';
 import { decodeCursor, encodeCursor, pageLimit, toPage } from '../../../src/modules/pagination.ts';
 import { isLoopback } from '../../../src/modules/tenant-context/authenticate-request.ts';
-import { conflictCode, resolveTenantFromHeaders } from '../../../src/modules/tenant-context/resolve-tenant.ts';
+import { resolveTenantFromHeaders } from '../../../src/modules/tenant-context/resolve-tenant.ts';
+import { tenantConflictCode } from '../../../src/contract/errors.ts';
 
 const canonical = defaultProfile.canonicalTenantHeader.toLowerCase();
 const [aliasA, aliasB] = defaultProfile.legacyTenantHeaders.map((h) => h.toLowerCase());
@@ -46,9 +47,9 @@ describe('resolveTenantFromHeaders (pure)', () => {
   });
 
   it('Graph answers conflicts with its own code', () => {
-    assert.equal(conflictCode('graph'), 'GRAPH_VALIDATION_FAILED');
-    assert.equal(conflictCode('platform'), 'tenant_conflict');
-    assert.equal(conflictCode('scanner'), 'tenant_conflict');
+    assert.equal(tenantConflictCode('graph'), 'GRAPH_VALIDATION_FAILED');
+    assert.equal(tenantConflictCode('platform'), 'tenant_conflict');
+    assert.equal(tenantConflictCode('scanner'), 'tenant_conflict');
   });
 
   it('loopback detection', () => {
