@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { signPayload } from '../../../src/modules/scanner/webhooks/signature.ts';
+import { callApi, clientToken } from '../../support/gateway-client.ts';
 import { startTestStack, type TestStack } from '../../support/stack.ts';
 import { digest, sbomFor } from './harness.ts';
 
@@ -18,31 +19,9 @@ describe('Scanner through the gateway (acceptance matrix)', () => {
   let gw = '';
   const tokens: Record<string, string> = {};
 
-  async function token(client: string, tenant?: string, scope?: string): Promise<string> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: client, client_secret: ts.credentials.clients[client].secret });
-    if (tenant) form.set('tenant', tenant);
-    if (scope) form.set('scope', scope);
-    const res = await fetch(`${gw}/connect/token`, { method: 'POST', body: form });
-    const body = await res.json();
-    assert.equal(res.status, 200, JSON.stringify(body));
-    return body.access_token;
-  }
-
-  async function call(tok: string | null, method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; base?: string } = {}) {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (tok) headers.authorization = `Bearer ${tok}`;
-    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${options.base ?? gw}${path}`, { method, headers, body });
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    return { status: res.status, json, text };
-  }
+  const token = (client: string, tenant?: string, scope?: string) => clientToken(gw, ts.credentials, client, { tenant, scope });
+  const call = (tok: string | null, method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string>; base?: string } = {}) =>
+    callApi(options.base ?? gw, tok, method, path, options);
 
   async function waitForScan(tok: string, id: string) {
     for (let i = 0; i < 200; i++) {
