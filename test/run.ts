@@ -7,13 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { provisionRoles } from '../src/db/roles.ts';
 import { testRoles, TEST_RUNTIME_PASSWORD } from './support/env.ts';
+import { freePort } from './support/ports.ts';
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
@@ -23,18 +23,6 @@ function findTests(dir: string): string[] {
     else if (entry.endsWith('.test.ts')) out.push(path);
   }
   return out.sort();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const root = join(import.meta.dirname, '..');
