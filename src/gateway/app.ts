@@ -10,17 +10,18 @@ import { tenantConflictCode } from '../contract/errors.ts';
 import { loadPolicy } from '../rollout/policy/load.ts';
 import { createApp, sendProblem } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
-import { classifyHeaders } from './classify.ts';
+import { Authenticator, type Authentication } from './authenticate.ts';
+import { classifyHeaders, type Classification } from './classify.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
-import { decide, needsClientAge, type GatewayFlags, type TokenIdentity } from './decide.ts';
+import { decide, needsClientAge, type GatewayFlags } from './decide.ts';
 import type { EnvelopeSigningKey } from './envelope.ts';
 import { EnvelopeSigner } from './envelope-signer.ts';
 import { compileHeaderCatalogue } from './header-catalogue.ts';
 import { JwksCache } from './jwks-cache.ts';
 import { registerProxy, answerUpstreamFailure } from './proxy.ts';
 import { GatewayRecorder } from './record.ts';
-import { ANONYMOUS_ACTOR, rewriteHeaders, type DownstreamIdentity } from './rewrite.ts';
+import { Rewriter, type DownstreamIdentity } from './rewrite.ts';
 import { compileRoutes, isCanonicalPath, type CompiledRoute } from './routes.ts';
 import { TokenVerifier } from './verify-token.ts';
 
@@ -29,6 +30,13 @@ interface Forward {
   identity: DownstreamIdentity;
   emitLegacy: boolean;
   target: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the pipeline for a request it forwards: what the proxy hooks need. */
+    gatewayForward: Forward | null;
+  }
 }
 
 export interface GatewayApp {
@@ -40,7 +48,6 @@ export interface GatewayApp {
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 /** Characters the WHATWG URL parser leaves untouched in a path: no re-encoding to predict. */
 const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 
@@ -86,36 +93,51 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
   });
 
-  type Authentication = { token: TokenIdentity | null; reason: string };
+  const authenticator = new Authenticator(verifier, () => ctx.clock.now().getTime());
+  const rewriter = new Rewriter(catalogue, signer);
 
-  /** Answers without a promise when it can (no or malformed credentials, a cached token). */
-  function authenticateSync(authorization: string[]): Authentication | string {
-    if (authorization.length === 0) return { token: null, reason: 'no bearer token' };
-    // Two credentials on one request are ambiguous: neither is trusted.
-    if (authorization.length > 1) return { token: null, reason: 'more than one Authorization header' };
-    const m = BEARER.exec(authorization[0]);
-    if (!m) return { token: null, reason: 'Authorization is not a bearer token' };
-    const hit = verifier.cached(m[1]);
-    return hit?.ok ? { token: hit.identity, reason: '' } : m[1];
+  /** One request between stages; the parts that may wait (token, client age) chain on it. */
+  interface InFlight {
+    req: FastifyRequest;
+    reply: FastifyReply;
+    route: CompiledRoute;
+    path: string;
+    query: string;
+    classification: Classification;
+    flags: GatewayFlags;
+    auth: Authentication | null;
   }
 
-  async function authenticate(authorization: string[]): Promise<Authentication> {
-    const quick = authenticateSync(authorization);
-    if (typeof quick !== 'string') return quick;
-    const result = await verifier.verify(quick);
-    return result.ok ? { token: result.identity, reason: '' } : { token: null, reason: `token rejected (${result.reason})` };
-  }
-
-  async function handle(req: FastifyRequest, reply: FastifyReply, route: CompiledRoute, path: string, query: string) {
+  /**
+   * Runs the pipeline. Returns a promise only when a stage has to wait (a token not yet
+   * verified, a client-age lookup); a request with a cached token runs through synchronously.
+   * The promise resolves to the reply, which Fastify awaits until the response is finished.
+   */
+  function handle(req: FastifyRequest, reply: FastifyReply, route: CompiledRoute, path: string, query: string): FastifyReply | Promise<FastifyReply> {
     const classification = classifyHeaders(req.raw.rawHeaders, catalogue);
-    const flagValues = flags();
-    let auth: Authentication | null = null;
-    if (route.access === 'protected') {
-      const quick = authenticateSync(classification.authorization);
-      auth = typeof quick === 'string' ? await authenticate(classification.authorization) : quick;
+    const r: InFlight = { req, reply, route, path, query, classification, flags: flags(), auth: null };
+    if (route.access === 'public') return decideAndForward(r, null);
+    const connection = req.raw.socket;
+    const quick = authenticator.quick(classification.authorization, connection);
+    if (typeof quick !== 'string') {
+      r.auth = quick;
+      return withClientAge(r);
     }
+    return authenticator.verify(quick, classification.authorization[0], connection).then((auth) => {
+      r.auth = auth;
+      return withClientAge(r);
+    });
+  }
+
+  function withClientAge(r: InFlight): FastifyReply | Promise<FastifyReply> {
+    const token = r.auth?.token ?? null;
+    if (token && needsClientAge(r.flags, token, r.classification.requested)) return clientAge.isNew(token.clientId).then((isNew) => decideAndForward(r, isNew));
+    return decideAndForward(r, null);
+  }
+
+  function decideAndForward(r: InFlight, clientIsNew: boolean | null): FastifyReply {
+    const { req, reply, route, classification, auth } = r;
     const token = auth?.token ?? null;
-    const clientIsNew = token && needsClientAge(flagValues, token, classification.requested) ? await clientAge.isNew(token.clientId) : null;
     const decision = decide({
       route: { access: route.access, requiredScopes: route.scopesFor(req.method), conflictCode: tenantConflictCode(route.module) },
       token,
@@ -123,37 +145,31 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
       invalidTenantHeaders: classification.invalidTenantHeaders,
       scopeOverride: classification.scopeOverride,
       hopByHop: classification.hopByHop,
-      flags: flagValues,
+      flags: r.flags,
       clientIsNew,
     });
-    recorder.record({ classification, decision, token, method: req.method, path, requestId: req.id });
+    recorder.record({ classification, decision, token, method: req.method, path: r.path, requestId: req.id });
     if (!decision.pass) return sendProblem(reply, req, decision.code, decision.code === 'unauthorized' && auth ? `${decision.detail}: ${auth.reason}` : decision.detail);
-
-    const identity: DownstreamIdentity =
-      token && decision.tenant !== null
-        ? { tenant: decision.tenant, actor: token.subject, client: token.clientId, scopes: decision.scopes }
-        : { tenant: null, actor: ANONYMOUS_ACTOR, client: null, scopes: [] };
-    const target = (PLAIN_PATH.test(path) ? path : new URL(path, route.origin).pathname) + query;
+    const identity = token && decision.tenant !== null ? rewriter.identityFor(token, decision.tenant, decision.scopes) : rewriter.anonymous;
+    const target = (PLAIN_PATH.test(r.path) ? r.path : new URL(r.path, route.origin).pathname) + r.query;
     const emitLegacy = route.emitLegacyFlag !== null && ctx.flags.get(route.emitLegacyFlag) === true;
-    forwards.set(req, { route, identity, emitLegacy, target });
-    return reply.from(path, fromOptions);
+    req.gatewayForward = { route, identity, emitLegacy, target };
+    return reply.from(r.path, fromOptions);
   }
 
   // One options object for every forward (no per-request closures); the per-request part
-  // travels in `forwards`.
-  const forwards = new WeakMap<object, Forward>();
+  // travels on the request (`gatewayForward`).
+  app.decorateRequest('gatewayForward', null);
   const fromOptions: FastifyReplyFromHooks = {
-    getUpstream: (req) => forwards.get(req)!.route.origin,
+    getUpstream: (req) => req.gatewayForward!.route.origin,
     retryDelay: () => null,
     rewriteRequestHeaders: (req, headers) => {
-      const f = forwards.get(req)!;
-      return rewriteHeaders({
+      const f = req.gatewayForward!;
+      return rewriter.headers({
         headers: headers as IncomingHttpHeaders,
-        catalogue,
         identity: f.identity,
         emitLegacy: f.emitLegacy,
         forwardAuthorization: f.route.forwardAuthorization,
-        signer,
         method: req.method,
         target: f.target,
       });
@@ -161,7 +177,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     onError: (r, { error }) => {
       const reply = r as unknown as FastifyReply;
       const failure = answerUpstreamFailure(reply, error as { statusCode?: number; code?: string; cause?: unknown });
-      const route = forwards.get(reply.request)?.route;
+      const route = reply.request.gatewayForward?.route;
       recorder.upstreamErrors.inc({ upstream: route?.module ?? route?.prefix ?? 'unknown', code: failure.code });
     },
   };
@@ -173,20 +189,25 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     proxied.route({
       method: [...METHODS],
       url: '/*',
-      handler: async (req, reply) => {
+      // Not async: a request with a cached token is forwarded without a promise; `handle`
+      // returns one only when a stage waits, and Fastify awaits it.
+      handler: (req, reply) => {
         const q = req.url.indexOf('?');
         const path = q === -1 ? req.url : req.url.slice(0, q);
         const query = q === -1 ? '' : req.url.slice(q);
         const route = table.match(path);
         if (route === null) {
-          if (consoleRoot && (req.method === 'GET' || req.method === 'HEAD')) {
-            const served = serveConsole(consoleRoot, req, reply, path);
-            if (served) return served;
-          }
-          return sendProblem(reply, req, 'not_found', `no route for ${req.method} ${path}`);
+          if (consoleRoot && (req.method === 'GET' || req.method === 'HEAD') && serveConsole(consoleRoot, req, reply, path)) return undefined;
+          sendProblem(reply, req, 'not_found', `no route for ${req.method} ${path}`);
+          return undefined;
         }
-        if (!isCanonicalPath(path)) return sendProblem(reply, req, 'validation_failed', 'the request path is not canonical (dot segments, encoded separators or backslashes)');
-        return handle(req, reply, route, path, query);
+        if (!isCanonicalPath(path)) {
+          sendProblem(reply, req, 'validation_failed', 'the request path is not canonical (dot segments, encoded separators or backslashes)');
+          return undefined;
+        }
+        const handled = handle(req, reply, route, path, query);
+        // A reply is thenable: returning it would make Fastify wait on it through a promise.
+        return handled instanceof Promise ? handled : undefined;
       },
     });
   });

@@ -23,38 +23,40 @@ export interface StrippedHeader {
 }
 
 export interface Classification {
-  requested: RequestedTenant[];
+  requested: readonly RequestedTenant[];
   /** Catalogue names of tenant headers whose value was malformed. */
-  invalidTenantHeaders: string[];
+  invalidTenantHeaders: readonly string[];
   /** Reserved names listed in `Connection`. */
-  hopByHop: string[];
+  hopByHop: readonly string[];
   /** Scope-override headers present, with their (space/comma separated) values. */
-  scopeOverride: string[] | null;
-  stripped: StrippedHeader[];
+  scopeOverride: readonly string[] | null;
+  stripped: readonly StrippedHeader[];
   /** Values of `Authorization` headers (more than one = ambiguous credentials). */
-  authorization: string[];
+  authorization: readonly string[];
   forgedEnvelope: boolean;
 }
+
+/** Shared by every classification that found nothing of a kind (most requests find nothing). */
+const NONE: readonly never[] = Object.freeze([]);
 
 const LIST_SEPARATOR = /[\s,]+/;
 const CONNECTION_TOKEN = /\s*,\s*/;
 
 export function classifyHeaders(rawHeaders: readonly string[], catalogue: HeaderCatalogue): Classification {
-  const result: Classification = {
-    requested: [],
-    invalidTenantHeaders: [],
-    hopByHop: [],
-    scopeOverride: null,
-    stripped: [],
-    authorization: [],
-    forgedEnvelope: false,
-  };
+  // Lists are created on first use: a typical request needs only `authorization`.
+  let requested: RequestedTenant[] | null = null;
+  let invalidTenantHeaders: string[] | null = null;
+  let hopByHop: string[] | null = null;
+  let scopeOverride: string[] | null = null;
+  let stripped: StrippedHeader[] | null = null;
+  let authorization: string[] | null = null;
+  let forgedEnvelope = false;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
     const value = rawHeaders[i + 1];
     if (name.length === 10 && name.toLowerCase() === 'connection') {
       for (const token of value.split(CONNECTION_TOKEN)) {
-        if (token !== '' && catalogue.lookup(token.trim()) !== null) result.hopByHop.push(token.trim());
+        if (token !== '' && catalogue.lookup(token.trim()) !== null) (hopByHop ??= []).push(token.trim());
       }
       continue;
     }
@@ -63,27 +65,35 @@ export function classifyHeaders(rawHeaders: readonly string[], catalogue: Header
     const variant = isVariantName(name, entry);
     if (entry.kind === 'consumed') {
       // Only the exact standard name carries a bearer token; a variant spelling never authenticates.
-      if (!variant && entry.lower === 'authorization') result.authorization.push(value);
-      if (variant) result.stripped.push({ header: entry.name, kind: 'variant' });
+      if (!variant && entry.lower === 'authorization') (authorization ??= []).push(value);
+      if (variant) (stripped ??= []).push({ header: entry.name, kind: 'variant' });
       continue;
     }
-    result.stripped.push({ header: entry.name, kind: variant ? 'variant' : entry.kind });
-    if (entry.kind === 'envelope') result.forgedEnvelope = true;
+    (stripped ??= []).push({ header: entry.name, kind: variant ? 'variant' : entry.kind });
+    if (entry.kind === 'envelope') forgedEnvelope = true;
     if (entry.scopeOverride) {
-      result.scopeOverride ??= [];
-      for (const s of value.split(LIST_SEPARATOR)) if (s !== '') result.scopeOverride.push(s);
+      scopeOverride ??= [];
+      for (const s of value.split(LIST_SEPARATOR)) if (s !== '') scopeOverride.push(s);
     }
     if (entry.tenantSource !== null) {
       const parsed = value.trim() === '' || hasForbiddenBytes(value) ? null : parseTenantSet(value);
       if (parsed === null || !parsed.ok || parsed.tenants.length === 0) {
-        result.invalidTenantHeaders.push(entry.name);
+        (invalidTenantHeaders ??= []).push(entry.name);
         continue;
       }
       const source: RequestedSource = variant ? 'variant' : entry.tenantSource;
-      for (const tenant of parsed.tenants) result.requested.push({ value: tenant, source, header: entry.name });
+      for (const tenant of parsed.tenants) (requested ??= []).push({ value: tenant, source, header: entry.name });
     }
   }
-  return result;
+  return {
+    requested: requested ?? NONE,
+    invalidTenantHeaders: invalidTenantHeaders ?? NONE,
+    hopByHop: hopByHop ?? NONE,
+    scopeOverride,
+    stripped: stripped ?? NONE,
+    authorization: authorization ?? NONE,
+    forgedEnvelope,
+  };
 }
 
 /** Control characters (other than the separators the set syntax allows), NUL, DEL and non-ASCII. */

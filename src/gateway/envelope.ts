@@ -16,7 +16,7 @@ export interface EnvelopeIdentity {
   tenant: string | null;
   actor: string;
   client: string | null;
-  scopes: string[];
+  scopes: readonly string[];
 }
 
 export interface EnvelopeClaims extends EnvelopeIdentity {
@@ -26,7 +26,6 @@ export interface EnvelopeClaims extends EnvelopeIdentity {
   exp: number;
   method: string;
   path: string;
-  jti: string;
 }
 
 export interface SignedEnvelope {
@@ -54,8 +53,10 @@ export function signEnvelope(
     exp: iat + (options.ttlSeconds ?? 30),
     method: request.method.toUpperCase(),
     path: request.path,
-    jti: randomUUID(),
-    ...identity,
+    tenant: identity.tenant,
+    actor: identity.actor,
+    client: identity.client,
+    scopes: identity.scopes,
   };
   const envelope = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const signature = sign(null, Buffer.from(envelope), key.privateKey).toString('base64url');

@@ -2,9 +2,13 @@
  * Stage 4 of the pipeline: the headers the upstream receives. Every reserved header (in any
  * spelling) and every hop-by-hop header is dropped; the gateway then writes the identity
  * headers of GATEWAY.md §2 itself, plus the signed identity envelope.
+ *
+ * Identities are interned: one object per (verified token, effective tenant, scopes), so the
+ * identity headers and the envelope are derived once per identity rather than per request.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ContractProfile } from '../contract/profile.ts';
+import type { TokenIdentity } from './decide.ts';
+import type { EnvelopeIdentity } from './envelope.ts';
 import type { EnvelopeSigner } from './envelope-signer.ts';
 import type { HeaderCatalogue } from './header-catalogue.ts';
 
@@ -13,47 +17,85 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te'
 
 export const ANONYMOUS_ACTOR = 'anonymous';
 
-export interface DownstreamIdentity {
-  tenant: string | null;
-  actor: string;
-  client: string | null;
-  scopes: readonly string[];
-}
+/** Who the upstream is told made the request. */
+export type DownstreamIdentity = Readonly<EnvelopeIdentity>;
 
 export interface RewriteInput {
   headers: IncomingHttpHeaders;
-  catalogue: HeaderCatalogue;
   identity: DownstreamIdentity;
   /** Also write the legacy tenant headers (the module's `emitLegacyHeaders`). */
   emitLegacy: boolean;
   forwardAuthorization: boolean;
-  signer: EnvelopeSigner;
   method: string;
   /** Request target as the upstream receives it (path + query). */
   target: string;
 }
 
-export function rewriteHeaders(input: RewriteInput): Record<string, string | string[]> {
-  const { catalogue, identity } = input;
-  const profile: ContractProfile = catalogue.profile;
-  const out: Record<string, string | string[]> = {};
-  for (const name in input.headers) {
-    const value = input.headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    const entry = catalogue.lookup(name);
-    if (entry !== null && !(entry.kind === 'consumed' && input.forwardAuthorization && entry.lower === name)) continue;
-    out[name] = value;
+type HeaderPairs = readonly (readonly [string, string])[];
+
+/** Identities interned per token: a handful of (tenant, scopes) combinations at most. */
+const MAX_IDENTITIES_PER_TOKEN = 8;
+
+export class Rewriter {
+  /** Public routes: no tenant, no client, no scopes. */
+  readonly anonymous: DownstreamIdentity = Object.freeze({ tenant: null, actor: ANONYMOUS_ACTOR, client: null, scopes: Object.freeze([]) as readonly string[] });
+  private readonly interned = new WeakMap<TokenIdentity, DownstreamIdentity[]>();
+  private readonly pairs = new WeakMap<DownstreamIdentity, { plain: HeaderPairs; withLegacy: HeaderPairs }>();
+
+  constructor(
+    private readonly catalogue: HeaderCatalogue,
+    private readonly signer: EnvelopeSigner,
+  ) {}
+
+  /** The downstream identity for a verified token and the decision's tenant and scopes. */
+  identityFor(token: TokenIdentity, tenant: string, scopes: readonly string[]): DownstreamIdentity {
+    let list = this.interned.get(token);
+    if (list === undefined) this.interned.set(token, (list = []));
+    for (const identity of list) if (identity.tenant === tenant && sameScopes(identity.scopes, scopes)) return identity;
+    const identity: DownstreamIdentity = Object.freeze({ tenant, actor: token.subject, client: token.clientId, scopes: Object.freeze([...scopes]) });
+    if (list.length < MAX_IDENTITIES_PER_TOKEN) list.push(identity);
+    return identity;
   }
-  if (identity.tenant !== null) {
-    out[profile.canonicalTenantHeader] = identity.tenant;
-    if (input.emitLegacy) for (const h of profile.legacyTenantHeaders) out[h] = identity.tenant;
+
+  headers(input: RewriteInput): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    for (const name in input.headers) {
+      const value = input.headers[name];
+      if (value === undefined || HOP_BY_HOP.has(name)) continue;
+      const entry = this.catalogue.lookup(name);
+      if (entry !== null && !(entry.kind === 'consumed' && input.forwardAuthorization && entry.lower === name)) continue;
+      out[name] = value;
+    }
+    for (const [name, value] of this.identityHeaders(input.identity, input.emitLegacy)) out[name] = value;
+    const profile = this.catalogue.profile;
+    const signed = this.signer.sign(input.identity, input.method, input.target);
+    out[profile.envelopeHeader] = signed.envelope;
+    out[profile.envelopeSignatureHeader] = signed.signature;
+    out[profile.envelopeAlgorithmHeader] = signed.algorithm;
+    return out;
   }
-  out[profile.actorHeader] = identity.actor;
-  if (identity.client !== null) out[profile.clientHeader] = identity.client;
-  if (identity.scopes.length > 0) out[profile.scopesHeader] = identity.scopes.join(' ');
-  const signed = input.signer.sign({ tenant: identity.tenant, actor: identity.actor, client: identity.client, scopes: [...identity.scopes] }, input.method, input.target);
-  out[profile.envelopeHeader] = signed.envelope;
-  out[profile.envelopeSignatureHeader] = signed.signature;
-  out[profile.envelopeAlgorithmHeader] = signed.algorithm;
-  return out;
+
+  /** The identity headers of GATEWAY.md §2 for one identity, derived once. */
+  private identityHeaders(identity: DownstreamIdentity, emitLegacy: boolean): HeaderPairs {
+    let both = this.pairs.get(identity);
+    if (both === undefined) {
+      const profile = this.catalogue.profile;
+      const plain: [string, string][] = [];
+      if (identity.tenant !== null) plain.push([profile.canonicalTenantHeader, identity.tenant]);
+      plain.push([profile.actorHeader, identity.actor]);
+      if (identity.client !== null) plain.push([profile.clientHeader, identity.client]);
+      if (identity.scopes.length > 0) plain.push([profile.scopesHeader, identity.scopes.join(' ')]);
+      const legacy: [string, string][] = identity.tenant === null ? [] : profile.legacyTenantHeaders.map((h) => [h, identity.tenant as string]);
+      both = { plain, withLegacy: [...plain, ...legacy] };
+      this.pairs.set(identity, both);
+    }
+    return emitLegacy ? both.withLegacy : both.plain;
+  }
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -22,7 +22,7 @@ export interface RequestIdentity {
   tenant: string | null;
   actor: string;
   client: string | null;
-  scopes: string[];
+  scopes: readonly string[];
   viaEnvelope: boolean;
 }
 

@@ -1,0 +1,58 @@
+/**
+ * Stage 2 of the pipeline: who presented this request. A bearer token in exactly one standard
+ * `Authorization` header is verified (signature, claims, tenant rules) by the TokenVerifier;
+ * anything else authenticates nobody.
+ *
+ * Hot path: a keep-alive connection usually repeats the same `Authorization` value, so each
+ * connection remembers the last value it authenticated and its identity until the token's
+ * `exp`. A repeat is then one string comparison — no regex over the token, no hashing of a
+ * long key — and never outlives the token, exactly like the verified-token cache behind it.
+ */
+import type { TokenIdentity } from './decide.ts';
+import type { TokenVerifier } from './verify-token.ts';
+
+export type Authentication = { token: TokenIdentity | null; reason: string };
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
+interface Remembered {
+  header: string;
+  identity: TokenIdentity;
+  expMs: number;
+}
+
+export class Authenticator {
+  private readonly byConnection = new WeakMap<object, Remembered>();
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Answers without a promise when it can: no or malformed credentials, or a token already
+   * verified. Otherwise returns the bearer token that still needs verifying.
+   */
+  quick(authorization: readonly string[], connection: object): Authentication | string {
+    if (authorization.length === 0) return { token: null, reason: 'no bearer token' };
+    // Two credentials on one request are ambiguous: neither is trusted.
+    if (authorization.length > 1) return { token: null, reason: 'more than one Authorization header' };
+    const header = authorization[0];
+    const last = this.byConnection.get(connection);
+    if (last !== undefined && last.header === header && this.now() < last.expMs) return { token: last.identity, reason: '' };
+    const m = BEARER.exec(header);
+    if (!m) return { token: null, reason: 'Authorization is not a bearer token' };
+    const hit = this.verifier.cached(m[1]);
+    if (!hit?.ok) return m[1];
+    this.byConnection.set(connection, { header, identity: hit.identity, expMs: hit.expiresAt });
+    return { token: hit.identity, reason: '' };
+  }
+
+  /** Verifies a token `quick` could not answer for. */
+  async verify(token: string, header: string, connection: object): Promise<Authentication> {
+    const result = await this.verifier.verify(token);
+    if (!result.ok) return { token: null, reason: `token rejected (${result.reason})` };
+    this.byConnection.set(connection, { header, identity: result.identity, expMs: result.expiresAt });
+    return { token: result.identity, reason: '' };
+  }
+}
