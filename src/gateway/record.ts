@@ -5,7 +5,7 @@
  */
 import type { ComponentContext } from '../host/context.ts';
 import { writeAudit, type AuditEvent } from '../telemetry/audit.ts';
-import { counter, gauge } from '../telemetry/metrics.ts';
+import { counter, gauge, HotCounter } from '../telemetry/metrics.ts';
 import { signals } from '../telemetry/signals.ts';
 import type { Classification } from './classify.ts';
 import type { Decision, TokenIdentity } from './decide.ts';
@@ -28,20 +28,19 @@ export class GatewayRecorder {
   private readonly rejections;
   readonly upstreamErrors;
   readonly jwksRefreshes;
-  /** Bound metric children by label values: no label hashing on the per-request path. */
-  private readonly children = new Map<unknown, Map<string, { inc(): void }>>();
   private readonly auditQueue: AuditEvent[] = [];
   private auditTimer: NodeJS.Timeout | null = null;
   private auditFlushing: Promise<void> | null = null;
 
   constructor(private readonly ctx: ComponentContext) {
     const m = ctx.metrics;
-    this.stripped = counter(m, 'tenantgate_gateway_reserved_headers_stripped_total', 'Reserved identity headers stripped from inbound requests', ['header', 'kind']);
-    this.decisions = counter(m, 'tenantgate_gateway_tenant_decisions_total', 'Tenant decisions by outcome', ['outcome']);
-    this.legacyHeader = counter(m, 'tenantgate_gateway_legacy_tenant_header_total', 'Legacy tenant header aliases accepted', ['alias', 'client']);
-    this.legacyTid = counter(m, 'tenantgate_gateway_legacy_tid_claim_total', 'Tokens admitted through the legacy tid claim', ['client']);
-    this.spoof = counter(m, 'tenantgate_gateway_spoof_attempts_total', 'Header spoofing attempts', ['reason']);
-    this.rejections = counter(m, 'tenantgate_gateway_rejections_total', 'Requests refused by the gateway', ['code']);
+    // Counted on the request path: hot counters (plain additions, handed over at scrape time).
+    this.stripped = HotCounter.for(m, 'tenantgate_gateway_reserved_headers_stripped_total', 'Reserved identity headers stripped from inbound requests', ['header', 'kind']);
+    this.decisions = HotCounter.for(m, 'tenantgate_gateway_tenant_decisions_total', 'Tenant decisions by outcome', ['outcome']);
+    this.legacyHeader = HotCounter.for(m, 'tenantgate_gateway_legacy_tenant_header_total', 'Legacy tenant header aliases accepted', ['alias', 'client']);
+    this.legacyTid = HotCounter.for(m, 'tenantgate_gateway_legacy_tid_claim_total', 'Tokens admitted through the legacy tid claim', ['client']);
+    this.spoof = HotCounter.for(m, 'tenantgate_gateway_spoof_attempts_total', 'Header spoofing attempts', ['reason']);
+    this.rejections = HotCounter.for(m, 'tenantgate_gateway_rejections_total', 'Requests refused by the gateway', ['code']);
     this.upstreamErrors = counter(m, 'tenantgate_gateway_upstream_errors_total', 'Upstream failures', ['upstream', 'code']);
     this.jwksRefreshes = counter(m, 'tenantgate_gateway_jwks_refresh_total', 'JWKS fetches from the Authority', ['result']);
     const buffered = gauge(m, 'tenantgate_gateway_audit_queue', 'Audit events waiting to be written', []);
@@ -59,7 +58,7 @@ export class GatewayRecorder {
     const tenant = r.token?.tenant ?? r.token?.legacyTenant ?? '';
     let variantSeen = false;
     for (const s of r.classification.stripped) {
-      this.inc(this.stripped, s.header, s.kind);
+      this.stripped.inc(s.header, s.kind);
       counters.increment(signals.gatewayHeaderStripped, { alias: s.header, detail: s.kind, client });
       if (s.kind === 'variant') variantSeen = true;
     }
@@ -68,15 +67,15 @@ export class GatewayRecorder {
 
     const d = r.decision;
     if (d.outcome !== null) {
-      this.inc(this.decisions, d.outcome);
+      this.decisions.inc(d.outcome);
       counters.increment(signals.gatewayDecision, { detail: d.outcome, client, tenant });
     }
     for (const alias of d.legacyAliases) {
-      this.inc(this.legacyHeader, alias, client);
+      this.legacyHeader.inc(alias, client);
       counters.increment(signals.gatewayLegacyHeader, { alias, client, tenant });
     }
     if (d.legacyTid) {
-      this.inc(this.legacyTid, client);
+      this.legacyTid.inc(client);
       counters.increment(signals.gatewayLegacyTidClaim, { client, tenant });
     }
     if (d.pass) {
@@ -92,7 +91,7 @@ export class GatewayRecorder {
       }
       return;
     }
-    this.inc(this.rejections, d.code);
+    this.rejections.inc(d.code);
     counters.increment(signals.gatewayRejection, { detail: d.code, client, tenant });
     if (d.spoof) this.spoofAttempt(d.spoof, client, tenant);
     if (d.code === 'tenant_mismatch' || d.code === 'tenant_forbidden') {
@@ -107,22 +106,8 @@ export class GatewayRecorder {
     }
   }
 
-  /** Label values in the order the metric declares its label names. */
-  private inc(metric: { labels(...values: string[]): { inc(): void } }, ...values: string[]): void {
-    let byValues = this.children.get(metric);
-    if (!byValues) this.children.set(metric, (byValues = new Map()));
-    const key = values.length === 1 ? values[0] : values.join('\u0000');
-    let child = byValues.get(key);
-    if (!child) {
-      // Label cardinality is bounded (catalogue names, clients, codes); the guard keeps it so.
-      if (byValues.size >= 10_000) byValues.clear();
-      byValues.set(key, (child = metric.labels(...values)));
-    }
-    child.inc();
-  }
-
   private spoofAttempt(reason: string, client: string, tenant: string): void {
-    this.inc(this.spoof, reason);
+    this.spoof.inc(reason);
     this.ctx.counters.increment(signals.gatewaySpoofAttempt, { detail: reason, client, tenant });
   }
 

@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { ContractError, problem, type ErrorCode } from '../contract/errors.ts';
 import { componentPort } from '../config/schema.ts';
 import { closeComponentContext, type ComponentContext } from './context.ts';
-import { counter, histogram } from '../telemetry/metrics.ts';
+import { histogram, HotCounter, type CounterCell } from '../telemetry/metrics.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -38,7 +38,7 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     ajv: { customOptions: { allowUnionTypes: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
 
-  const requests = counter(ctx.metrics, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
+  const requests = HotCounter.for(ctx.metrics, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
   const latency = histogram(ctx.metrics, 'tenantgate_http_request_duration_seconds', 'HTTP request duration', ['route', 'method'], [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
   ]);
@@ -49,14 +49,14 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     done(null, payload);
   });
   // Labelled children are looked up once per (route, method, status), not hashed per request.
-  const children = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+  const children = new Map<string, { count: CounterCell; duration: { observe(v: number): void } }>();
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const key = `${route}\u0000${req.method}\u0000${reply.statusCode}`;
     let child = children.get(key);
     if (!child) {
       if (children.size >= 5_000) children.clear();
-      child = { count: requests.labels(route, req.method, String(reply.statusCode)), duration: latency.labels(route, req.method) };
+      child = { count: requests.cell(route, req.method, String(reply.statusCode)), duration: latency.labels(route, req.method) };
       children.set(key, child);
     }
     child.count.inc();

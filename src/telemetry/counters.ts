@@ -47,19 +47,15 @@ export class DailyCounters {
   }
 
   increment(signal: string, labels: CounterLabels = {}, by = 1): void {
-    const cell: Cell = {
-      day: this.dayOf(this.clock.now()),
-      signal,
-      alias: labels.alias ?? '',
-      client: labels.client ?? '',
-      tenant: labels.tenant ?? '',
-      detail: labels.detail ?? '',
-      count: by,
-    };
-    const key = `${cell.day}\u0000${signal}\u0000${cell.alias}\u0000${cell.client}\u0000${cell.tenant}\u0000${cell.detail}`;
+    const day = this.dayOf(this.clock.now());
+    const alias = labels.alias ?? '';
+    const client = labels.client ?? '';
+    const tenant = labels.tenant ?? '';
+    const detail = labels.detail ?? '';
+    const key = `${day}\u0000${signal}\u0000${alias}\u0000${client}\u0000${tenant}\u0000${detail}`;
     const existing = this.buffer.get(key);
     if (existing) existing.count += by;
-    else this.buffer.set(key, cell);
+    else this.buffer.set(key, { day, signal, alias, client, tenant, detail, count: by });
   }
 
   private day = { start: 0, end: 0, name: '' };

@@ -34,3 +34,87 @@ export function gauge<L extends string>(registry: client.Registry, name: string,
   if (existing) return existing as client.Gauge<L>;
   return new client.Gauge<L>({ name, help, labelNames, registers: [registry] });
 }
+
+/** One label combination of a HotCounter. */
+export interface CounterCell {
+  inc(): void;
+}
+
+interface PendingCell<L extends string> extends CounterCell {
+  labels: Partial<Record<L, string>>;
+  pending: number;
+}
+
+/**
+ * A counter for per-request paths: `cell(...values)` returns a cell whose `inc()` is a plain
+ * addition, and the sums are handed to prom-client whenever the registry is collected (every
+ * scrape, every `get()`). A request pays no label validation or hashing; the exposition is
+ * that of an ordinary prom-client counter.
+ */
+export class HotCounter<L extends string> {
+  readonly metric: client.Counter<L>;
+  private readonly cells = new Map<string, PendingCell<L>>();
+
+  private constructor(registry: client.Registry, name: string, help: string, private readonly labelNames: readonly L[], private readonly maxCells: number) {
+    const drain = () => this.drain();
+    this.metric = new client.Counter<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        drain();
+      },
+    });
+  }
+
+  private static readonly byMetric = new WeakMap<object, HotCounter<string>>();
+
+  /** The hot counter registered under `name`, creating it once per registry. */
+  static for<L extends string>(registry: client.Registry, name: string, help: string, labelNames: readonly L[], maxCells = 10_000): HotCounter<L> {
+    const existing = registry.getSingleMetric(name);
+    const known = existing && HotCounter.byMetric.get(existing);
+    if (known) return known as unknown as HotCounter<L>;
+    if (existing) throw new Error(`metric ${name} is already registered as an ordinary metric`);
+    const created = new HotCounter<L>(registry, name, help, labelNames, maxCells);
+    HotCounter.byMetric.set(created.metric, created as unknown as HotCounter<string>);
+    return created;
+  }
+
+  /** The cell for these label values, in the order of the label names. */
+  cell(...values: string[]): CounterCell {
+    const key = values.length === 1 ? values[0] : values.join('\u0000');
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      // Cardinality guard: pending sums are handed over first, so nothing counted is lost.
+      if (this.cells.size >= this.maxCells) {
+        this.drain();
+        this.cells.clear();
+      }
+      const labels: Partial<Record<L, string>> = {};
+      this.labelNames.forEach((n, i) => (labels[n] = values[i] ?? ''));
+      const fresh: PendingCell<L> = {
+        labels,
+        pending: 0,
+        inc() {
+          fresh.pending++;
+        },
+      };
+      this.cells.set(key, (cell = fresh));
+    }
+    return cell;
+  }
+
+  /** Shorthand for `cell(...values).inc()`. */
+  inc(...values: string[]): void {
+    this.cell(...values).inc();
+  }
+
+  private drain(): void {
+    for (const cell of this.cells.values()) {
+      if (cell.pending === 0) continue;
+      this.metric.inc(cell.labels as client.LabelValues<L>, cell.pending);
+      cell.pending = 0;
+    }
+  }
+}
