@@ -7,11 +7,13 @@
  *
  * The servers run in a child process; this process only generates load (autocannon), so
  * the two do not compete inside one event loop. The cases run interleaved for several
- * rounds (a b c d, a b c d, …) so drift in machine load hits all of them alike; figures are
- * per-case medians. Besides req/s, p50 and p99 it reports the server process's CPU time per
- * request, which stays meaningful on a busy machine where throughput is noisy.
+ * rounds in alternating order (a b c d, d c b a, …) so drift in machine speed hits all of
+ * them alike; figures are per-case medians, and the ratios are given both as ratios of those
+ * medians and as medians of the per-round (back-to-back) ratios. Besides req/s, p50 and p99
+ * it reports the server process's CPU time per request, which stays meaningful on a busy
+ * machine where throughput is noisy.
  *
- *   node --import tsx bench/gateway.ts [--duration 10] [--connections 50] [--rounds 3] [--profile DIR]
+ *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases abcd] [--profile DIR]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -99,11 +101,13 @@ function median(values: number[]): number {
 async function measure(): Promise<void> {
   const { values: args } = parseArgs({
     options: {
-      duration: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
-      rounds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '6' },
       // Writes a V8 CPU profile of the server process into this directory.
       profile: { type: 'string' },
+      // Which cases to run (letters a-d); ratios need a, b and c.
+      cases: { type: 'string', default: 'abcd' },
     },
   });
   const duration = Number(args.duration);
@@ -136,19 +140,22 @@ async function measure(): Promise<void> {
   };
 
   const t = ready.targets;
-  const cases: [string, string, Record<string, string>][] = [
+  const all: [string, string, Record<string, string>][] = [
     ['(a) direct echo', t.direct, {}],
     // The same request bytes as (c): the bare proxy forwards the bearer token without looking at it.
     ['(b) bare @fastify/http-proxy', t.bare, { authorization: `Bearer ${t.bearer}` }],
     ['(c) gateway, token + telemetry', t.gateway, { authorization: `Bearer ${t.bearer}` }],
     ['(d) gateway, legacy alias on every request', t.gateway, { authorization: `Bearer ${t.bearer}`, 'x-tenant-id': 'tenant-alpha' }],
   ];
+  const cases = all.filter(([name]) => args.cases.includes(name[1]));
   const runs: Figures[][] = cases.map(() => []);
   try {
     // Warm-up: connection pools, JIT, the token cache.
     for (const [, url, headers] of cases) await autocannon({ url, connections, duration: 2, headers });
     for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < cases.length; i++) {
+      // a b c d, then d c b a, …: a drift in machine speed during the run hits every case alike.
+      const order = cases.map((_, i) => (round % 2 === 0 ? i : cases.length - 1 - i));
+      for (const i of order) {
         const [name, url, headers] = cases[i];
         const before = await cpu();
         const r = await autocannon({ url, connections, duration, headers });
@@ -172,7 +179,17 @@ async function measure(): Promise<void> {
     errors: r.reduce((s, x) => s + x.errors, 0),
     non2xx: r.reduce((s, x) => s + x.non2xx, 0),
   }));
-  const [a, b, c, d] = results;
+  const by = (letter: string) => results.find((r) => r.name[1] === letter);
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(by);
+  const ratio = (x: number, y: number) => (x / Math.max(y, 1e-9)).toFixed(3);
+  // Paired ratios: case x against case y within each round (measured back to back), then the
+  // median over rounds — steadier than a ratio of medians when the machine's speed drifts.
+  const roundsOf = (letter: string) => runs.find((r) => r[0].name[1] === letter);
+  const paired = (x: string, y: string, field: 'rps' | 'p99' | 'cpuMicrosPerRequest') => {
+    const rx = roundsOf(x)!;
+    const ry = roundsOf(y)!;
+    return median(rx.map((v, i) => v[field] / Math.max(ry[i][field], field === 'p99' ? 1 : 1e-9))).toFixed(3);
+  };
   const lines = [
     `gateway benchmark: ${connections} connections, ${duration} s per case, ${rounds} interleaved rounds (medians), node ${process.version}`,
     '',
@@ -182,11 +199,16 @@ async function measure(): Promise<void> {
     '',
     ...runs.map((r) => `${r[0].name} per round: req/s ${r.map((x) => x.rps.toFixed(0)).join(', ')}; CPU µs/req ${r.map((x) => x.cpuMicrosPerRequest.toFixed(0)).join(', ')}`),
     '',
-    `throughput c/b = ${(c.rps / b.rps).toFixed(3)} (target >= 0.85)`,
-    `throughput c/a = ${(c.rps / a.rps).toFixed(3)}`,
-    `throughput d/c = ${(d.rps / c.rps).toFixed(3)} (cost of counting legacy use)`,
-    `p99 c/b = ${(c.p99 / Math.max(b.p99, 1)).toFixed(3)} (target <= 1.25)`,
-    `server CPU per request c/b = ${(c.cpuMicrosPerRequest / b.cpuMicrosPerRequest).toFixed(3)}, d/c = ${(d.cpuMicrosPerRequest / c.cpuMicrosPerRequest).toFixed(3)}`,
+    ...(b && c ? [`throughput c/b = ${ratio(c.rps, b.rps)}; paired per round ${paired('c', 'b', 'rps')} (target >= 0.85)`] : []),
+    ...(a && c ? [`throughput c/a = ${ratio(c.rps, a.rps)}`] : []),
+    ...(c && d ? [`throughput d/c = ${ratio(d.rps, c.rps)} (cost of counting legacy use)`] : []),
+    ...(b && c
+      ? [
+          `p99 c/b = ${ratio(c.p99, Math.max(b.p99, 1))}; paired per round ${paired('c', 'b', 'p99')} (target <= 1.25)`,
+          `server CPU per request c/b = ${ratio(c.cpuMicrosPerRequest, b.cpuMicrosPerRequest)}; paired per round ${paired('c', 'b', 'cpuMicrosPerRequest')}`,
+        ]
+      : []),
+    ...(c && d ? [`server CPU per request d/c = ${ratio(d.cpuMicrosPerRequest, c.cpuMicrosPerRequest)}`] : []),
     `server heap after each round (MB): ${heapAfterRound.map((h) => (h / 1048576).toFixed(1)).join(', ')}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
