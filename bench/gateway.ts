@@ -16,7 +16,8 @@
  *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases abcd] [--profile DIR]
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,7 +40,7 @@ interface Targets {
   bearer: string;
 }
 
-type ServerMessage = { type: 'ready'; targets: Targets } | { type: 'cpu'; micros: number; heapBytes: number };
+type ServerMessage = { type: 'ready'; targets: Targets } | { type: 'cpu'; micros: number; heapBytes: number } | { type: 'profiled' };
 
 /** Child: echo upstream, bare proxy, gateway (with its own embedded PostgreSQL). */
 async function serve(): Promise<void> {
@@ -65,8 +66,23 @@ async function serve(): Promise<void> {
   const gateway = await startGateway(ctx);
   const path = '/api/v1/platform/context';
   const send = (m: ServerMessage) => process.send!(m);
-  process.on('message', async (m: { type: string }) => {
-    if (m.type === 'cpu') {
+  // CPU profiles cover the measured load only (not start-up or warm-up): the parent starts
+  // and stops the profiler around each case.
+  const profiler = new Session();
+  profiler.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => profiler.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  process.on('message', async (m: { type: string; file?: string }) => {
+    if (m.type === 'profile-start') {
+      await post('Profiler.start');
+      send({ type: 'profiled' });
+    } else if (m.type === 'profile-stop') {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(m.file!, JSON.stringify(profile));
+      send({ type: 'profiled' });
+    } else if (m.type === 'cpu') {
       const u = process.cpuUsage();
       send({ type: 'cpu', micros: u.user + u.system, heapBytes: process.memoryUsage().heapUsed });
     } else if (m.type === 'stop') {
@@ -104,7 +120,7 @@ async function measure(): Promise<void> {
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '6' },
-      // Writes a V8 CPU profile of the server process into this directory.
+      // Writes a V8 CPU profile of the server process per case and round into this directory.
       profile: { type: 'string' },
       // Which cases to run (letters a-d); ratios need a, b and c.
       cases: { type: 'string', default: 'abcd' },
@@ -114,7 +130,8 @@ async function measure(): Promise<void> {
   const connections = Number(args.connections);
   const rounds = Number(args.rounds);
 
-  const execArgv = ['--import', 'tsx', ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [])];
+  const execArgv = ['--import', 'tsx'];
+  if (args.profile) mkdirSync(args.profile, { recursive: true });
   const child: ChildProcess = fork(import.meta.filename, ['--serve'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (type: ServerMessage['type']) =>
     new Promise<ServerMessage>((resolve, reject) => {
@@ -139,6 +156,12 @@ async function measure(): Promise<void> {
     return m.micros;
   };
 
+  const control = async (type: string, file?: string) => {
+    const reply = next('profiled');
+    child.send({ type, file });
+    await reply;
+  };
+
   const t = ready.targets;
   const all: [string, string, Record<string, string>][] = [
     ['(a) direct echo', t.direct, {}],
@@ -157,9 +180,11 @@ async function measure(): Promise<void> {
       const order = cases.map((_, i) => (round % 2 === 0 ? i : cases.length - 1 - i));
       for (const i of order) {
         const [name, url, headers] = cases[i];
+        if (args.profile) await control('profile-start');
         const before = await cpu();
         const r = await autocannon({ url, connections, duration, headers });
         const used = (await cpu()) - before;
+        if (args.profile) await control('profile-stop', join(args.profile, `${name.slice(1, 2)}-round${round + 1}.cpuprofile`));
         runs[i].push({ name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuMicrosPerRequest: used / Math.max(r.requests.total, 1), errors: r.errors, non2xx: r.non2xx });
       }
       heapAfterRound.push(lastHeap);

@@ -81,7 +81,10 @@ export class DailyCounters {
     this.timer.unref();
   }
 
-  /** Writes everything buffered so far. Resolves true when nothing is left pending. */
+  /**
+   * Writes what is buffered now, as one batch (first any batch left pending by a failed write).
+   * Resolves true when nothing is left buffered or pending afterwards.
+   */
   flush(): Promise<boolean> {
     if (this.flushing) return this.flushing.then(() => this.flush());
     this.flushing = this.flushOnce().finally(() => {
@@ -98,11 +101,13 @@ export class DailyCounters {
     for (;;) {
       if (await this.flush()) return true;
       if (Date.now() > until) return false;
-      await new Promise((r) => setTimeout(r, 200));
+      // Wait only after a failed write; a successful one just leaves late increments to write.
+      if (this.pending) await new Promise((r) => setTimeout(r, 200));
     }
   }
 
   private async flushOnce(): Promise<boolean> {
+    const retried = this.pending !== null;
     if (!this.pending) {
       if (this.buffer.size === 0) {
         await this.options.afterFlush?.().catch((err) => this.options.onError?.(err));
@@ -119,8 +124,12 @@ export class DailyCounters {
       this.options.onError?.(err);
       return false;
     }
+    // A pending retry written above: the increments buffered meanwhile go out in the same flush.
+    if (retried && this.buffer.size > 0) return this.flushOnce();
     await this.options.afterFlush?.().catch((err) => this.options.onError?.(err));
-    return this.buffer.size === 0 ? true : this.flushOnce();
+    // Under steady traffic the buffer refills while a batch is written; those increments wait
+    // for the next interval, so a busy process writes one batch per interval, not back to back.
+    return this.buffer.size === 0;
   }
 
   private async write(batchId: string, cells: Cell[]): Promise<void> {

@@ -99,6 +99,27 @@ describe('durable daily counters', () => {
     assert.equal(await total(t.db, 'test.retry', '2026-03-14'), 5);
   });
 
+  it('a busy process writes one batch per flush, not back to back', async () => {
+    const counters = new DailyCounters({ pool: t.db.pool, instanceId: 'busy', clock: fixedClock('2026-03-16T08:00:00Z') });
+    const realWrite = (counters as any).write.bind(counters);
+    let writes = 0;
+    // Traffic keeps arriving while each batch is being written.
+    (counters as any).write = async (id: string, cells: unknown[]) => {
+      writes++;
+      counters.increment('test.busy');
+      await realWrite(id, cells);
+    };
+    counters.increment('test.busy');
+    assert.equal(await counters.flush(), false);
+    assert.equal(writes, 1);
+    assert.equal(counters.bufferedCells, 1);
+    assert.equal(await total(t.db, 'test.busy', '2026-03-16'), 1);
+    // Stopping drains what is left without waiting between successful writes.
+    (counters as any).write = realWrite;
+    assert.equal(await counters.stop(), true);
+    assert.equal(await total(t.db, 'test.busy', '2026-03-16'), 2);
+  });
+
   it('heartbeats mark a day as having data, per instance', async () => {
     const reporter = new InstanceReporter(t.db.pool, 'gateway', { clock: fixedClock('2026-03-15T10:00:00Z') });
     await reporter.register();
