@@ -7,6 +7,7 @@
  * connection remembers the last value it authenticated and its identity until the token's
  * `exp`. A repeat is then one string comparison — no regex over the token, no hashing of a
  * long key — and never outlives the token, exactly like the verified-token cache behind it.
+ * With the cache turned off (`gateway.tokenCacheSize` 0) nothing is remembered either.
  */
 import type { TokenIdentity } from './decide.ts';
 import type { TokenVerifier } from './verify-token.ts';
@@ -44,7 +45,7 @@ export class Authenticator {
     if (!m) return { token: null, reason: 'Authorization is not a bearer token' };
     const hit = this.verifier.cached(m[1]);
     if (!hit?.ok) return m[1];
-    this.byConnection.set(connection, { header, identity: hit.identity, expMs: hit.expiresAt });
+    this.remember(connection, header, hit.identity, hit.expiresAt);
     return { token: hit.identity, reason: '' };
   }
 
@@ -52,7 +53,11 @@ export class Authenticator {
   async verify(token: string, header: string, connection: object): Promise<Authentication> {
     const result = await this.verifier.verify(token);
     if (!result.ok) return { token: null, reason: `token rejected (${result.reason})` };
-    this.byConnection.set(connection, { header, identity: result.identity, expMs: result.expiresAt });
+    this.remember(connection, header, result.identity, result.expiresAt);
     return { token: result.identity, reason: '' };
+  }
+
+  private remember(connection: object, header: string, identity: TokenIdentity, expMs: number): void {
+    if (this.verifier.caches) this.byConnection.set(connection, { header, identity, expMs });
   }
 }

@@ -33,6 +33,11 @@ export class TokenVerifier {
     this.now = options.now ?? Date.now;
   }
 
+  /** False when `cacheSize` is 0: every presentation of a token is verified in full. */
+  get caches(): boolean {
+    return this.options.cacheSize > 0;
+  }
+
   get cachedTokens(): number {
     return this.cache.size;
   }

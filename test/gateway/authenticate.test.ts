@@ -10,11 +10,11 @@ import { createMinter } from './support/harness.ts';
 
 const config = validateConfig({ server: { basePort: 18080 }, demo: { seed: false } });
 
-async function setup() {
+async function setup(cacheSize = 100) {
   const minter = await createMinter(config);
   let now = Date.now();
   const keys = { getKey: createLocalJWKSet(minter.jwks()) } as unknown as JwksCache;
-  const verifier = new TokenVerifier({ keys, issuer: 'http://127.0.0.1:18080', audience: 'tenantgate', clockSkewSeconds: 0, cacheSize: 100, profile: config.profile, now: () => now });
+  const verifier = new TokenVerifier({ keys, issuer: 'http://127.0.0.1:18080', audience: 'tenantgate', clockSkewSeconds: 0, cacheSize, profile: config.profile, now: () => now });
   let verifications = 0;
   const counting = Object.create(verifier) as TokenVerifier;
   counting.verify = (token: string) => {
@@ -43,6 +43,14 @@ describe('Authenticator', () => {
     assert.equal(again.waited, false);
     assert.deepEqual(again.token, first.token);
     assert.equal(verifications(), 1);
+  });
+
+  it('with the token cache off (size 0), every request is verified in full', async () => {
+    const { minter, authenticate, verifications } = await setup(0);
+    const token = await minter.mint({ expiresIn: 600 });
+    const connection = {};
+    for (let i = 0; i < 3; i++) assert.equal((await authenticate([`Bearer ${token}`], connection)).waited, true);
+    assert.equal(verifications(), 3);
   });
 
   it('a different token on the same connection gets its own identity', async () => {
