@@ -73,7 +73,7 @@ async function serve(): Promise<void> {
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => profiler.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
   await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.setSamplingInterval', { interval: 500 });
   process.on('message', async (m: { type: string; file?: string }) => {
     if (m.type === 'profile-start') {
       await post('Profiler.start');
