@@ -50,12 +50,16 @@ interface PendingCell<L extends string> extends CounterCell {
  * addition, and the sums are handed to prom-client whenever the registry is collected (every
  * scrape, every `get()`). A request pays no label validation or hashing; the exposition is
  * that of an ordinary prom-client counter.
+ *
+ * Cells live as long as the counter, so callers may keep them: one cell per label
+ * combination, the same cardinality the prom-client counter keeps anyway (bounded by the
+ * callers' label values).
  */
 export class HotCounter<L extends string> {
   readonly metric: client.Counter<L>;
   private readonly cells = new Map<string, PendingCell<L>>();
 
-  private constructor(registry: client.Registry, name: string, help: string, private readonly labelNames: readonly L[], private readonly maxCells: number) {
+  private constructor(registry: client.Registry, name: string, help: string, private readonly labelNames: readonly L[]) {
     const drain = () => this.drain();
     this.metric = new client.Counter<L>({
       name,
@@ -71,12 +75,12 @@ export class HotCounter<L extends string> {
   private static readonly byMetric = new WeakMap<object, HotCounter<string>>();
 
   /** The hot counter registered under `name`, creating it once per registry. */
-  static for<L extends string>(registry: client.Registry, name: string, help: string, labelNames: readonly L[], maxCells = 10_000): HotCounter<L> {
+  static for<L extends string>(registry: client.Registry, name: string, help: string, labelNames: readonly L[]): HotCounter<L> {
     const existing = registry.getSingleMetric(name);
     const known = existing && HotCounter.byMetric.get(existing);
     if (known) return known as unknown as HotCounter<L>;
     if (existing) throw new Error(`metric ${name} is already registered as an ordinary metric`);
-    const created = new HotCounter<L>(registry, name, help, labelNames, maxCells);
+    const created = new HotCounter<L>(registry, name, help, labelNames);
     HotCounter.byMetric.set(created.metric, created as unknown as HotCounter<string>);
     return created;
   }
@@ -86,11 +90,6 @@ export class HotCounter<L extends string> {
     const key = values.length === 1 ? values[0] : values.join('\u0000');
     let cell = this.cells.get(key);
     if (cell === undefined) {
-      // Cardinality guard: pending sums are handed over first, so nothing counted is lost.
-      if (this.cells.size >= this.maxCells) {
-        this.drain();
-        this.cells.clear();
-      }
       const labels: Partial<Record<L, string>> = {};
       this.labelNames.forEach((n, i) => (labels[n] = values[i] ?? ''));
       const fresh: PendingCell<L> = {
