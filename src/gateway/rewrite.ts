@@ -3,7 +3,7 @@
  * spelling) and every hop-by-hop header is dropped; the gateway then writes the identity
  * headers of GATEWAY.md §2 itself, plus the signed identity envelope.
  *
- * Identities are interned: one object per (verified token, effective tenant, scopes), so the
+ * Identities are interned: one object per (actor, client, effective tenant, scopes), so the
  * identity headers and the envelope are derived once per identity rather than per request.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -33,13 +33,16 @@ export interface RewriteInput {
 
 type HeaderPairs = readonly (readonly [string, string])[];
 
-/** Identities interned per token: a handful of (tenant, scopes) combinations at most. */
+/** Identities remembered per token: a handful of (tenant, scopes) combinations at most. */
 const MAX_IDENTITIES_PER_TOKEN = 8;
+/** Distinct identities interned by content. */
+const MAX_IDENTITIES = 10_000;
 
 export class Rewriter {
   /** Public routes: no tenant, no client, no scopes. */
   readonly anonymous: DownstreamIdentity = Object.freeze({ tenant: null, actor: ANONYMOUS_ACTOR, client: null, scopes: Object.freeze([]) as readonly string[] });
-  private readonly interned = new WeakMap<TokenIdentity, DownstreamIdentity[]>();
+  private readonly byToken = new WeakMap<TokenIdentity, DownstreamIdentity[]>();
+  private readonly byContent = new Map<string, DownstreamIdentity>();
   private readonly pairs = new WeakMap<DownstreamIdentity, { plain: HeaderPairs; withLegacy: HeaderPairs }>();
 
   constructor(
@@ -47,12 +50,23 @@ export class Rewriter {
     private readonly signer: EnvelopeSigner,
   ) {}
 
-  /** The downstream identity for a verified token and the decision's tenant and scopes. */
+  /**
+   * The downstream identity for a verified token and the decision's tenant and scopes. A
+   * token seen before answers from its own short list; otherwise the identity is interned by
+   * content, so tokens with the same subject, client, tenant and scopes (or the same token
+   * verified afresh, with the token cache off) share one identity and its envelopes.
+   */
   identityFor(token: TokenIdentity, tenant: string, scopes: readonly string[]): DownstreamIdentity {
-    let list = this.interned.get(token);
-    if (list === undefined) this.interned.set(token, (list = []));
+    let list = this.byToken.get(token);
+    if (list === undefined) this.byToken.set(token, (list = []));
     for (const identity of list) if (identity.tenant === tenant && sameScopes(identity.scopes, scopes)) return identity;
-    const identity: DownstreamIdentity = Object.freeze({ tenant, actor: token.subject, client: token.clientId, scopes: Object.freeze([...scopes]) });
+    const key = `${tenant}\u0000${token.subject}\u0000${token.clientId}\u0000${scopes.join(' ')}`;
+    let identity = this.byContent.get(key);
+    if (identity === undefined) {
+      if (this.byContent.size >= MAX_IDENTITIES) this.byContent.clear();
+      identity = Object.freeze({ tenant, actor: token.subject, client: token.clientId, scopes: Object.freeze([...scopes]) });
+      this.byContent.set(key, identity);
+    }
     if (list.length < MAX_IDENTITIES_PER_TOKEN) list.push(identity);
     return identity;
   }

@@ -1,0 +1,68 @@
+/** Downstream identities: interned by content, so their headers and envelopes are derived once. */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { validateConfig } from '../../src/config/load.ts';
+import type { TokenIdentity } from '../../src/gateway/decide.ts';
+import { EnvelopeSigner } from '../../src/gateway/envelope-signer.ts';
+import { compileHeaderCatalogue } from '../../src/gateway/header-catalogue.ts';
+import { Rewriter } from '../../src/gateway/rewrite.ts';
+
+const config = validateConfig({ server: { basePort: 18080 }, demo: { seed: false } });
+
+function setup() {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const signer = new EnvelopeSigner({ kid: 'env-test', privateKey }, 30, () => Date.UTC(2026, 10, 27, 12));
+  return { rewriter: new Rewriter(compileHeaderCatalogue(config.profile), signer), signer };
+}
+
+/** A fresh object each time, as the verifier returns with its token cache off. */
+const verified = (subject = 'scanner-bot'): TokenIdentity => ({
+  subject,
+  clientId: 'scanner-bot',
+  tenant: 'tenant-alpha',
+  legacyTenant: null,
+  allowedTenants: ['tenant-alpha', 'tenant-bravo'],
+  scopes: ['platform:read', 'scanner:read'],
+});
+
+describe('Rewriter', () => {
+  it('gives separately verified tokens with the same identity one identity object and one envelope', () => {
+    const { rewriter, signer } = setup();
+    const first = verified();
+    const a = rewriter.identityFor(first, 'tenant-alpha', first.scopes);
+    const b = rewriter.identityFor(verified(), 'tenant-alpha', ['platform:read', 'scanner:read']);
+    assert.equal(a, b);
+    const request = (identity: typeof a) => rewriter.headers({ headers: { host: 'upstream' }, identity, emitLegacy: false, forwardAuthorization: false, method: 'GET', target: '/api/v1/platform/context' });
+    assert.equal(request(a)['X-StellaOps-Identity-Envelope'], request(b)['X-StellaOps-Identity-Envelope']);
+    // Signed once: the second request reused the first one's envelope.
+    assert.equal(signer.cachedEnvelopes, 1);
+  });
+
+  it('keeps identities apart by subject, tenant and scopes', () => {
+    const { rewriter } = setup();
+    const token = verified();
+    const base = rewriter.identityFor(token, 'tenant-alpha', token.scopes);
+    assert.notEqual(rewriter.identityFor(verified('other-user'), 'tenant-alpha', token.scopes), base);
+    assert.notEqual(rewriter.identityFor(token, 'tenant-bravo', token.scopes), base);
+    const narrowed = rewriter.identityFor(token, 'tenant-alpha', ['platform:read']);
+    assert.notEqual(narrowed, base);
+    assert.deepEqual(narrowed, { tenant: 'tenant-alpha', actor: 'scanner-bot', client: 'scanner-bot', scopes: ['platform:read'] });
+  });
+
+  it('writes the identity headers, and the legacy tenant headers only when asked', () => {
+    const { rewriter } = setup();
+    const token = verified();
+    const identity = rewriter.identityFor(token, 'tenant-alpha', token.scopes);
+    const input = { headers: { host: 'upstream', 'x-tenant-id': 'evil', authorization: 'Bearer x' }, identity, forwardAuthorization: false, method: 'GET', target: '/p' };
+    const plain = rewriter.headers({ ...input, emitLegacy: false });
+    assert.equal(plain['X-StellaOps-Tenant'], 'tenant-alpha');
+    assert.equal(plain['X-StellaOps-Scopes'], 'platform:read scanner:read');
+    assert.equal(plain['x-tenant-id'], undefined);
+    assert.equal(plain.authorization, undefined);
+    assert.equal(plain['X-Tenant-Id'], undefined);
+    const legacy = rewriter.headers({ ...input, emitLegacy: true });
+    assert.equal(legacy['X-Tenant-Id'], 'tenant-alpha');
+    assert.equal(legacy['X-Stella-Tenant'], 'tenant-alpha');
+  });
+});
