@@ -16,58 +16,58 @@ export function introspectRevokeRoutes(services: AuthorityServices, withinLimits
       if (!(await withinLimits(req, reply))) return reply;
     };
 
-    app.post('/connect/introspect', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, async (req, reply) => {
-      let basic = false;
-      try {
-        if (req.validationError) throw new OAuthError('invalid_request', 'the request body must be form parameters');
-        const body = (req.body ?? {}) as FormBody;
-        const presented = presentedClient(req.headers.authorization, body);
-        basic = presented.method === 'client_secret_basic';
-        const client = await authenticateClient(services, presented);
-        const token = requiredValue(body, 'token');
-        return reply.header('cache-control', 'no-store').send(await introspect(services, token, client));
-      } catch (err) {
-        if (err instanceof OAuthError) return sendOAuthError(reply, err, basic);
-        throw err;
-      }
-    });
+    app.post('/connect/introspect', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, clientTokenRequest(services, async (client, token, reply) =>
+      reply.header('cache-control', 'no-store').send(await introspect(services, token, client)),
+    ));
 
-    app.post('/connect/revoke', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, async (req, reply) => {
-      let basic = false;
-      try {
-        if (req.validationError) throw new OAuthError('invalid_request', 'the request body must be form parameters');
-        const body = (req.body ?? {}) as FormBody;
-        const presented = presentedClient(req.headers.authorization, body);
-        basic = presented.method === 'client_secret_basic';
-        const client = await authenticateClient(services, presented);
-        const token = requiredValue(body, 'token');
-        const db = services.ctx.db.pool;
-        // RFC 7009 §2.2: an unknown, invalid or foreign token is answered 200 all the same.
-        if (token.startsWith('rt_')) {
-          const record = await findRefreshToken(db, token);
-          if (record && record.clientId === client.clientId) {
-            await revokeFamily(db, record.familyId);
-            await services.audit.write({ type: 'authority.token.revoked', outcome: 'success', actor: record.userId, client: client.clientId, tenant: record.tenant, properties: { kind: 'refresh_token', familyId: record.familyId } });
-          }
-        } else {
-          const validation = await validateOwnToken(services, token);
-          if (validation.ok && validation.token.clientId === client.clientId) {
-            await revokeAccessToken(db, validation.token.tokenId, validation.token.expiresAt);
-            await services.audit.write({
-              type: 'authority.token.revoked',
-              outcome: 'success',
-              actor: validation.token.subject,
-              client: client.clientId,
-              tenant: validation.token.tenant,
-              properties: { kind: 'access_token', jti: validation.token.tokenId },
-            });
-          }
+    app.post('/connect/revoke', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, clientTokenRequest(services, async (client, token, reply) => {
+      const db = services.ctx.db.pool;
+      // RFC 7009 §2.2: an unknown, invalid or foreign token is answered 200 all the same.
+      if (token.startsWith('rt_')) {
+        const record = await findRefreshToken(db, token);
+        if (record && record.clientId === client.clientId) {
+          await revokeFamily(db, record.familyId);
+          await services.audit.write({ type: 'authority.token.revoked', outcome: 'success', actor: record.userId, client: client.clientId, tenant: record.tenant, properties: { kind: 'refresh_token', familyId: record.familyId } });
         }
-        return reply.header('cache-control', 'no-store').send({});
-      } catch (err) {
-        if (err instanceof OAuthError) return sendOAuthError(reply, err, basic);
-        throw err;
+      } else {
+        const validation = await validateOwnToken(services, token);
+        if (validation.ok && validation.token.clientId === client.clientId) {
+          await revokeAccessToken(db, validation.token.tokenId, validation.token.expiresAt);
+          await services.audit.write({
+            type: 'authority.token.revoked',
+            outcome: 'success',
+            actor: validation.token.subject,
+            client: client.clientId,
+            tenant: validation.token.tenant,
+            properties: { kind: 'access_token', jti: validation.token.tokenId },
+          });
+        }
       }
-    });
+      return reply.header('cache-control', 'no-store').send({});
+    }));
+  };
+}
+
+type AuthenticatedClient = Awaited<ReturnType<typeof authenticateClient>>;
+
+/**
+ * A route handler for a client-authenticated request about one `token` (form parameters):
+ * the client is authenticated and the token read before `handle` runs; OAuth errors are
+ * answered per RFC 6749 §5.2 (401 with a challenge when the client used HTTP Basic).
+ */
+function clientTokenRequest(services: AuthorityServices, handle: (client: AuthenticatedClient, token: string, reply: FastifyReply) => Promise<FastifyReply>) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    let basic = false;
+    try {
+      if (req.validationError) throw new OAuthError('invalid_request', 'the request body must be form parameters');
+      const body = (req.body ?? {}) as FormBody;
+      const presented = presentedClient(req.headers.authorization, body);
+      basic = presented.method === 'client_secret_basic';
+      const client = await authenticateClient(services, presented);
+      return await handle(client, requiredValue(body, 'token'), reply);
+    } catch (err) {
+      if (err instanceof OAuthError) return sendOAuthError(reply, err, basic);
+      throw err;
+    }
   };
 }
