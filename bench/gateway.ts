@@ -27,6 +27,7 @@ import httpProxy from '@fastify/http-proxy';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { validateConfig } from '../src/config/load.ts';
+import { withPolicyDefaults } from '../src/rollout/policy/load.ts';
 import { prepareDatabase } from '../src/db/connect.ts';
 import { startGateway } from '../src/gateway/component.ts';
 import { createComponentContext } from '../src/host/context.ts';
@@ -50,12 +51,12 @@ async function serve(): Promise<void> {
   const echo = await startEcho(undefined, { record: false });
   let minter: Awaited<ReturnType<typeof createMinter>> | null = null;
   const authority = await startEcho(() => minter!.jwks());
-  const config = validateConfig({
+  const config = withPolicyDefaults(validateConfig({
     server: { basePort: await freeBasePort(), logLevel: 'silent' },
     database: { dataDir: join(work, 'pg'), embeddedPort: await freePort() },
     gateway: { upstreams: { authority: authority.url, platform: echo.url, scanner: echo.url, graph: echo.url } },
     demo: { seed: false },
-  });
+  }));
   minter = await createMinter(config);
   const prepared = await prepareDatabase(config, { cwd: work, migrate: true });
   const bare = Fastify({ logger: false });

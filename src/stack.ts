@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type pino from 'pino';
 import { publicUrl, type ComponentName, type Config } from './config/schema.ts';
-import { componentStarters, startOrder } from './components.ts';
+import { componentStarters, demoSeeders, startOrder, type StartOptions } from './components.ts';
 import { prepareDatabase, stateDir, type PreparedDatabase } from './db/connect.ts';
 import { Database } from './db/database.ts';
 import { redactUrl } from './db/urls.ts';
@@ -14,6 +14,7 @@ import { seedDemo } from './demo/seed.ts';
 import type { RunningComponent } from './host/app.ts';
 import { createComponentContext } from './host/context.ts';
 import { createLogger } from './host/logger.ts';
+import { withPolicyDefaults } from './rollout/policy/load.ts';
 import type { Clock } from './telemetry/clock.ts';
 
 export interface StackOptions {
@@ -25,6 +26,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Use an already prepared database (tests); otherwise prepare one. */
   prepared?: PreparedDatabase;
+  /** Passed to the component starters (e.g. other Authority extensions). */
+  start?: StartOptions;
 }
 
 export interface Stack {
@@ -40,8 +43,8 @@ export function credentialsPath(config: Config, cwd = process.cwd()): string {
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const { config } = options;
   const cwd = options.cwd ?? process.cwd();
+  const config = withPolicyDefaults(options.config, cwd);
   const logger = options.logger ?? createLogger('tenantgate', config.server.logLevel);
   const prepared = options.prepared ?? (await prepareDatabase(config, { cwd, migrate: true }));
   const running: RunningComponent[] = [];
@@ -58,7 +61,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (config.demo.seed) {
       const seedDb = new Database(prepared.runtimeUrl, { max: 4, applicationName: 'tenantgate-seed' });
       try {
-        const credentials = await seedDemo({ db: seedDb, config, keyEncryptionKey: prepared.keyEncryptionKey });
+        const credentials = await seedDemo(demoSeeders, { db: seedDb, config, keyEncryptionKey: prepared.keyEncryptionKey });
         if (credentials) {
           writeDemoCredentials(credentialsFile, credentials);
           seeded = true;
@@ -69,11 +72,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         await seedDb.close();
       }
     }
-    const wanted = options.components ?? startOrder.filter((n) => componentStarters[n]);
+    const wanted = options.components ?? startOrder;
     for (const name of startOrder.filter((n) => wanted.includes(n))) {
-      const load = componentStarters[name];
-      if (!load) throw new Error(`component ${name} is not part of this build`);
-      const start = await load();
       const ctx = await createComponentContext({
         name,
         config,
@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         clock: options.clock,
         logger: logger.child({ component: name }),
       });
-      running.push(await start(ctx));
+      running.push(await componentStarters[name](ctx, undefined, options.start));
     }
     return { prepared, components: running, credentialsFile, seeded, stop };
   } catch (err) {

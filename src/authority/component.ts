@@ -5,7 +5,8 @@
 import formbody from '@fastify/formbody';
 import { createApp, listen, type RunningComponent } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
-import { authorityExtensions } from './extensions.ts';
+import type { NamedExtension } from '../host/extension.ts';
+import { mountExtensions } from './extensions.ts';
 import { adminRoutes } from './http/admin-routes.ts';
 import { bearerAuthentication } from './http/authenticate.ts';
 import { authorizeRoutes } from './http/authorize-route.ts';
@@ -16,7 +17,12 @@ import { oauthRateLimit } from './http/rate-limit.ts';
 import { tokenRoute } from './http/token-route.ts';
 import { createAuthorityServices } from './services.ts';
 
-export async function startAuthority(ctx: ComponentContext, port?: number): Promise<RunningComponent> {
+export interface AuthorityOptions {
+  /** Route plugins mounted behind the bearer authentication (src/components.ts names them). */
+  extensions?: readonly NamedExtension[];
+}
+
+export async function startAuthority(ctx: ComponentContext, port?: number, options: AuthorityOptions = {}): Promise<RunningComponent> {
   const services = await createAuthorityServices(ctx);
   try {
     const app = createApp(ctx);
@@ -31,9 +37,7 @@ export async function startAuthority(ctx: ComponentContext, port?: number): Prom
     await app.register(introspectRevokeRoutes(services, withinLimits));
     await app.register(consoleRoutes(services, auth));
     await app.register(adminRoutes(services, auth));
-    for (const extension of authorityExtensions) {
-      await app.register(await extension.load(), { ctx, requireScope: auth.requireScope });
-    }
+    await mountExtensions(app, options.extensions ?? [], { ctx, requireScope: auth.requireScope });
     return await listen(app, ctx, port, async () => services.stop());
   } catch (err) {
     services.stop();

@@ -1,19 +1,10 @@
 /**
- * Route plugins other areas mount inside the Authority process (which already verifies
- * bearer tokens for /console/* and /admin/*): the rollout controller's HTTP API and the
- * console telemetry endpoint live here.
+ * Mounts the route plugins the startup code hands the Authority (src/components.ts names
+ * them), in order, behind the Authority's bearer authentication.
  */
-import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
-import type { ComponentContext } from '../host/context.ts';
+import type { FastifyInstance } from 'fastify';
+import type { ExtensionOptions, NamedExtension } from '../host/extension.ts';
 
-export interface AuthorityExtensionOptions {
-  ctx: ComponentContext;
-  /** preHandler that answers 401/403 unless the bearer token holds `scope` (any valid token when scope is null). */
-  requireScope: (scope: string | null) => preHandlerHookHandler;
+export async function mountExtensions(app: FastifyInstance, extensions: readonly NamedExtension[], options: ExtensionOptions): Promise<void> {
+  for (const extension of extensions) await app.register(extension.plugin, options);
 }
-
-export type AuthorityExtension = FastifyPluginAsync<AuthorityExtensionOptions>;
-
-/** Loaded and registered by the Authority component, in order. */
-export const authorityExtensions: { name: string; load: () => Promise<AuthorityExtension> }[] = [];
-authorityExtensions.push({ name: 'rollout', load: async () => (await import('../rollout/http/routes.ts')).rolloutExtension });

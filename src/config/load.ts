@@ -75,14 +75,16 @@ function readConfigFile(cwd: string, explicit?: string): Tree | null {
 
 /**
  * TENANTGATE_SERVER__BASE_PORT=9000 → server.basePort = 9000. `__` separates levels,
- * single `_` separates words (camel-cased). DATABASE_URL is honoured as database.url.
+ * single `_` separates words (camel-cased). DATABASE_URL is honoured as database.url and
+ * TENANTGATE_MATRIX_SECRET as rollout.matrixSecret.
  * Values that parse as JSON (numbers, booleans, arrays, objects) are taken as such.
  */
 export function envTree(env: NodeJS.ProcessEnv): Tree {
   const tree: Tree = {};
   if (env.DATABASE_URL) setPath(tree, 'database.url', env.DATABASE_URL);
+  if (env.TENANTGATE_MATRIX_SECRET) setPath(tree, 'rollout.matrixSecret', env.TENANTGATE_MATRIX_SECRET);
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('TENANTGATE_') || raw === undefined) continue;
+    if (!name.startsWith('TENANTGATE_') || name === 'TENANTGATE_MATRIX_SECRET' || raw === undefined) continue;
     const path = name
       .slice('TENANTGATE_'.length)
       .split('__')

@@ -132,9 +132,16 @@ export const configSchema = z.object({
       telemetryPerMinute: z.number().int().min(1).default(120),
       /** How often the Authority evaluates the rollback monitors (0 = never; `tenantgate rollout monitors --run` instead). */
       monitorIntervalMs: z.number().int().min(0).default(0),
-      /** Gateway the monitors' automatic playbook re-runs the acceptance matrix against (default: the public URL); the admin secret comes from TENANTGATE_MATRIX_SECRET. */
+      /**
+       * First day (UTC, YYYY-MM-DD) on which a newly created client counts as "new" for strict
+       * mode `new-clients`. Unset: the startup code fills it from the rollout policy in force.
+       */
+      newClientsCutover: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').optional(),
+      /** Gateway the monitors' automatic playbook re-runs the acceptance matrix against (default: the public URL). */
       matrixGateway: z.string().url().optional(),
       matrixClientId: z.string().min(1).default('tenantgate-admin'),
+      /** Secret of `matrixClientId` (also TENANTGATE_MATRIX_SECRET); without it the playbook's matrix step is skipped. */
+      matrixSecret: z.string().min(1).optional(),
     })
     .prefault({}),
   demo: z.object({ seed: z.boolean().default(true) }).prefault({}),
@@ -142,10 +149,9 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
 
 /** Dotted paths whose values are secrets: redacted by `config print` and never logged. */
-export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey'];
+export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey', 'rollout.matrixSecret'];
 
 export const componentNames = ['gateway', 'authority', 'platform', 'scanner', 'graph'] as const;
 export type ComponentName = (typeof componentNames)[number];

@@ -12,10 +12,6 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-export function databaseName(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
-}
-
 /** The URL with its password removed, for logs and `config print`. */
 export function redactUrl(url: string): string {
   try {

@@ -1,11 +1,9 @@
 /** Every flag tenantgate obeys, with its type and default (GATEWAY.md §3, ROLLOUT.md §2). */
 import { z } from 'zod';
+import { strictModes, type StrictMode } from '../contract/strict-mode.ts';
 
 export const moduleNames = ['platform', 'scanner', 'graph'] as const;
 export type ModuleName = (typeof moduleNames)[number];
-
-export const strictModes = ['off', 'new-clients', 'all'] as const;
-export type StrictMode = (typeof strictModes)[number];
 
 export interface FlagDefinition<T = unknown> {
   schema: z.ZodType<T>;

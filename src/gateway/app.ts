@@ -7,7 +7,6 @@ import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { issuer, componentUrl } from '../config/schema.ts';
 import { tenantConflictCode } from '../contract/errors.ts';
-import { loadPolicy } from '../rollout/policy/load.ts';
 import { createApp, sendProblem } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
 import { Authenticator, type Authentication } from './authenticate.ts';
@@ -15,7 +14,7 @@ import { classifyHeaders, type Classification } from './classify.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
 import { decide, needsClientAge, type GatewayFlags } from './decide.ts';
-import type { EnvelopeSigningKey } from './envelope.ts';
+import type { EnvelopeSigningKey } from '../identity/envelope.ts';
 import { EnvelopeSigner } from './envelope-signer.ts';
 import { compileHeaderCatalogue } from './header-catalogue.ts';
 import { JwksCache } from './jwks-cache.ts';
@@ -78,8 +77,8 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
   });
   const clientAge = new ClientAgeLookup({
     pool: ctx.db.pool,
-    // One source for the cut-over: the rollout policy document in force.
-    cutover: loadPolicy(config).strictRollout.newClientsCutover,
+    // Filled from the rollout policy in force by the startup code (withPolicyDefaults).
+    cutover: config.rollout.newClientsCutover,
     onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'client creation lookup failed'),
   });
 

@@ -104,10 +104,3 @@ function hasForbiddenBytes(value: string): boolean {
   }
   return false;
 }
-
-/** Distinct requested tenant values. */
-export function distinctRequested(requested: readonly RequestedTenant[]): string[] {
-  const seen: string[] = [];
-  for (const r of requested) if (!seen.includes(r.value)) seen.push(r.value);
-  return seen;
-}

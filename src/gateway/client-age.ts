@@ -4,11 +4,12 @@
  * through a small cached lookup; only requests that carry legacy tenant input ask.
  */
 import type { Pool } from 'pg';
+import { cutoverStartMs } from '../contract/strict-mode.ts';
 
 export interface ClientAgeOptions {
   pool: Pick<Pool, 'query'>;
-  /** ISO date (UTC) of the cut-over. */
-  cutover: string;
+  /** ISO date (UTC) of the cut-over; unset means no client is known to be old (all strict). */
+  cutover: string | undefined;
   ttlMs?: number;
   maxEntries?: number;
   onError?: (err: unknown) => void;
@@ -16,14 +17,15 @@ export interface ClientAgeOptions {
 
 export class ClientAgeLookup {
   private readonly cache = new Map<string, { createdAt: number | null; fetchedAt: number }>();
-  private readonly cutoverMs: number;
+  private readonly cutoverMs: number | null;
 
   constructor(private readonly options: ClientAgeOptions) {
-    this.cutoverMs = Date.parse(`${options.cutover}T00:00:00Z`);
+    this.cutoverMs = options.cutover === undefined ? null : cutoverStartMs(options.cutover);
   }
 
   /** true = new, false = created before the cut-over, null = unknown (callers treat as new). */
   async isNew(clientId: string): Promise<boolean | null> {
+    if (this.cutoverMs === null) return null;
     const createdAt = await this.createdAt(clientId);
     return createdAt === null ? null : createdAt >= this.cutoverMs;
   }

@@ -3,7 +3,7 @@ import type { RunningComponent } from '../host/app.ts';
 import { listen } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
 import { buildGatewayApp } from './app.ts';
-import { loadOrCreateEnvelopeSigningKey } from './envelope.ts';
+import { loadOrCreateEnvelopeSigningKey } from '../identity/envelope.ts';
 
 export async function startGateway(ctx: ComponentContext, port?: number): Promise<RunningComponent> {
   const signingKey = await loadOrCreateEnvelopeSigningKey(ctx.db.pool, ctx.keyEncryptionKey);

@@ -4,7 +4,7 @@
  * decisions; the pipeline stages around it only gather inputs and carry out the result.
  */
 import type { ErrorCode } from '../contract/errors.ts';
-import type { StrictMode } from '../flags/definitions.ts';
+import { strictModeApplies, strictModeNeedsClientAge, type StrictMode } from '../contract/strict-mode.ts';
 import type { RequestedTenant } from './classify.ts';
 
 export interface TokenIdentity {
@@ -67,16 +67,9 @@ export type Decision =
       legacyTid: boolean;
     };
 
-/** Whether strict mode applies to this client (GATEWAY.md §3). */
-export function strictApplies(flags: GatewayFlags, clientIsNew: boolean | null): boolean {
-  if (!flags.legacyHeaders || flags.strictMode === 'all') return true;
-  if (flags.strictMode === 'new-clients') return clientIsNew !== false;
-  return false;
-}
-
 /** True when the decision depends on the client's creation time (so the shell looks it up). */
 export function needsClientAge(flags: GatewayFlags, token: TokenIdentity | null, requested: readonly RequestedTenant[]): boolean {
-  if (!token || !flags.legacyHeaders || flags.strictMode !== 'new-clients') return false;
+  if (!token || !strictModeNeedsClientAge(flags)) return false;
   return (token.tenant === null && token.legacyTenant !== null) || requested.some((r) => r.source !== 'canonical');
 }
 
@@ -96,7 +89,7 @@ export function decide(input: DecisionInput): Decision {
   // 1. Protected route without a valid token.
   if (!token) return refuse('unauthorized', 'a valid bearer token is required', null);
 
-  const strict = strictApplies(flags, input.clientIsNew);
+  const strict = strictModeApplies(flags, input.clientIsNew);
 
   // 2. The token's tenant; a legacy `tid` only while compatibility applies to this client.
   let tenant = token.tenant;

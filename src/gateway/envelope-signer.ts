@@ -9,7 +9,7 @@
  * `maxEntries` envelopes are kept, all from the current second: every table filled in a
  * second is emptied when the next one begins.
  */
-import { signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey, type SignedEnvelope } from './envelope.ts';
+import { signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey, type SignedEnvelope } from '../identity/envelope.ts';
 
 export class EnvelopeSigner {
   private readonly tables = new WeakMap<EnvelopeIdentity, Map<string, SignedEnvelope>>();

@@ -8,7 +8,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TokenIdentity } from './decide.ts';
-import type { EnvelopeIdentity } from './envelope.ts';
+import type { EnvelopeIdentity } from '../identity/envelope.ts';
 import type { EnvelopeSigner } from './envelope-signer.ts';
 import type { HeaderCatalogue } from './header-catalogue.ts';
 

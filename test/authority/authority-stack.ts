@@ -3,6 +3,7 @@
  * discovery and every endpoint are reached directly over HTTP (no gateway in between).
  */
 import { freeBasePort } from '../support/ports.ts';
+import type { StartOptions } from '../../src/components.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 export interface AuthorityStack extends TestStack {
@@ -12,10 +13,10 @@ export interface AuthorityStack extends TestStack {
   adminToken(): Promise<string>;
 }
 
-export async function startAuthorityStack(overrides: Record<string, unknown> = {}): Promise<AuthorityStack> {
+export async function startAuthorityStack(overrides: Record<string, unknown> = {}, start?: StartOptions): Promise<AuthorityStack> {
   const basePort = await freeBasePort();
   const base = `http://127.0.0.1:${basePort + 1}`;
-  const ts = await startTestStack({ components: ['authority'], overrides: { 'server.basePort': basePort, 'authority.issuer': base, ...overrides } });
+  const ts = await startTestStack({ components: ['authority'], overrides: { 'server.basePort': basePort, 'authority.issuer': base, ...overrides }, start });
   const basic = (clientId: string) => 'Basic ' + Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(ts.credentials.clients[clientId].secret)}`).toString('base64');
   const token = async (params: Record<string, string | string[]>, auth: { basic?: string } = {}) => {
     const form = new URLSearchParams();

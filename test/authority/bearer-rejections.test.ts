@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
 import { loadActiveKey, type SigningKey } from '../../src/authority/keys/signing-keys.ts';
+import { setFlags } from '../../src/flags/store.ts';
 import { startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
 
 describe('bearer and introspection refuse forged or malformed tokens', () => {
@@ -88,5 +89,25 @@ describe('bearer and introspection refuse forged or malformed tokens', () => {
     const foreign = await sign(claims(), { kid: 'ed-not-in-jwks' }, stranger.privateKey);
     const wrongKey = await sign(claims(), {}, stranger.privateKey);
     for (const token of [none, hs256, foreign, wrongKey]) assert.deepEqual(await accepted(token), { introspected: false, bearer: 401 });
+  });
+  it('strict mode new-clients: a legacy tid stays admissible only for a client created before the cut-over', async () => {
+    assert.equal(s.config.rollout.newClientsCutover, '2026-04-01', 'the cut-over comes from the rollout policy in force');
+    // Before any token of it is read (the client cache): legacy-cli predates the cut-over.
+    await s.t.db.query(`update authority.clients set created_at = '2025-06-01T00:00:00Z' where client_id = 'legacy-cli'`);
+    const { 'stellaops:tenant': _t, 'stellaops:allowed_tenants': _a, ...base } = claims();
+    const legacyTid = (client: string) => sign({ ...base, sub: client, client_id: client, jti: `tid-${Math.random()}`, tid: 'tenant-alpha' });
+    const admitted = async (client: string) => (await accepted(await legacyTid(client))).bearer === 200;
+    const eventually = async (what: () => Promise<boolean>, message: string) => {
+      for (let i = 0; i < 50 && !(await what()); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(await what(), message);
+    };
+    assert.equal(await admitted('legacy-cli'), true, 'off: old client');
+    assert.equal(await admitted('scanner-bot'), true, 'off: new client');
+    await setFlags(s.t.db.pool, [{ name: 'gateway.strictMode', value: 'new-clients' }], { actor: 'test', reason: 'strict for new clients' });
+    await eventually(async () => !(await admitted('scanner-bot')), 'new-clients: a client created after the cut-over loses the legacy claim');
+    assert.equal(await admitted('legacy-cli'), true, 'new-clients: an old client keeps it');
+    await setFlags(s.t.db.pool, [{ name: 'gateway.strictMode', value: 'all' }], { actor: 'test', reason: 'strict for all' });
+    await eventually(async () => !(await admitted('legacy-cli')), 'all: nobody keeps the legacy claim');
+    await setFlags(s.t.db.pool, [{ name: 'gateway.strictMode', value: 'off' }], { actor: 'test', reason: 'back' });
   });
 });

@@ -1,20 +1,18 @@
-/** Route plugins mounted through src/authority/extensions.ts sit behind the Authority's bearer authentication. */
+/** Route plugins the startup code hands the Authority sit behind its bearer authentication. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { authorityExtensions } from '../../src/authority/extensions.ts';
+import { authorityExtensions } from '../../src/components.ts';
+import type { ComponentExtension } from '../../src/host/extension.ts';
 import { startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
 
 describe('authority extensions', () => {
   let s: AuthorityStack;
   before(async () => {
-    authorityExtensions.push({
-      name: 'test-extension',
-      load: async () => async (app, { ctx, requireScope }) => {
-        app.get('/admin/test-extension', { preHandler: requireScope('rollout:read') }, async (req) => ({ component: ctx.name, tenant: req.principal?.tenant, client: req.principal?.clientId }));
-        app.get('/console/test-extension', { preHandler: requireScope(null) }, async (req) => ({ subject: req.principal?.subject }));
-      },
-    });
-    s = await startAuthorityStack();
+    const testExtension: ComponentExtension = async (app, { ctx, requireScope }) => {
+      app.get('/admin/test-extension', { preHandler: requireScope('rollout:read') }, async (req) => ({ component: ctx.name, tenant: req.principal?.tenant, client: req.principal?.clientId }));
+      app.get('/console/test-extension', { preHandler: requireScope(null) }, async (req) => ({ subject: req.principal?.subject }));
+    };
+    s = await startAuthorityStack({}, { authorityExtensions: [...authorityExtensions, { name: 'test-extension', plugin: testExtension }] });
   });
   after(async () => s?.stop());
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RequestedTenant } from '../../src/gateway/classify.ts';
-import { decide, needsClientAge, strictApplies, type Decision, type DecisionInput, type GatewayFlags, type TokenIdentity } from '../../src/gateway/decide.ts';
-import { strictModes } from '../../src/flags/definitions.ts';
+import { decide, needsClientAge, type Decision, type DecisionInput, type GatewayFlags, type TokenIdentity } from '../../src/gateway/decide.ts';
+import { strictModeApplies as strictApplies, strictModes } from '../../src/contract/strict-mode.ts';
 
 const T = 'tenant-alpha';
 const X = 'tenant-bravo';

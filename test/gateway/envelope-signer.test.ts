@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { verifyEnvelope, type EnvelopeIdentity } from '../../src/gateway/envelope.ts';
+import { verifyEnvelope, type EnvelopeIdentity } from '../../src/identity/envelope.ts';
 import { EnvelopeSigner } from '../../src/gateway/envelope-signer.ts';
 
 function setup(maxEntries = 10_000) {

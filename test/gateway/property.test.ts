@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { isErrorCode } from '../../src/contract/errors.ts';
 import { normalizeTenantId } from '../../src/contract/tenant.ts';
 import type { FlagName } from '../../src/flags/definitions.ts';
-import { envelopeKeyLookup, verifyEnvelope } from '../../src/gateway/envelope.ts';
+import { envelopeKeyLookup, verifyEnvelope } from '../../src/identity/envelope.ts';
 import { compileHeaderCatalogue } from '../../src/gateway/header-catalogue.ts';
 import { send, startGatewayHarness, TEST_ID_HEADER, type GatewayHarness } from './support/harness.ts';
 

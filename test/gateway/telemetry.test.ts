@@ -1,7 +1,10 @@
 /** Gateway telemetry (GATEWAY.md §4): Prometheus counters, durable daily counters, audit events. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { queryAudit, readDailyCounters, signals, utcDay } from '../../src/telemetry/index.ts';
+import { queryAudit } from '../../src/telemetry/audit.ts';
+import { readDailyCounters } from '../../src/telemetry/counters.ts';
+import { signals } from '../../src/telemetry/signals.ts';
+import { utcDay } from '../../src/telemetry/clock.ts';
 import { send, startGatewayHarness, type GatewayHarness } from './support/harness.ts';
 
 async function eventually<T>(fn: () => Promise<T | null>, timeoutMs = 5000): Promise<T> {

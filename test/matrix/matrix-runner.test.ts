@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runMatrix, writeMatrixEvidence } from '../../src/matrix/index.ts';
+import { runMatrix } from '../../src/matrix/run-matrix.ts';
+import { writeMatrixEvidence } from '../../src/matrix/write-evidence.ts';
 import { parseEvidence } from '../../src/rollout/operations/import-evidence.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 

@@ -6,7 +6,7 @@ import { componentStarters } from '../../src/components.ts';
 import { readFlagSnapshot } from '../../src/flags/store.ts';
 import type { RunningComponent } from '../../src/host/app.ts';
 import { createComponentContext } from '../../src/host/context.ts';
-import { matrixRerun } from '../../src/matrix/index.ts';
+import { matrixRerun } from '../../src/rollout/playbook/matrix-rerun.ts';
 import { recordDeployment } from '../../src/rollout/operations/record-deployment.ts';
 import { runRollback } from '../../src/rollout/playbook/run-rollback.ts';
 import { defaultPolicy } from '../../src/rollout/policy/default.ts';
@@ -174,7 +174,7 @@ describe('rollout controller against a running stack', () => {
   });
 
   it('two gateway processes on one database: a flag flip reaches both within a second and their counters sum exactly', async () => {
-    const start = await componentStarters.gateway!();
+    const start = componentStarters.gateway;
     const ctx = await createComponentContext({ name: 'gateway', config: ts.config, runtimeUrl: ts.stack.prepared.runtimeUrl, keyEncryptionKey: ts.stack.prepared.keyEncryptionKey });
     const port = await freeBasePort();
     let second: RunningComponent | null = null;

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { validateConfig } from '../../src/config/load.ts';
+import { withPolicyDefaults } from '../../src/rollout/policy/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -78,5 +79,5 @@ export function testConfig(
     for (const p of parts.slice(0, -1)) node = node[p] ??= {};
     node[parts[parts.length - 1]] = value;
   }
-  return validateConfig(tree);
+  return withPolicyDefaults(validateConfig(tree));
 }

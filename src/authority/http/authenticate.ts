@@ -5,6 +5,7 @@
  * assigned to the token's tenant.
  */
 import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { cutoverStartMs, strictModeApplies, strictModeNeedsClientAge } from '../../contract/strict-mode.ts';
 import { sendProblem } from '../../host/app.ts';
 import { signals } from '../../telemetry/signals.ts';
 import type { AuthorityServices } from '../services.ts';
@@ -33,10 +34,20 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
-/** Whether a legacy tenant claim may stand in for the selected-tenant claim right now. */
-export function legacyTenantClaimAllowed(services: AuthorityServices): boolean {
-  const flags = services.ctx.flags;
-  return flags.get('gateway.legacyHeaders') && flags.get('gateway.strictMode') !== 'all';
+/**
+ * Whether a legacy tenant claim may stand in for the selected-tenant claim for this client
+ * right now: the same strict-mode rule the gateway applies (src/contract/strict-mode.ts).
+ */
+export async function legacyTenantClaimAllowed(services: AuthorityServices, clientId: string): Promise<boolean> {
+  const { flags, config } = services.ctx;
+  const mode = { legacyHeaders: flags.get('gateway.legacyHeaders'), strictMode: flags.get('gateway.strictMode') };
+  let clientIsNew: boolean | null = null;
+  const cutover = config.rollout.newClientsCutover;
+  if (strictModeNeedsClientAge(mode) && cutover !== undefined) {
+    const client = await services.clients.get(clientId);
+    clientIsNew = client ? Date.parse(client.createdAt) >= cutoverStartMs(cutover) : null;
+  }
+  return !strictModeApplies(mode, clientIsNew);
 }
 
 /** Validates a token against this Authority's keys and settings (no database checks). */
@@ -48,7 +59,7 @@ export function validateOwnToken(services: AuthorityServices, token: string): Pr
     profile,
     clockSkewSeconds: config.gateway.clockSkewSeconds,
     keyFor: (kid) => services.keys.verifier(kid),
-    legacyTenantClaimAllowed: legacyTenantClaimAllowed(services),
+    legacyTenantClaimAllowed: (clientId) => legacyTenantClaimAllowed(services, clientId),
     now: services.ctx.clock.now(),
   });
 }

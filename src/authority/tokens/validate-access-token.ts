@@ -48,12 +48,17 @@ export interface ValidationOptions {
   profile: ContractProfile;
   clockSkewSeconds: number;
   keyFor: (kid: string) => { algorithm: SigningAlgorithm; key: CryptoKey } | null;
-  /** Whether a legacy tenant claim is admissible in place of the selected-tenant claim. */
-  legacyTenantClaimAllowed?: boolean;
+  /** Whether a legacy tenant claim is admissible in place of the selected-tenant claim (asked per client). */
+  legacyTenantClaimAllowed?: boolean | ((clientId: string) => Promise<boolean>);
   now?: Date;
 }
 
 class UnknownKey extends Error {}
+
+async function legacyClaimAdmissible(options: ValidationOptions, clientId: string): Promise<boolean> {
+  const allowed = options.legacyTenantClaimAllowed;
+  return typeof allowed === 'function' ? allowed(clientId) : allowed === true;
+}
 
 const DELIMITERS = /[\s,;]/;
 
@@ -96,7 +101,7 @@ export async function validateAccessToken(token: string, options: ValidationOpti
   const { profile } = options;
   let legacy = false;
   let rawTenant = payload[profile.selectedTenantClaim];
-  if (rawTenant === undefined && options.legacyTenantClaimAllowed && payload[profile.legacyTenantClaim] !== undefined) {
+  if (rawTenant === undefined && payload[profile.legacyTenantClaim] !== undefined && (await legacyClaimAdmissible(options, clientId))) {
     rawTenant = payload[profile.legacyTenantClaim];
     legacy = true;
   }

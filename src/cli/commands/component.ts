@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { componentNames, type ComponentName } from '../../config/schema.ts';
+import { prepareDatabase } from '../../db/connect.ts';
 import { startStack } from '../../stack.ts';
 import { configFrom } from '../options.ts';
 import { onShutdownSignal } from '../signals.ts';
@@ -14,7 +15,6 @@ export function registerComponentCommands(program: Command): void {
       .action(async (opts: { migrate: boolean; seed: boolean }, cmd: Command) => {
         const config = configFrom(cmd);
         config.demo.seed = opts.seed;
-        const { prepareDatabase } = await import('../../db/connect.ts');
         const prepared = await prepareDatabase(config, { migrate: opts.migrate || !config.database.url, reuseRunning: true });
         const stack = await startStack({ config, components: [name as ComponentName], prepared });
         onShutdownSignal(async () => {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { componentUrl, publicUrl, type Config } from '../../config/schema.ts';
 import { readDemoCredentials } from '../../demo/credentials.ts';
-import { runMatrix, writeMatrixEvidence } from '../../matrix/index.ts';
+import { runMatrix } from '../../matrix/run-matrix.ts';
+import { writeMatrixEvidence } from '../../matrix/write-evidence.ts';
 import { credentialsPath } from '../../stack.ts';
 import { configFrom } from '../options.ts';
 
@@ -17,7 +18,7 @@ export interface MatrixTarget {
 export function matrixTarget(config: Config, opts: { gateway?: string; client?: string; secret?: string; module?: string[] }): MatrixTarget {
   const gateway = (opts.gateway ?? publicUrl(config)).replace(/\/$/, '');
   const clientId = opts.client ?? 'tenantgate-admin';
-  let secret = opts.secret ?? process.env.TENANTGATE_MATRIX_SECRET;
+  let secret = opts.secret ?? config.rollout.matrixSecret;
   if (!secret) {
     const file = credentialsPath(config);
     secret = readDemoCredentials(file)?.clients[clientId]?.secret;

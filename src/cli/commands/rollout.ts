@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { stateDir } from '../../db/connect.ts';
-import { matrixRerun } from '../../matrix/index.ts';
+import { matrixRerun } from '../../rollout/playbook/matrix-rerun.ts';
 import { renderChecklist } from '../../rollout/checklist/render-checklist.ts';
 import { advancePhase } from '../../rollout/operations/advance-phase.ts';
 import { checklistReport, decide } from '../../rollout/operations/decide.ts';

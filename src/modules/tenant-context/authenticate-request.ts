@@ -4,7 +4,7 @@
  * identity headers.
  */
 import type { ContractProfile } from '../../contract/profile.ts';
-import { verifyEnvelope, type EnvelopeFailure, type EnvelopeIdentity, type EnvelopeKeyLookup } from '../../gateway/envelope.ts';
+import { verifyEnvelope, type EnvelopeFailure, type EnvelopeIdentity, type EnvelopeKeyLookup } from '../../identity/envelope.ts';
 import type { HeaderBag } from './resolve-tenant.ts';
 
 export type RequestAuthentication =

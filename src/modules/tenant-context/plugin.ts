@@ -9,9 +9,10 @@
  * route config `{ tenantContext: 'none' }`.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import { ContractError, SERVICE_TENANT_MISSING_STATUS, tenantConflictCode, type ErrorCode } from '../../contract/errors.ts';
 import type { ModuleName } from '../../flags/definitions.ts';
-import { envelopeKeyLookup } from '../../gateway/envelope.ts';
+import { envelopeKeyLookup } from '../../identity/envelope.ts';
 import type { ComponentContext } from '../../host/context.ts';
 import { counter } from '../../telemetry/metrics.ts';
 import { signals } from '../../telemetry/signals.ts';
@@ -54,7 +55,7 @@ export function tenantMissing(module: ModuleName): ContractError {
   return new ContractError('tenant_missing', `${module} received no tenant context`, { status: SERVICE_TENANT_MISSING_STATUS });
 }
 
-async function tenantContextPlugin(app: FastifyInstance, options: TenantContextOptions): Promise<void> {
+async function tenantContext(app: FastifyInstance, options: TenantContextOptions): Promise<void> {
   const { ctx, module } = options;
   const profile = ctx.profile;
   const lookup = envelopeKeyLookup(ctx.db.pool);
@@ -122,8 +123,5 @@ async function tenantContextPlugin(app: FastifyInstance, options: TenantContextO
   });
 }
 
-// Not encapsulated: the hooks and decorators must apply to every route of the module app.
-(tenantContextPlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
-
-export default tenantContextPlugin;
-export { tenantContextPlugin };
+/** Not encapsulated: the hooks and decorators must apply to every route of the module app. */
+export const tenantContextPlugin = fastifyPlugin(tenantContext, { fastify: '5.x', name: 'tenantgate-tenant-context' });

@@ -3,12 +3,12 @@
  * bearer tokens): /admin/rollout/* for the console's Rollout page (rollout:read |
  * rollout:write) and POST /console/telemetry for the console's interceptor (any valid token).
  */
-import type { AuthorityExtension } from '../../authority/extensions.ts';
+import type { ComponentExtension } from '../../host/extension.ts';
 import { scopes } from '../../contract/scopes.ts';
 import { join } from 'node:path';
 import { publicUrl } from '../../config/schema.ts';
 import { stateDir } from '../../db/connect.ts';
-import { matrixRerun } from '../../matrix/matrix-rerun.ts';
+import { matrixRerun } from '../playbook/matrix-rerun.ts';
 import { startMonitorLoop } from '../playbook/monitor-loop.ts';
 import { loadPolicy } from '../policy/load.ts';
 import type { RolloutEnv } from '../rollout-env.ts';
@@ -16,9 +16,9 @@ import { consoleTelemetryRoute } from './console-telemetry-route.ts';
 import { rolloutReadRoutes } from './rollout-read-routes.ts';
 import { rolloutWriteRoutes } from './rollout-write-routes.ts';
 
-export const rolloutExtension: AuthorityExtension = async (app, { ctx, requireScope }) => {
+export const rolloutExtension: ComponentExtension = async (app, { ctx, requireScope }) => {
   const policy = loadPolicy(ctx.config);
-  const secret = process.env.TENANTGATE_MATRIX_SECRET;
+  const secret = ctx.config.rollout.matrixSecret;
   const env: RolloutEnv = {
     db: ctx.db,
     policy,

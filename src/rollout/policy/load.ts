@@ -42,3 +42,14 @@ export function readPolicyFile(file: string): RolloutPolicy {
 export function loadPolicy(config: Config, cwd = process.cwd()): RolloutPolicy {
   return config.rollout.policyFile ? readPolicyFile(resolve(cwd, config.rollout.policyFile)) : defaultPolicy;
 }
+
+/**
+ * The configuration with the settings other components take from the policy filled in
+ * (today the strict-mode cut-over), unless set explicitly. The startup code applies it, so
+ * the gateway and the Authority read configuration, never the policy document.
+ */
+export function withPolicyDefaults(config: Config, cwd = process.cwd()): Config {
+  if (config.rollout.newClientsCutover !== undefined) return config;
+  const cutover = loadPolicy(config, cwd).strictRollout.newClientsCutover;
+  return { ...config, rollout: { ...config.rollout, newClientsCutover: cutover } };
+}

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
 import type { ContractProfile } from '../../../src/contract/profile.ts';
-import { envelopeKeyLookup, verifyEnvelope, type EnvelopeKeyLookup } from '../../../src/gateway/envelope.ts';
+import { envelopeKeyLookup, verifyEnvelope, type EnvelopeKeyLookup } from '../../../src/identity/envelope.ts';
 import { compileHeaderCatalogue } from '../../../src/gateway/header-catalogue.ts';
 import type { EchoRecord } from './harness.ts';
 

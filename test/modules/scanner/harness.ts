@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createComponentContext } from '../../../src/host/context.ts';
 import type { RunningComponent } from '../../../src/host/app.ts';
-import { loadOrCreateEnvelopeSigningKey, signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey } from '../../../src/gateway/envelope.ts';
+import { loadOrCreateEnvelopeSigningKey, signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey } from '../../../src/identity/envelope.ts';
 import { startScanner } from '../../../src/modules/scanner/component.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { freePort } from '../../support/ports.ts';

@@ -5,7 +5,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { closeComponentContext, createComponentContext, type ComponentContext } from '../../../src/host/context.ts';
 import type { ModuleName } from '../../../src/flags/definitions.ts';
-import { loadOrCreateEnvelopeSigningKey, signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey } from '../../../src/gateway/envelope.ts';
+import { loadOrCreateEnvelopeSigningKey, signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey } from '../../../src/identity/envelope.ts';
 import { buildModuleApp, type RegisterModuleRoutes } from '../../../src/modules/host.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 

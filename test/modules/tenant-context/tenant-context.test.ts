@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { setFlags } from '../../../src/flags/store.ts';
-import { signEnvelope } from '../../../src/gateway/envelope.ts';
+import { signEnvelope } from '../../../src/identity/envelope.ts';
 import { requireScope } from '../../../src/modules/host.ts';
 import { readDailyCounters } from '../../../src/telemetry/counters.ts';
 import { signals } from '../../../src/telemetry/signals.ts';

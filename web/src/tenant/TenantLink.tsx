@@ -27,8 +27,3 @@ export function TenantNavLink({ to, children, onNavigate }: { to: string; childr
     </NavLink>
   );
 }
-
-export function useTenantHref(): (to: string) => string {
-  const { tenant } = useConsole();
-  return (to) => target(to, tenant);
-}

@@ -1,0 +1,52 @@
+/**
+ * The import graph of src/: no cycles, and layers that run one way (ARCHITECTURE.md):
+ *
+ *   contract, crypto → config → db → telemetry → flags → identity, host, demo, matrix
+ *     → components (authority, gateway, modules, rollout; never each other)
+ *     → components.ts, stack.ts → cli
+ *
+ * Each rule forbids a folder to import any folder above it. `npm run lint` runs this.
+ */
+const layers = [
+  ['contract', 'crypto'],
+  ['config'],
+  ['db'],
+  ['telemetry'],
+  ['flags'],
+  ['identity', 'host', 'demo', 'matrix'],
+  ['authority', 'gateway', 'modules', 'rollout'],
+  ['components.ts', 'stack.ts'],
+  ['cli'],
+];
+const path = (names) => `^src/(${names.map((n) => n.replace('.', '\\.')).join('|')})($|/)`;
+
+const upward = layers.slice(0, -1).map((layer, i) => ({
+  name: `layer-${layer.join('-')}`,
+  comment: `${layer.join(', ')} sit below ${layers.slice(i + 1).flat().join(', ')} and must not import them`,
+  severity: 'error',
+  from: { path: path(layer) },
+  to: { path: path(layers.slice(i + 1).flat()) },
+}));
+
+const components = ['authority', 'gateway', 'modules', 'rollout'];
+const sideways = components.map((name) => ({
+  name: `component-${name}`,
+  comment: `a component never imports another component: what ${name} needs travels through config, flags or identity`,
+  severity: 'error',
+  from: { path: path([name]) },
+  to: { path: path(components.filter((c) => c !== name)) },
+}));
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', comment: 'files must not import each other in a cycle', severity: 'error', from: {}, to: { circular: true } },
+    ...upward,
+    ...sideways,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
+  },
+};

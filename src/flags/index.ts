@@ -1,3 +1,0 @@
-export * from './definitions.ts';
-export * from './store.ts';
-export * from './live.ts';

@@ -1,3 +1,0 @@
-export * from './app.ts';
-export * from './context.ts';
-export * from './logger.ts';
