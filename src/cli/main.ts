@@ -1,6 +1,6 @@
 /** The `tenantgate` command: parses, calls the library, prints. */
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load.ts';
+import { Command } from 'commander';
+import { cliFailure } from './exit.ts';
 import { addGlobalOptions } from './options.ts';
 import { registerUp } from './commands/up.ts';
 import { registerComponentCommands } from './commands/component.ts';
@@ -36,8 +36,7 @@ registerUsers(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
-  const message = err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`;
-  process.stderr.write(message + '\n');
-  process.exit(err instanceof ConfigError ? 78 : 1);
+  const failure = cliFailure(err);
+  if (failure.message) process.stderr.write(failure.message + '\n');
+  process.exit(failure.exitCode);
 }

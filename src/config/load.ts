@@ -7,11 +7,11 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, secretPaths, type Config } from './schema.ts';
+import { TenantgateError } from '../contract/errors.ts';
 
-export class ConfigError extends Error {
+export class ConfigError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+    super('config_invalid', message);
   }
 }
 

@@ -24,6 +24,22 @@ export const errorTable = {
   tenant_duplicate: { status: 400, title: 'Duplicate tenant in assignment' },
   tenant_unknown: { status: 400, title: 'Unknown tenant in assignment' },
   tenant_assignment_missing: { status: 400, title: 'Tenant assignment missing' },
+  // OAuth 2.0 error names (RFC 6749 §4.1.2.1, §5.2), answered in the OAuth wire format.
+  invalid_request: { status: 400, title: 'Invalid request' },
+  invalid_client: { status: 401, title: 'Invalid client' },
+  invalid_grant: { status: 400, title: 'Invalid grant' },
+  unauthorized_client: { status: 400, title: 'Unauthorized client' },
+  unsupported_grant_type: { status: 400, title: 'Unsupported grant type' },
+  invalid_scope: { status: 400, title: 'Invalid scope' },
+  access_denied: { status: 400, title: 'Access denied' },
+  unsupported_response_type: { status: 400, title: 'Unsupported response type' },
+  server_error: { status: 500, title: 'Server error' },
+  // Operator-side failures (CLI and startup); the CLI maps them to exit codes.
+  config_invalid: { status: 400, title: 'Invalid configuration' },
+  policy_invalid: { status: 400, title: 'Invalid rollout policy' },
+  migration_failed: { status: 500, title: 'Migration failed' },
+  unsafe_database_role: { status: 500, title: 'Unsafe database role' },
+  matrix_setup_failed: { status: 502, title: 'Acceptance matrix setup failed' },
   // Generic service errors.
   validation_failed: { status: 400, title: 'Validation failed' },
   conflict: { status: 409, title: 'Conflict' },
@@ -49,19 +65,27 @@ export interface ProblemDetails {
   [extra: string]: unknown;
 }
 
-/** A failure with a stable contract code; the component host renders it as problem+json. */
-export class ContractError extends Error {
+/**
+ * The one base of every tenantgate error: a stable `code` from the table above, the HTTP
+ * status the table gives it (unless overridden) and extra problem+json members. The
+ * component host renders it as problem+json (src/host/app.ts); the CLI maps it to an exit
+ * code (src/cli/exit.ts). Subclasses only name a code and carry their own data.
+ */
+export class TenantgateError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly extra: Record<string, unknown>;
-  constructor(code: ErrorCode, detail: string, options: { status?: number; extra?: Record<string, unknown> } = {}) {
-    super(detail);
-    this.name = 'ContractError';
+  constructor(code: ErrorCode, detail: string, options: { status?: number; extra?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
     this.code = code;
     this.status = options.status ?? errorTable[code].status;
     this.extra = options.extra ?? {};
   }
 }
+
+/** A contract failure raised directly with its code (CONTRACT.md §6). */
+export class ContractError extends TenantgateError {}
 
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.prototype.hasOwnProperty.call(errorTable, value);

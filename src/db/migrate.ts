@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { provisionRoles, quoteIdent, type RoleNames } from './roles.ts';
+import { TenantgateError } from '../contract/errors.ts';
 
 export const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -20,10 +21,9 @@ export interface Migration {
   checksum: string;
 }
 
-export class MigrationError extends Error {
+export class MigrationError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'MigrationError';
+    super('migration_failed', message);
   }
 }
 

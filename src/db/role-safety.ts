@@ -3,11 +3,11 @@
  * row-level security, and say exactly how to fix it.
  */
 import type pg from 'pg';
+import { TenantgateError } from '../contract/errors.ts';
 
-export class UnsafeRoleError extends Error {
+export class UnsafeRoleError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UnsafeRoleError';
+    super('unsafe_database_role', message);
   }
 }
 

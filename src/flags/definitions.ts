@@ -1,6 +1,7 @@
 /** Every flag tenantgate obeys, with its type and default (GATEWAY.md §3, ROLLOUT.md §2). */
 import { z } from 'zod';
 import { strictModes, type StrictMode } from '../contract/strict-mode.ts';
+import { TenantgateError } from '../contract/errors.ts';
 
 export const moduleNames = ['platform', 'scanner', 'graph'] as const;
 export type ModuleName = (typeof moduleNames)[number];
@@ -52,9 +53,8 @@ export function parseFlagValue(name: FlagName, text: string): unknown {
   return parsed.data;
 }
 
-export class FlagValueError extends Error {
+export class FlagValueError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'FlagValueError';
+    super('validation_failed', message);
   }
 }

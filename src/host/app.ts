@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ContractError, problem, type ErrorCode } from '../contract/errors.ts';
+import { TenantgateError, problem, type ErrorCode } from '../contract/errors.ts';
 import { componentPort } from '../config/schema.ts';
 import { closeComponentContext, type ComponentContext } from './context.ts';
 import { histogram, HotCounter, type CounterCell } from '../telemetry/metrics.ts';
@@ -64,7 +64,7 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     done();
   });
 
-  app.setErrorHandler((err: FastifyError | ContractError, req, reply) => sendError(err, req, reply));
+  app.setErrorHandler((err: FastifyError | TenantgateError, req, reply) => sendError(err, req, reply));
   if (!options.customNotFound) {
     app.setNotFoundHandler((req, reply) => sendProblem(reply, req, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
   }
@@ -91,8 +91,8 @@ export function sendProblem(reply: FastifyReply, req: FastifyRequest, code: Erro
   return reply.code(body.status).type('application/problem+json').send(body);
 }
 
-function sendError(err: FastifyError | ContractError, req: FastifyRequest, reply: FastifyReply) {
-  if (err instanceof ContractError) return sendProblem(reply, req, err.code, err.message, err.status, err.extra);
+function sendError(err: FastifyError | TenantgateError, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof TenantgateError) return sendProblem(reply, req, err.code, err.message, err.status, err.extra);
   const fe = err as FastifyError;
   if (fe.validation) return sendProblem(reply, req, 'validation_failed', fe.message);
   if (fe.statusCode === 429) return sendProblem(reply, req, 'rate_limited', fe.message);

@@ -1,10 +1,10 @@
 /** Talks to a deployment through its gateway: OAuth tokens, JSON API calls, admin API. */
 import { rawRequest, type RawResponse } from './raw-http.ts';
+import { TenantgateError } from '../contract/errors.ts';
 
-export class MatrixSetupError extends Error {
+export class MatrixSetupError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'MatrixSetupError';
+    super('matrix_setup_failed', message);
   }
 }
 

@@ -5,6 +5,7 @@
  * short-lived sealed ticket, never in a cookie or a stored preference.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { TenantgateError, type ErrorCode } from '../../contract/errors.ts';
 import { selectTenant } from '../../contract/selection.ts';
 import { seal, unseal } from '../../crypto/sealed.ts';
 import { tokenScopes } from '../grants/token-scope.ts';
@@ -16,7 +17,7 @@ import { findUserById, findUserByName, type UserRecord } from '../store/users.ts
 import { createAuthorizationCode } from '../tokens/authorization-codes.ts';
 import { renderErrorPage, renderLoginPage, renderTenantChoice } from './authorize-page.ts';
 import { allValues, formBodySchema, singleValue, type FormBody } from './form-params.ts';
-import { OAuthError } from './oauth-error.ts';
+import { OAuthError, type OAuthErrorName } from './oauth-error.ts';
 import type { RateLimitCheck } from './rate-limit.ts';
 
 const PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method'] as const;
@@ -32,7 +33,11 @@ interface AuthorizeRequest {
 }
 
 /** An error that must not be redirected (unknown client or redirect URI): shown on the page. */
-class PageError extends Error {}
+class PageError extends TenantgateError {
+  constructor(message: string) {
+    super('invalid_request', message);
+  }
+}
 
 async function readRequest(services: AuthorityServices, source: FormBody): Promise<AuthorizeRequest> {
   const params: Record<string, string | undefined> = {};
@@ -58,7 +63,7 @@ async function readRequest(services: AuthorityServices, source: FormBody): Promi
   return request;
 }
 
-function redirectError(error: string, description: string, errorCode = error) {
+function redirectError(error: OAuthErrorName, description: string, errorCode: ErrorCode = error) {
   return Object.assign(new OAuthError('invalid_request', description, errorCode), { redirectErrorName: error });
 }
 

@@ -4,6 +4,7 @@
  * assignments) are the caller's: see introspection.
  */
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { TenantgateError } from '../../contract/errors.ts';
 import type { ContractProfile } from '../../contract/profile.ts';
 import { isNormalizedTenantId, parseTenantSet } from '../../contract/tenant.ts';
 import type { SigningAlgorithm } from '../keys/signing-keys.ts';
@@ -53,7 +54,11 @@ export interface ValidationOptions {
   now?: Date;
 }
 
-class UnknownKey extends Error {}
+class UnknownKey extends TenantgateError {
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
+}
 
 async function legacyClaimAdmissible(options: ValidationOptions, clientId: string): Promise<boolean> {
   const allowed = options.legacyTenantClaimAllowed;

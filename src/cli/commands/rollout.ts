@@ -12,7 +12,7 @@ import { enableStrict } from '../../rollout/operations/enable-strict.ts';
 import { monitorReadings, phaseExitGate, strictGate } from '../../rollout/operations/evaluate-gates.ts';
 import { markLastKnownGood, recordDeployment } from '../../rollout/operations/record-deployment.ts';
 import { recordSignoff } from '../../rollout/operations/record-signoff.ts';
-import { RolloutInputError, RolloutRefusal } from '../../rollout/operations/refusal.ts';
+import { RolloutInputError } from '../../rollout/operations/refusal.ts';
 import { rolloutStatus } from '../../rollout/operations/rollout-status.ts';
 import { setFreeze } from '../../rollout/operations/set-freeze.ts';
 import { resolveIncident } from '../../rollout/playbook/incident-log.ts';
@@ -34,29 +34,15 @@ const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : 
 const defaultActor = () => `cli:${userInfo().username}`;
 
 /**
- * Runs a rollout command against the database with the policy in force. A refusal prints
- * its reason table and exits 2; bad input exits 1.
+ * Runs a rollout command against the database with the policy in force. Failures reach the
+ * CLI's one error mapping (src/cli/exit.ts): a refusal prints its reason table and exits 2.
  */
 export function rolloutAction<A extends unknown[]>(fn: (env: RolloutEnv, ...args: A) => Promise<void>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const config = configFrom(cmd);
-    try {
-      const policy = loadPolicy(config);
-      await withDatabase(config, (db) => fn({ db, policy, clock: systemClock, hookCwd: process.cwd(), config }, ...(args.slice(0, -1) as A)));
-    } catch (err) {
-      if (err instanceof RolloutRefusal) {
-        process.stderr.write(`refused: ${err.message}\n${formatChecks(err.checks)}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      if (err instanceof RolloutInputError || err instanceof PolicyError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      throw err;
-    }
+    const policy = loadPolicy(config);
+    await withDatabase(config, (db) => fn({ db, policy, clock: systemClock, hookCwd: process.cwd(), config }, ...(args.slice(0, -1) as A)));
   };
 }
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { ContractError } from '../../contract/errors.ts';
 import type { Database } from '../../db/database.ts';
 import { createTenant, deleteTenant, listTenants, updateTenant } from '../../authority/store/tenants.ts';
 import { configFrom } from '../options.ts';
@@ -11,14 +10,9 @@ export function cliActor(): string {
   return `cli:${userInfo().username}`;
 }
 
-/** Runs an admin operation against the database; a refusal prints its stable code. */
+/** Runs an admin operation against the database; a refusal prints its stable code (src/cli/exit.ts). */
 export async function runAdminCommand(cmd: Command, fn: (db: Database) => Promise<void>): Promise<void> {
-  try {
-    await withDatabase(configFrom(cmd), fn);
-  } catch (err) {
-    if (err instanceof ContractError) throw new Error(`${err.code}: ${err.message}`);
-    throw err;
-  }
+  await withDatabase(configFrom(cmd), fn);
 }
 
 export function print(value: unknown): void {

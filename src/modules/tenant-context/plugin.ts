@@ -10,7 +10,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { ContractError, SERVICE_TENANT_MISSING_STATUS, tenantConflictCode, type ErrorCode } from '../../contract/errors.ts';
+import { ContractError, TenantgateError, SERVICE_TENANT_MISSING_STATUS, tenantConflictCode, type ErrorCode } from '../../contract/errors.ts';
 import type { ModuleName } from '../../flags/definitions.ts';
 import { envelopeKeyLookup } from '../../identity/envelope.ts';
 import type { ComponentContext } from '../../host/context.ts';
@@ -106,9 +106,9 @@ async function tenantContext(app: FastifyInstance, options: TenantContextOptions
     req.identity = { tenant, actor: auth.identity.actor, client: auth.identity.client, scopes: auth.identity.scopes, viaEnvelope: auth.viaEnvelope };
   });
 
-  app.addHook('onError', async (req, _reply, error: FastifyError | ContractError) => {
-    const code: ErrorCode | null = error instanceof ContractError ? error.code : (error as FastifyError).validation ? 'validation_failed' : null;
-    const status = error instanceof ContractError ? error.status : (error as FastifyError).statusCode ?? 500;
+  app.addHook('onError', async (req, _reply, error: FastifyError | TenantgateError) => {
+    const code: ErrorCode | null = error instanceof TenantgateError ? error.code : (error as FastifyError).validation ? 'validation_failed' : null;
+    const status = error instanceof TenantgateError ? error.status : (error as FastifyError).statusCode ?? 500;
     if (code === null || status >= 500) return;
     const tenant = req.identity?.tenant ?? labelTenant.get(req) ?? '';
     rejections.inc({ module, code, tenant });

@@ -4,11 +4,11 @@
  * meaning failed and <skipped> meaning skipped.
  */
 import type { EvidenceCase } from '../model.ts';
+import { TenantgateError } from '../../contract/errors.ts';
 
-export class EvidenceFormatError extends Error {
+export class EvidenceFormatError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EvidenceFormatError';
+    super('validation_failed', message);
   }
 }
 

@@ -13,7 +13,6 @@ import { setFreeze } from '../operations/set-freeze.ts';
 import { runRollback } from '../playbook/run-rollback.ts';
 import { deployableComponents, importableEvidenceKinds } from '../policy/schema.ts';
 import type { RolloutEnv } from '../rollout-env.ts';
-import { asContractErrors } from './rollout-errors.ts';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const reason = { type: 'string', minLength: 1, maxLength: 2000 } as const;
@@ -28,16 +27,15 @@ function actorOf(req: FastifyRequest): string {
 export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: RolloutEnv; write: preHandlerHookHandler }): Promise<void> {
   const { env } = opts;
   const preHandler = opts.write;
-  const run = <T>(fn: () => Promise<T>) => asContractErrors(fn);
 
   app.post<{ Body: { reason: string } }>('/admin/rollout/advance', { preHandler, schema: { body: reasonBody, response: { 200: anyObject } } }, async (req) =>
-    run(() => advancePhase(env, { actor: actorOf(req), reason: req.body.reason })),
+    advancePhase(env, { actor: actorOf(req), reason: req.body.reason }),
   );
   app.post<{ Body: { reason: string } }>('/admin/rollout/freeze', { preHandler, schema: { body: reasonBody, response: { 200: anyObject } } }, async (req) =>
-    run(() => setFreeze(env, { actor: actorOf(req), frozen: true, reason: req.body.reason })),
+    setFreeze(env, { actor: actorOf(req), frozen: true, reason: req.body.reason }),
   );
   app.post<{ Body: { reason: string } }>('/admin/rollout/unfreeze', { preHandler, schema: { body: reasonBody, response: { 200: anyObject } } }, async (req) =>
-    run(() => setFreeze(env, { actor: actorOf(req), frozen: false, reason: req.body.reason })),
+    setFreeze(env, { actor: actorOf(req), frozen: false, reason: req.body.reason }),
   );
   app.post<{ Body: { mode: string; reason: string; force?: boolean } }>(
     '/admin/rollout/strict',
@@ -48,7 +46,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
         response: { 200: anyObject },
       },
     },
-    async (req) => run(() => enableStrict(env, { actor: actorOf(req), ...req.body })),
+    async (req) => enableStrict(env, { actor: actorOf(req), ...req.body }),
   );
   app.post<{ Body: { name: string; value: unknown; reason: string } }>(
     '/admin/rollout/flags',
@@ -59,12 +57,11 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
         response: { 200: anyObject },
       },
     },
-    async (req) =>
-      run(async () => {
-        if (!isFlagName(req.body.name)) throw new ContractError('validation_failed', `unknown flag ${req.body.name}`);
-        const [change] = await setFlags(env.db.pool, [{ name: req.body.name, value: req.body.value }], { actor: actorOf(req), reason: req.body.reason });
-        return change;
-      }),
+    async (req) => {
+      if (!isFlagName(req.body.name)) throw new ContractError('validation_failed', `unknown flag ${req.body.name}`);
+      const [change] = await setFlags(env.db.pool, [{ name: req.body.name, value: req.body.value }], { actor: actorOf(req), reason: req.body.reason });
+      return change;
+    },
   );
   app.post<{ Body: { component: string; buildId: string; configVersion?: string; lastKnownGood?: boolean } }>(
     '/admin/rollout/deployments',
@@ -80,7 +77,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
         response: { 201: anyObject },
       },
     },
-    async (req, reply) => reply.code(201).send(await run(() => recordDeployment(env, { actor: actorOf(req), ...req.body }))),
+    async (req, reply) => reply.code(201).send(await recordDeployment(env, { actor: actorOf(req), ...req.body })),
   );
   app.post<{ Body: { component: string; reason: string } }>(
     '/admin/rollout/rollback',
@@ -88,7 +85,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
       preHandler,
       schema: { body: { type: 'object', additionalProperties: false, required: ['component', 'reason'], properties: { component: { type: 'string', enum: deployableComponents }, reason } }, response: { 200: anyObject } },
     },
-    async (req) => run(() => runRollback(env, { actor: actorOf(req), component: req.body.component, reason: req.body.reason })),
+    async (req) => runRollback(env, { actor: actorOf(req), component: req.body.component, reason: req.body.reason }),
   );
   app.post<{ Body: { decision: string; qa: string; pm: string; note?: string; force?: boolean; forceReason?: string } }>(
     '/admin/rollout/decisions',
@@ -104,7 +101,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
         response: { 201: anyObject },
       },
     },
-    async (req, reply) => reply.code(201).send(await run(() => decide(env, { actor: actorOf(req), ...req.body }))),
+    async (req, reply) => reply.code(201).send(await decide(env, { actor: actorOf(req), ...req.body })),
   );
   app.post<{ Body: { criterion: string; signedBy: string; note?: string } }>(
     '/admin/rollout/signoffs',
@@ -115,7 +112,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
         response: { 201: anyObject },
       },
     },
-    async (req, reply) => reply.code(201).send(await run(() => recordSignoff(env, { actor: actorOf(req), ...req.body }))),
+    async (req, reply) => reply.code(201).send(await recordSignoff(env, { actor: actorOf(req), ...req.body })),
   );
   app.post<{ Body: { kind: string; name: string; content: string } }>(
     '/admin/rollout/evidence',
@@ -133,7 +130,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
       },
     },
     async (req, reply) => {
-      const e = await run(() => importEvidence(env, { actor: actorOf(req), ...req.body }));
+      const e = await importEvidence(env, { actor: actorOf(req), ...req.body });
       const { cases, ...rest } = e;
       return reply.code(201).send({ ...rest, caseCount: cases.length });
     },

@@ -1,20 +1,19 @@
 /** An operation the gates refused, carrying the reason table so every caller can show it. */
+import { TenantgateError } from '../../contract/errors.ts';
 import type { GateCheck } from '../gates/gate-result.ts';
 
-export class RolloutRefusal extends Error {
+export class RolloutRefusal extends TenantgateError {
   constructor(
     message: string,
     readonly checks: GateCheck[] = [],
   ) {
-    super(message);
-    this.name = 'RolloutRefusal';
+    super('conflict', message, { extra: { checks } });
   }
 }
 
 /** Input an operation cannot act on (unknown component, missing reason). */
-export class RolloutInputError extends Error {
+export class RolloutInputError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'RolloutInputError';
+    super('validation_failed', message);
   }
 }

@@ -5,11 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import type { Config } from '../../config/schema.ts';
 import { defaultPolicy } from './default.ts';
 import { policySchema, type RolloutPolicy } from './schema.ts';
+import { TenantgateError } from '../../contract/errors.ts';
 
-export class PolicyError extends Error {
+export class PolicyError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PolicyError';
+    super('policy_invalid', message);
   }
 }
 

@@ -17,12 +17,12 @@
  * makes it greater. A word sorts before a number at the same position.
  */
 import semver from 'semver';
+import { TenantgateError } from '../../../contract/errors.ts';
 import type { Ecosystem } from './ecosystems.ts';
 
-export class UnparseableVersionError extends Error {
+export class UnparseableVersionError extends TenantgateError {
   constructor(readonly ecosystem: Ecosystem, readonly version: string) {
-    super(`${JSON.stringify(version)} is not a valid ${ecosystem} version`);
-    this.name = 'UnparseableVersionError';
+    super('validation_failed', `${JSON.stringify(version)} is not a valid ${ecosystem} version`);
   }
 }
 

@@ -1,4 +1,5 @@
 /** Extracts the components of a CycloneDX JSON SBOM (nested components flattened). */
+import { TenantgateError } from '../../../contract/errors.ts';
 
 export interface SbomComponent {
   name: string;
@@ -9,10 +10,9 @@ export interface SbomComponent {
   group: string | null;
 }
 
-export class InvalidSbomError extends Error {
+export class InvalidSbomError extends TenantgateError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidSbomError';
+    super('validation_failed', message);
   }
 }
 

@@ -3,6 +3,7 @@
  * a lease. The table holds only ids and lease bookkeeping — the scan's data stays behind
  * row-level security and is touched only inside withTenant(job.tenantId).
  */
+import { TenantgateError } from '../../../contract/errors.ts';
 import type { Queryable } from '../../../db/database.ts';
 
 export interface ClaimedJob {
@@ -14,10 +15,9 @@ export interface ClaimedJob {
 }
 
 /** Thrown inside a finishing transaction whose lease another worker has taken over: the work rolls back. */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends TenantgateError {
   constructor(jobId: string) {
-    super(`the lease on scan job ${jobId} was lost to another worker`);
-    this.name = 'LeaseLostError';
+    super('conflict', `the lease on scan job ${jobId} was lost to another worker`);
   }
 }
 
