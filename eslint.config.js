@@ -13,5 +13,19 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // Database access goes through src/db's handles: the pool stays private there, and a
+    // transaction is a withTransaction/withTenant callback, never hand-written BEGIN/COMMIT.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    ignores: ['src/db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='pool']", message: 'Use the Database handle (query, withTransaction, withTenant, withSession), not its pool.' },
+        { selector: 'Literal[value=/^\\s*(begin|start transaction|commit|rollback)(\\s+(work|transaction|isolation .*|read .*))?\\s*;?\\s*$/i]', message: 'Use db.withTransaction or db.withTenant instead of a hand-written transaction.' },
+        { selector: 'TemplateElement[value.raw=/^\\s*(begin|start transaction|commit|rollback)(\\s+(work|transaction|isolation .*|read .*))?\\s*;?\\s*$/i]', message: 'Use db.withTransaction or db.withTenant instead of a hand-written transaction.' },
+      ],
+    },
+  },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

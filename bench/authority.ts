@@ -94,7 +94,7 @@ try {
   const baselineCtx = await createComponentContext({ name: 'authority', config, runtimeUrl, keyEncryptionKey });
   const baselineApp = createApp(baselineCtx);
   await baselineApp.register(formbody);
-  const key = await loadActiveKey(baselineCtx.db.pool, keyEncryptionKey);
+  const key = await loadActiveKey(baselineCtx.db, keyEncryptionKey);
   if (!key) throw new Error('no signing key');
   baselineApp.post('/bench/sign', async (req) => {
     const body = req.body as Record<string, string>;
@@ -149,7 +149,7 @@ try {
   const auditAfter = await auditCount();
   const issuedAfter = await issuedCounter();
   // The audit path alone: the same writer and event shape, CONNECTIONS concurrent writers, no HTTP.
-  const writer = new BatchedAuditWriter(ctx.db.pool);
+  const writer = new BatchedAuditWriter(ctx.db);
   const event = { type: 'bench.audit', outcome: 'success', actor: 'scanner-bot', client: 'scanner-bot', tenant: 'tenant-bravo', properties: { grant: 'client_credentials', how: 'requested', jti: '00000000-0000-4000-8000-000000000000', scope: 'scanner:read scanner:write', assigned: ['tenant-alpha', 'tenant-bravo'], requested: 'tenant-bravo' } };
   let written = 0;
   const until = Date.now() + SECONDS * 1000;

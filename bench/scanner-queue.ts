@@ -70,7 +70,7 @@ try {
   const advisories = loadBundledAdvisories();
   const index = buildAdvisoryIndex(advisories);
   const setup = new Database(runtimeUrl, { max: 4 });
-  await syncAdvisories(setup.pool, advisories);
+  await syncAdvisories(setup, advisories);
 
   // The engine alone (no database): components matched per second.
   const docs = Array.from({ length: 50 }, (_, i) => readCycloneDx(sbom(i)));
@@ -91,7 +91,7 @@ try {
     await reset.query('truncate scanner.jobs, scanner.scans, scanner.findings, scanner.finding_history, scanner.unknowns, scanner.unknown_observations, scanner.id_counters');
     for (let i = 0; i < SCANS; i++) {
       const tenant = tenantName(i % TENANTS);
-      await setup.withTenant(tenant, (c) => createScan(c, tenant, { imageDigest: `sha256:${String(i).padStart(64, '0')}`, sbom: sbom(i), source: 'bench', requestedBy: 'bench' }));
+      await setup.withTenant(tenant, (c) => createScan(c, { imageDigest: `sha256:${String(i).padStart(64, '0')}`, sbom: sbom(i), source: 'bench', requestedBy: 'bench' }));
     }
     const pools = Array.from({ length: layout.pools }, () => new Database(runtimeUrl, { max: layout.workers + 1 }));
     const fleets = pools.map(

@@ -16,7 +16,7 @@ const inactive: IntrospectionResponse = { active: false };
 
 /** `askingClient` limits what a public client may see: only its own tokens. */
 export async function introspect(services: AuthorityServices, token: string, askingClient: { clientId: string; public: boolean } | null): Promise<IntrospectionResponse> {
-  const db = services.ctx.db.pool;
+  const db = services.ctx.db;
   const profile = services.ctx.profile;
   if (token.startsWith('rt_')) {
     const record = await findRefreshToken(db, token);

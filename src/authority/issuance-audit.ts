@@ -3,7 +3,7 @@
  * share one multi-row INSERT (group commit): a request waits for the statement carrying
  * its event, so persistence is never skipped, only batched.
  */
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/database.ts';
 import type { AuditEvent } from '../telemetry/audit.ts';
 
 interface Pending {
@@ -17,7 +17,7 @@ export class BatchedAuditWriter {
   private inFlight = 0;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly db: Queryable,
     private readonly maxInFlight = 2,
     private readonly maxBatch = 500,
   ) {}
@@ -46,7 +46,7 @@ export class BatchedAuditWriter {
   }
 
   private async insert(events: AuditEvent[]): Promise<void> {
-    await this.pool.query({
+    await this.db.query({
       // Named: parsed and planned once per connection, not once per batch.
       name: 'tenantgate-authority-audit-batch',
       text: `insert into telemetry.audit_events (time, type, outcome, actor, client, tenant, properties)

@@ -23,12 +23,12 @@ export interface AuthorityServices {
 
 export async function createAuthorityServices(ctx: ComponentContext): Promise<AuthorityServices> {
   const { config } = ctx;
-  const keys = new KeyStore(ctx.db.pool, ctx.keyEncryptionKey, config.authority.signingAlgorithm, config.authority.keyRefreshMs, (err) =>
+  const keys = new KeyStore(ctx.db, ctx.keyEncryptionKey, config.authority.signingAlgorithm, config.authority.keyRefreshMs, (err) =>
     ctx.logger.warn({ err: (err as Error).message }, 'signing key refresh failed; keeping the previous keys'),
   );
   await keys.start();
   const purge = setInterval(() => {
-    purgeExpiredTokens(ctx.db.pool).catch((err) => ctx.logger.warn({ err: (err as Error).message }, 'purging expired tokens failed'));
+    purgeExpiredTokens(ctx.db).catch((err) => ctx.logger.warn({ err: (err as Error).message }, 'purging expired tokens failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
   return {
@@ -40,8 +40,8 @@ export async function createAuthorityServices(ctx: ComponentContext): Promise<Au
     issuer: issuer(config),
     audience: config.authority.audience,
     keys,
-    clients: new ClientCache(ctx.db.pool, config.authority.clientCacheMs),
-    audit: new BatchedAuditWriter(ctx.db.pool),
+    clients: new ClientCache(ctx.db, config.authority.clientCacheMs),
+    audit: new BatchedAuditWriter(ctx.db),
     metrics: issuanceMetrics(ctx),
   };
 }

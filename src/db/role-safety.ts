@@ -2,7 +2,7 @@
  * Startup role-safety check: refuse to serve with a runtime role that could bypass
  * row-level security, and say exactly how to fix it.
  */
-import type pg from 'pg';
+import type { Queryable } from './database.ts';
 import { TenantgateError } from '../contract/errors.ts';
 
 export class UnsafeRoleError extends TenantgateError {
@@ -11,7 +11,7 @@ export class UnsafeRoleError extends TenantgateError {
   }
 }
 
-export async function assertRuntimeRoleSafe(client: pg.ClientBase | pg.Pool, ownerRole: string): Promise<void> {
+export async function assertRuntimeRoleSafe(client: Queryable, ownerRole: string): Promise<void> {
   const { rows } = await client.query<{ role: string; rolsuper: boolean; rolbypassrls: boolean; owns: number; member: boolean }>(
     `select r.rolname as role, r.rolsuper, r.rolbypassrls,
             (select count(*)::int from pg_class c where c.relowner = r.oid and c.relrowsecurity) as owns,

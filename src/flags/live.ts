@@ -6,9 +6,10 @@
 import pg from 'pg';
 import { FLAG_CHANNEL, currentFlagVersion, readFlagSnapshot, type FlagSnapshot } from './store.ts';
 import { defaultFlagValues, type FlagName, type FlagValues } from './definitions.ts';
+import type { Queryable } from '../db/database.ts';
 
 export interface LiveFlagsOptions {
-  pool: pg.Pool;
+  db: Queryable;
   /** Connection string for the dedicated LISTEN connection. */
   listenUrl: string;
   pollIntervalMs?: number;
@@ -59,7 +60,7 @@ export class LiveFlags {
     if (this.refreshing) return this.refreshing;
     this.refreshing = (async () => {
       try {
-        const next = await readFlagSnapshot(this.options.pool);
+        const next = await readFlagSnapshot(this.options.db);
         if (next.version !== this.snapshot.version || this.snapshot.version === 0) {
           this.snapshot = next;
           await this.options.onVersion?.(next.version);
@@ -73,7 +74,7 @@ export class LiveFlags {
 
   private async poll(): Promise<void> {
     try {
-      const version = await currentFlagVersion(this.options.pool);
+      const version = await currentFlagVersion(this.options.db);
       if (version !== this.snapshot.version) await this.refresh();
     } catch (err) {
       this.options.onError?.(err);

@@ -2,7 +2,7 @@
  * The flag store: typed values with full history (who, when, why, previous value) in
  * PostgreSQL; every change bumps a global version and notifies listeners.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Database, Queryable, Tx } from '../db/database.ts';
 import { writeAudit } from '../telemetry/audit.ts';
 import { defaultFlagValues, flagDefinitions, FlagValueError, isFlagName, type FlagName, type FlagValues } from './definitions.ts';
 
@@ -31,7 +31,7 @@ export interface FlagHistoryEntry {
   reason: string;
 }
 
-export async function readFlagSnapshot(db: Pick<Pool, 'query'>): Promise<FlagSnapshot> {
+export async function readFlagSnapshot(db: Queryable): Promise<FlagSnapshot> {
   const { rows } = await db.query<{ name: string; value: unknown; version: string }>('select name, value, version from flags.flags');
   const values = defaultFlagValues() as Record<string, unknown>;
   let version = 0;
@@ -44,7 +44,7 @@ export async function readFlagSnapshot(db: Pick<Pool, 'query'>): Promise<FlagSna
   return { version, values: values as FlagValues };
 }
 
-export async function currentFlagVersion(db: Pick<Pool, 'query'>): Promise<number> {
+export async function currentFlagVersion(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ v: string | null }>('select max(version) as v from flags.flags');
   return Number(rows[0]?.v ?? 0);
 }
@@ -53,66 +53,56 @@ export async function currentFlagVersion(db: Pick<Pool, 'query'>): Promise<numbe
  * Sets several flags in one transaction (one version bump each, one notification).
  * Unchanged values are recorded as no-ops, not as history.
  */
-export async function setFlags(
-  pool: Pool,
-  changes: { name: string; value: unknown }[],
-  by: { actor: string; reason: string },
-  client?: PoolClient,
-): Promise<FlagChange[]> {
+export async function setFlags(db: Database, changes: { name: string; value: unknown }[], by: { actor: string; reason: string }): Promise<FlagChange[]> {
+  validateChanges(changes, by);
+  return db.withTransaction((tx) => setFlagsIn(tx, changes, by));
+}
+
+function validateChanges(changes: { name: string; value: unknown }[], by: { actor: string; reason: string }): void {
   if (!by.reason || by.reason.trim() === '') throw new FlagValueError('a reason is required to change a flag');
   for (const c of changes) {
     if (!isFlagName(c.name)) throw new FlagValueError(`unknown flag ${c.name} (known: ${Object.keys(flagDefinitions).join(', ')})`);
     const parsed = flagDefinitions[c.name].schema.safeParse(c.value);
     if (!parsed.success) throw new FlagValueError(`flag ${c.name}: value ${JSON.stringify(c.value)} is not allowed`);
   }
-  const run = async (tx: PoolClient) => {
-    const results: FlagChange[] = [];
-    for (const c of changes as { name: FlagName; value: unknown }[]) {
-      await tx.query('select pg_advisory_xact_lock(7314003)');
-      const current = await tx.query<{ value: unknown }>('select value from flags.flags where name = $1 for update', [c.name]);
-      const previous = current.rowCount ? current.rows[0].value : flagDefinitions[c.name].default;
-      if (JSON.stringify(previous) === JSON.stringify(c.value)) {
-        results.push({ name: c.name, value: c.value, previous, version: 0, changed: false });
-        continue;
-      }
-      const { rows } = await tx.query<{ v: string }>("select nextval('flags.version_seq') as v");
-      const version = Number(rows[0].v);
-      await tx.query(
-        `insert into flags.flags (name, value, version, updated_at, updated_by, reason) values ($1, $2, $3, now(), $4, $5)
-         on conflict (name) do update set value = excluded.value, version = excluded.version, updated_at = now(), updated_by = excluded.updated_by, reason = excluded.reason`,
-        [c.name, JSON.stringify(c.value), version, by.actor, by.reason],
-      );
-      await tx.query('insert into flags.history (name, previous, value, version, changed_by, reason) values ($1, $2, $3, $4, $5, $6)', [
-        c.name,
-        JSON.stringify(previous),
-        JSON.stringify(c.value),
-        version,
-        by.actor,
-        by.reason,
-      ]);
-      await writeAudit(tx, { type: 'flags.changed', outcome: 'success', actor: by.actor, properties: { name: c.name, previous, value: c.value, version, reason: by.reason } });
-      results.push({ name: c.name, value: c.value, previous, version, changed: true });
-    }
-    const top = Math.max(0, ...results.map((r) => r.version));
-    if (top > 0) await tx.query('select pg_notify($1, $2)', [FLAG_CHANNEL, String(top)]);
-    return results;
-  };
-  if (client) return run(client);
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
-    const result = await run(tx);
-    await tx.query('commit');
-    return result;
-  } catch (err) {
-    await tx.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
 }
 
-export async function flagHistory(db: Pick<Pool, 'query'>, name?: string, limit = 100): Promise<FlagHistoryEntry[]> {
+/** `setFlags` inside a transaction the caller holds (its other writes commit with the change). */
+export async function setFlagsIn(tx: Tx, changes: { name: string; value: unknown }[], by: { actor: string; reason: string }): Promise<FlagChange[]> {
+  validateChanges(changes, by);
+  const results: FlagChange[] = [];
+  for (const c of changes as { name: FlagName; value: unknown }[]) {
+    await tx.query('select pg_advisory_xact_lock(7314003)');
+    const current = await tx.query<{ value: unknown }>('select value from flags.flags where name = $1 for update', [c.name]);
+    const previous = current.rowCount ? current.rows[0].value : flagDefinitions[c.name].default;
+    if (JSON.stringify(previous) === JSON.stringify(c.value)) {
+      results.push({ name: c.name, value: c.value, previous, version: 0, changed: false });
+      continue;
+    }
+    const { rows } = await tx.query<{ v: string }>("select nextval('flags.version_seq') as v");
+    const version = Number(rows[0].v);
+    await tx.query(
+      `insert into flags.flags (name, value, version, updated_at, updated_by, reason) values ($1, $2, $3, now(), $4, $5)
+       on conflict (name) do update set value = excluded.value, version = excluded.version, updated_at = now(), updated_by = excluded.updated_by, reason = excluded.reason`,
+      [c.name, JSON.stringify(c.value), version, by.actor, by.reason],
+    );
+    await tx.query('insert into flags.history (name, previous, value, version, changed_by, reason) values ($1, $2, $3, $4, $5, $6)', [
+      c.name,
+      JSON.stringify(previous),
+      JSON.stringify(c.value),
+      version,
+      by.actor,
+      by.reason,
+    ]);
+    await writeAudit(tx, { type: 'flags.changed', outcome: 'success', actor: by.actor, properties: { name: c.name, previous, value: c.value, version, reason: by.reason } });
+    results.push({ name: c.name, value: c.value, previous, version, changed: true });
+  }
+  const top = Math.max(0, ...results.map((r) => r.version));
+  if (top > 0) await tx.query('select pg_notify($1, $2)', [FLAG_CHANNEL, String(top)]);
+  return results;
+}
+
+export async function flagHistory(db: Queryable, name?: string, limit = 100): Promise<FlagHistoryEntry[]> {
   const { rows } = await db.query(
     `select name, previous, value, version::float8 as version, changed_at, changed_by, reason from flags.history
       where ($1::text is null or name = $1) order by id desc limit $2`,

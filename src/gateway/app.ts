@@ -56,7 +56,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     now: () => ctx.clock.now().getTime(),
   });
   const clientAge = new ClientAgeLookup({
-    pool: ctx.db.pool,
+    db: ctx.db,
     // Filled from the rollout policy in force by the startup code (withPolicyDefaults).
     cutover: config.rollout.newClientsCutover,
     onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'client creation lookup failed'),

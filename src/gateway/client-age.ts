@@ -3,11 +3,11 @@
  * policy's cut-over date. The creation time comes from the Authority's client records
  * through a small cached lookup; only requests that carry legacy tenant input ask.
  */
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/database.ts';
 import { cutoverStartMs } from '../contract/strict-mode.ts';
 
 export interface ClientAgeOptions {
-  pool: Pick<Pool, 'query'>;
+  db: Queryable;
   /** ISO date (UTC) of the cut-over; unset means no client is known to be old (all strict). */
   cutover: string | undefined;
   ttlMs?: number;
@@ -34,7 +34,7 @@ export class ClientAgeLookup {
     const hit = this.cache.get(clientId);
     if (hit && Date.now() - hit.fetchedAt < (this.options.ttlMs ?? 60_000)) return hit.createdAt;
     try {
-      const { rows } = await this.options.pool.query<{ created_at: Date }>('select created_at from authority.clients where client_id = $1', [clientId]);
+      const { rows } = await this.options.db.query<{ created_at: Date }>('select created_at from authority.clients where client_id = $1', [clientId]);
       const createdAt = rows.length > 0 ? new Date(rows[0].created_at).getTime() : null;
       if (this.cache.size >= (this.options.maxEntries ?? 10_000)) this.cache.clear();
       this.cache.set(clientId, { createdAt, fetchedAt: Date.now() });

@@ -6,7 +6,7 @@ import { buildGatewayApp } from './app.ts';
 import { loadOrCreateEnvelopeSigningKey } from '../identity/envelope.ts';
 
 export async function startGateway(ctx: ComponentContext, port?: number): Promise<RunningComponent> {
-  const signingKey = await loadOrCreateEnvelopeSigningKey(ctx.db.pool, ctx.keyEncryptionKey);
+  const signingKey = await loadOrCreateEnvelopeSigningKey(ctx.db, ctx.keyEncryptionKey);
   const gateway = await buildGatewayApp(ctx, signingKey);
   return listen(gateway.app, ctx, port, () => gateway.close());
 }

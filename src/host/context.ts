@@ -44,14 +44,14 @@ export async function createComponentContext(options: ContextOptions): Promise<C
   const clock = options.clock ?? systemClock;
   const db = new Database(options.runtimeUrl, { max: config.database.poolMax, applicationName: `tenantgate-${name}` });
   try {
-    await assertRuntimeRoleSafe(db.pool, config.database.ownerRole);
+    await assertRuntimeRoleSafe(db, config.database.ownerRole);
   } catch (err) {
     await db.close();
     throw err;
   }
-  const instance = new InstanceReporter(db.pool, name, { clock, heartbeatIntervalMs: config.telemetry.heartbeatIntervalMs });
+  const instance = new InstanceReporter(db, name, { clock, heartbeatIntervalMs: config.telemetry.heartbeatIntervalMs });
   const counters = new DailyCounters({
-    pool: db.pool,
+    db,
     instanceId: instance.instanceId,
     clock,
     flushIntervalMs: config.telemetry.flushIntervalMs,
@@ -59,7 +59,7 @@ export async function createComponentContext(options: ContextOptions): Promise<C
     afterFlush: () => instance.heartbeat(),
   });
   const flags = new LiveFlags({
-    pool: db.pool,
+    db,
     listenUrl: options.runtimeUrl,
     pollIntervalMs: config.flags.pollIntervalMs,
     onVersion: (version) => instance.reportFlagVersion(version).catch(() => undefined),

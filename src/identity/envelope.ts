@@ -7,7 +7,7 @@
  * issue time, a short expiry, the HTTP method and the request target (path + query).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Database, Queryable } from '../db/database.ts';
 import { seal, unseal } from '../crypto/sealed.ts';
 
 export const ENVELOPE_ALGORITHM = 'EdDSA';
@@ -126,9 +126,9 @@ function isClaims(c: any): c is EnvelopeClaims {
 }
 
 /** The gateway's signing key: the newest unretired key, created on first use. */
-export async function loadOrCreateEnvelopeSigningKey(pool: Pool, kek: string): Promise<EnvelopeSigningKey> {
+export async function loadOrCreateEnvelopeSigningKey(db: Database, kek: string): Promise<EnvelopeSigningKey> {
   const context = (kid: string) => `tenantgate:envelope:${kid}`;
-  const existing = await pool.query<{ kid: string; private_key_sealed: string }>(
+  const existing = await db.query<{ kid: string; private_key_sealed: string }>(
     'select kid, private_key_sealed from gateway.envelope_keys where retired_at is null order by created_at desc limit 1',
   );
   if (existing.rowCount) {
@@ -139,39 +139,30 @@ export async function loadOrCreateEnvelopeSigningKey(pool: Pool, kek: string): P
   const kid = `env-${randomUUID()}`;
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   // Two gateways starting together: the advisory lock lets exactly one create the key.
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock(7314004)');
-    const again = await client.query<{ kid: string; private_key_sealed: string }>(
+  return db.withTransaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(7314004)');
+    const again = await tx.query<{ kid: string; private_key_sealed: string }>(
       'select kid, private_key_sealed from gateway.envelope_keys where retired_at is null order by created_at desc limit 1',
     );
     if (again.rowCount) {
-      await client.query('commit');
       const row = again.rows[0];
       return { kid: row.kid, privateKey: createPrivateKey(unseal(row.private_key_sealed, kek, context(row.kid))) };
     }
-    await client.query('insert into gateway.envelope_keys (kid, algorithm, public_key, private_key_sealed) values ($1, $2, $3, $4)', [
+    await tx.query('insert into gateway.envelope_keys (kid, algorithm, public_key, private_key_sealed) values ($1, $2, $3, $4)', [
       kid,
       ENVELOPE_ALGORITHM,
       publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       seal(privatePem, kek, context(kid)),
     ]);
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-  return { kid, privateKey };
+    return { kid, privateKey };
+  });
 }
 
 /**
  * Public-key lookup for modules: cached; an unknown kid triggers at most one database read
  * per `cooldownMs`, so forged kids cannot hammer the database.
  */
-export function envelopeKeyLookup(pool: Pool, cooldownMs = 5_000): EnvelopeKeyLookup {
+export function envelopeKeyLookup(db: Queryable, cooldownMs = 5_000): EnvelopeKeyLookup {
   const cache = new Map<string, KeyObject>();
   const misses = new Map<string, number>();
   return async (kid) => {
@@ -179,7 +170,7 @@ export function envelopeKeyLookup(pool: Pool, cooldownMs = 5_000): EnvelopeKeyLo
     if (hit) return hit;
     const last = misses.get(kid) ?? 0;
     if (Date.now() - last < cooldownMs) return null;
-    const { rows } = await pool.query<{ public_key: string }>('select public_key from gateway.envelope_keys where kid = $1', [kid]);
+    const { rows } = await db.query<{ public_key: string }>('select public_key from gateway.envelope_keys where kid = $1', [kid]);
     if (rows.length === 0) {
       if (misses.size > 1000) misses.clear();
       misses.set(kid, Date.now());

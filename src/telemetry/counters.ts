@@ -5,7 +5,7 @@
  * batch waits and new increments keep merging into the buffer (bounded by label cardinality).
  */
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Database, Queryable } from '../db/database.ts';
 import { systemClock, utcDay, type Clock } from './clock.ts';
 
 export interface CounterLabels {
@@ -26,7 +26,7 @@ interface Cell {
 }
 
 export interface DailyCountersOptions {
-  pool: Pool;
+  db: Database;
   instanceId: string;
   flushIntervalMs?: number;
   clock?: Clock;
@@ -133,16 +133,13 @@ export class DailyCounters {
   }
 
   private async write(batchId: string, cells: Cell[]): Promise<void> {
-    const client = await this.options.pool.connect();
-    let broken = false;
-    try {
-      await client.query('begin');
-      const fresh = await client.query('insert into telemetry.counter_batches (batch_id, instance_id) values ($1, $2) on conflict do nothing', [
+    await this.options.db.withTransaction(async (tx) => {
+      const fresh = await tx.query('insert into telemetry.counter_batches (batch_id, instance_id) values ($1, $2) on conflict do nothing', [
         batchId,
         this.options.instanceId,
       ]);
       if (fresh.rowCount === 1) {
-        await client.query(
+        await tx.query(
           `insert into telemetry.daily_counters as d (utc_day, signal, alias, client, tenant, detail, count)
            select * from unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
            on conflict (utc_day, signal, alias, client, tenant, detail) do update set count = d.count + excluded.count`,
@@ -157,15 +154,7 @@ export class DailyCounters {
           ],
         );
       }
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 }
 
@@ -181,7 +170,7 @@ export interface DailyTotal {
 
 /** Reads counters between two UTC days inclusive, optionally for some signals only. */
 export async function readDailyCounters(
-  db: Pick<Pool, 'query'>,
+  db: Queryable,
   fromDay: string,
   toDay: string,
   signals?: string[],

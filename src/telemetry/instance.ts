@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Pool } from 'pg';
+import type { Queryable } from '../db/database.ts';
 import { systemClock, utcDay, type Clock } from './clock.ts';
 
 export class InstanceReporter {
@@ -14,7 +14,7 @@ export class InstanceReporter {
   private lastBeat = 0;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly db: Queryable,
     readonly component: string,
     private readonly options: { clock?: Clock; heartbeatIntervalMs?: number } = {},
   ) {
@@ -27,7 +27,7 @@ export class InstanceReporter {
 
   async register(): Promise<void> {
     const now = this.clock.now();
-    await this.pool.query(
+    await this.db.query(
       `insert into telemetry.instances (instance_id, component, host, pid, started_at, last_seen, flag_version)
        values ($1, $2, $3, $4, $5, $5, $6)
        on conflict (instance_id) do update set last_seen = excluded.last_seen, stopped_at = null`,
@@ -42,21 +42,21 @@ export class InstanceReporter {
     const interval = this.options.heartbeatIntervalMs ?? 60_000;
     const day = utcDay(now);
     if (!force && now.getTime() - this.lastBeat < interval && utcDay(new Date(this.lastBeat)) === day) return;
-    await this.pool.query(
+    await this.db.query(
       `insert into telemetry.heartbeats (utc_day, instance_id, component, first_seen, last_seen) values ($1, $2, $3, $4, $4)
        on conflict (utc_day, instance_id) do update set last_seen = excluded.last_seen`,
       [day, this.instanceId, this.component, now],
     );
-    await this.pool.query('update telemetry.instances set last_seen = $2, flag_version = $3 where instance_id = $1', [this.instanceId, now, this.flagVersion]);
+    await this.db.query('update telemetry.instances set last_seen = $2, flag_version = $3 where instance_id = $1', [this.instanceId, now, this.flagVersion]);
     this.lastBeat = now.getTime();
   }
 
   async reportFlagVersion(version: number): Promise<void> {
     this.flagVersion = version;
-    await this.pool.query('update telemetry.instances set flag_version = $2, last_seen = $3 where instance_id = $1', [this.instanceId, version, this.clock.now()]);
+    await this.db.query('update telemetry.instances set flag_version = $2, last_seen = $3 where instance_id = $1', [this.instanceId, version, this.clock.now()]);
   }
 
   async deregister(): Promise<void> {
-    await this.pool.query('update telemetry.instances set stopped_at = $2 where instance_id = $1', [this.instanceId, this.clock.now()]);
+    await this.db.query('update telemetry.instances set stopped_at = $2 where instance_id = $1', [this.instanceId, this.clock.now()]);
   }
 }

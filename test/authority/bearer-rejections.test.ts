@@ -19,7 +19,7 @@ describe('bearer and introspection refuse forged or malformed tokens', () => {
   before(async () => {
     s = await startAuthorityStack();
     // Forging needs the real private key: read it the way an attacker with the database and KEK could.
-    key = (await loadActiveKey(s.t.db.pool, s.t.keyEncryptionKey)) as SigningKey;
+    key = (await loadActiveKey(s.t.db, s.t.keyEncryptionKey)) as SigningKey;
   });
   after(async () => s?.stop());
 
@@ -103,11 +103,11 @@ describe('bearer and introspection refuse forged or malformed tokens', () => {
     };
     assert.equal(await admitted('legacy-cli'), true, 'off: old client');
     assert.equal(await admitted('scanner-bot'), true, 'off: new client');
-    await setFlags(s.t.db.pool, [{ name: 'gateway.strictMode', value: 'new-clients' }], { actor: 'test', reason: 'strict for new clients' });
+    await setFlags(s.t.db, [{ name: 'gateway.strictMode', value: 'new-clients' }], { actor: 'test', reason: 'strict for new clients' });
     await eventually(async () => !(await admitted('scanner-bot')), 'new-clients: a client created after the cut-over loses the legacy claim');
     assert.equal(await admitted('legacy-cli'), true, 'new-clients: an old client keeps it');
-    await setFlags(s.t.db.pool, [{ name: 'gateway.strictMode', value: 'all' }], { actor: 'test', reason: 'strict for all' });
+    await setFlags(s.t.db, [{ name: 'gateway.strictMode', value: 'all' }], { actor: 'test', reason: 'strict for all' });
     await eventually(async () => !(await admitted('legacy-cli')), 'all: nobody keeps the legacy claim');
-    await setFlags(s.t.db.pool, [{ name: 'gateway.strictMode', value: 'off' }], { actor: 'test', reason: 'back' });
+    await setFlags(s.t.db, [{ name: 'gateway.strictMode', value: 'off' }], { actor: 'test', reason: 'back' });
   });
 });

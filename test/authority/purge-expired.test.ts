@@ -22,7 +22,7 @@ describe('purging expired token records', () => {
     await refresh('spent-recently', '1 hour');
     await revoked('old', '2 hours');
     await revoked('recent', '1 minute');
-    assert.deepEqual(await purgeExpiredTokens(t.db.pool), { codes: 1, refreshTokens: 1, revoked: 1 });
+    assert.deepEqual(await purgeExpiredTokens(t.db), { codes: 1, refreshTokens: 1, revoked: 1 });
     const left = async (table: string, column: string) => (await t.db.query(`select ${column} as k from authority.${table} order by 1`)).rows.map((r: any) => r.k);
     assert.deepEqual(await left('authorization_codes', 'digest'), ['recent']);
     assert.deepEqual(await left('refresh_tokens', 'id'), ['spent-recently']);

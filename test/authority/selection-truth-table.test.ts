@@ -305,7 +305,7 @@ describe('tenant selection truth table (CONTRACT.md §3) over HTTP', () => {
       const ctx = s.stack.components[0].ctx;
       await ctx.counters.flush();
       const day = utcDay(new Date());
-      const counters = await readDailyCounters(s.t.db.pool, day, day, ['authority.tenant_rejected', 'authority.token_issued']);
+      const counters = await readDailyCounters(s.t.db, day, day, ['authority.tenant_rejected', 'authority.token_issued']);
       const count = (signal: string, detail: string, client: string) => counters.filter((c) => c.signal === signal && c.detail === detail && c.client === client).reduce((n, c) => n + c.count, 0);
       assert.ok(count('authority.tenant_rejected', 'tenant_ambiguous', 'scanner-bot') >= 2);
       assert.ok(count('authority.tenant_rejected', 'duplicate_parameter', 'scanner-bot') >= 2);

@@ -149,7 +149,7 @@ describe('token lifecycle', () => {
   it('key rotation: new tokens use the new key, the JWKS keeps the retired key for old tokens', async () => {
     const before = await s.token({ grant_type: 'client_credentials' }, { basic: s.basic('legacy-cli') });
     const oldKid = decodeHeader(before.body.access_token).kid;
-    const rotated = await rotateSigningKey(s.t.db.pool, s.t.keyEncryptionKey, 'ES256', s.config.authority.accessTokenTtlSeconds);
+    const rotated = await rotateSigningKey(s.t.db, s.t.keyEncryptionKey, 'ES256', s.config.authority.accessTokenTtlSeconds);
     assert.deepEqual(rotated.retired, [oldKid]);
     let after = before;
     for (let i = 0; i < 50 && decodeHeader(after.body.access_token).kid !== rotated.kid; i++) {

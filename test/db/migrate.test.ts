@@ -87,7 +87,7 @@ describe('role-safety check', () => {
   }
 
   it('accepts the runtime role', async () => {
-    await assertRuntimeRoleSafe(t.db.pool, testRoles.owner);
+    await assertRuntimeRoleSafe(t.db, testRoles.owner);
   });
 
   it('refuses a superuser, naming the fix', async () => {

@@ -359,7 +359,7 @@ describe('switch telemetry', () => {
     let details: string[] = [];
     // Counters are buffered by the Authority and flushed every couple of seconds.
     for (let attempt = 0; attempt < 50; attempt++) {
-      const rows = await readDailyCounters(ts.t.db.pool, today, today, [signals.webTenantSwitch]);
+      const rows = await readDailyCounters(ts.t.db, today, today, [signals.webTenantSwitch]);
       details = rows.filter((r) => r.client === CONSOLE_CLIENT_ID).map((r) => r.detail);
       if (wanted.every((d) => details.includes(d))) break;
       await new Promise((r) => setTimeout(r, 200));

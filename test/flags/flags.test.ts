@@ -14,7 +14,7 @@ describe('flag store', () => {
   after(async () => t.drop());
 
   it('starts from the defaults of GATEWAY.md §3', async () => {
-    const s = await readFlagSnapshot(t.db.pool);
+    const s = await readFlagSnapshot(t.db);
     assert.equal(s.version, 0);
     assert.equal(s.values['gateway.legacyHeaders'], true);
     assert.equal(s.values['gateway.strictMode'], 'off');
@@ -24,11 +24,11 @@ describe('flag store', () => {
   });
 
   it('keeps full history: who, when, why, previous value; audits the change', async () => {
-    const [c] = await setFlags(t.db.pool, [{ name: 'gateway.strictMode', value: 'new-clients' }], { actor: 'ops:carol', reason: 'phase 4 begins' });
+    const [c] = await setFlags(t.db, [{ name: 'gateway.strictMode', value: 'new-clients' }], { actor: 'ops:carol', reason: 'phase 4 begins' });
     assert.equal(c.changed, true);
-    const [same] = await setFlags(t.db.pool, [{ name: 'gateway.strictMode', value: 'new-clients' }], { actor: 'ops:carol', reason: 'again' });
+    const [same] = await setFlags(t.db, [{ name: 'gateway.strictMode', value: 'new-clients' }], { actor: 'ops:carol', reason: 'again' });
     assert.equal(same.changed, false);
-    const history = await flagHistory(t.db.pool, 'gateway.strictMode');
+    const history = await flagHistory(t.db, 'gateway.strictMode');
     assert.equal(history.length, 1);
     assert.equal(history[0].previous, 'off');
     assert.equal(history[0].value, 'new-clients');
@@ -40,11 +40,11 @@ describe('flag store', () => {
   });
 
   it('rejects unknown flags, wrong types and a missing reason, changing nothing', async () => {
-    const before = await readFlagSnapshot(t.db.pool);
-    await assert.rejects(setFlags(t.db.pool, [{ name: 'gateway.nope', value: true }], { actor: 'x', reason: 'y' }), FlagValueError);
-    await assert.rejects(setFlags(t.db.pool, [{ name: 'gateway.strictMode', value: 'sometimes' }], { actor: 'x', reason: 'y' }), FlagValueError);
-    await assert.rejects(setFlags(t.db.pool, [{ name: 'gateway.legacyHeaders', value: false }], { actor: 'x', reason: ' ' }), FlagValueError);
-    assert.deepEqual(await readFlagSnapshot(t.db.pool), before);
+    const before = await readFlagSnapshot(t.db);
+    await assert.rejects(setFlags(t.db, [{ name: 'gateway.nope', value: true }], { actor: 'x', reason: 'y' }), FlagValueError);
+    await assert.rejects(setFlags(t.db, [{ name: 'gateway.strictMode', value: 'sometimes' }], { actor: 'x', reason: 'y' }), FlagValueError);
+    await assert.rejects(setFlags(t.db, [{ name: 'gateway.legacyHeaders', value: false }], { actor: 'x', reason: ' ' }), FlagValueError);
+    assert.deepEqual(await readFlagSnapshot(t.db), before);
     assert.throws(() => parseFlagValue('gateway.legacyHeaders', 'maybe'), /allowed: on\|off/);
     assert.equal(parseFlagValue('gateway.legacyHeaders', 'off'), false);
     assert.equal(parseFlagValue('gateway.strictMode', 'all'), 'all');
@@ -64,7 +64,7 @@ describe('flag store', () => {
       await waitFor(() => lines.some((l) => l.startsWith('ready')), 15_000);
       const seen = new Promise<number>((r) => (resolveSeen = r));
       const changedAt = Date.now();
-      await setFlags(t.db.pool, [{ name: 'gateway.tenantOverride', value: true }], { actor: 'test', reason: 'propagation' });
+      await setFlags(t.db, [{ name: 'gateway.tenantOverride', value: true }], { actor: 'test', reason: 'propagation' });
       const at = await Promise.race([seen, new Promise<number>((_, rej) => setTimeout(() => rej(new Error(`not seen; child said: ${lines.join(' | ')}`)), 5000))]);
       assert.ok(at - changedAt < 1000, `seen after ${at - changedAt} ms`);
       const reported = await t.db.query('select max(flag_version)::int as v from telemetry.instances');
@@ -75,10 +75,10 @@ describe('flag store', () => {
   });
 
   it('falls back to polling when the notification connection is gone', async () => {
-    const flags = new LiveFlags({ pool: t.db.pool, listenUrl: 'postgres://nobody:wrong@127.0.0.1:1/none', pollIntervalMs: 100 });
+    const flags = new LiveFlags({ db: t.db, listenUrl: 'postgres://nobody:wrong@127.0.0.1:1/none', pollIntervalMs: 100 });
     await flags.start();
     try {
-      await setFlags(t.db.pool, [{ name: 'gateway.allowScopeHeader', value: true }], { actor: 'test', reason: 'poll' });
+      await setFlags(t.db, [{ name: 'gateway.allowScopeHeader', value: true }], { actor: 'test', reason: 'poll' });
       await waitFor(() => flags.get('gateway.allowScopeHeader') === true, 2000);
     } finally {
       await flags.stop();

@@ -4,10 +4,10 @@ import { LiveFlags } from '../../src/flags/live.ts';
 import { InstanceReporter } from '../../src/telemetry/instance.ts';
 
 const db = new Database(process.argv[2], { max: 2 });
-const reporter = new InstanceReporter(db.pool, 'gateway');
+const reporter = new InstanceReporter(db, 'gateway');
 await reporter.register();
 const flags: LiveFlags = new LiveFlags({
-  pool: db.pool,
+  db,
   listenUrl: process.argv[2],
   pollIntervalMs: 10_000,
   onVersion: async (v) => {

@@ -43,7 +43,7 @@ describe('gateway acceptance with the real Authority and Platform', () => {
   }
   const context = (bearer: string, headers: [string, string][] = []) => send(`${gatewayUrl}/api/v1/platform/context`, 'GET', [['Authorization', `Bearer ${bearer}`], ...headers]);
   const flags = (values: Record<string, unknown>) =>
-    setFlags(t.db.pool, Object.entries(values).map(([name, value]) => ({ name, value })), { actor: 'test', reason: 'acceptance' }).then(async () => {
+    setFlags(t.db, Object.entries(values).map(([name, value]) => ({ name, value })), { actor: 'test', reason: 'acceptance' }).then(async () => {
       for (const c of stack.components) await c.ctx.flags.refresh();
     });
 

@@ -224,7 +224,7 @@ describe('gateway conformance over real HTTP', () => {
           authorization: c.expect.basic ?? (c.expect.authorization ? `Bearer ${bearer}` : undefined),
         },
         h.config.profile,
-        h.t.db.pool,
+        h.t.db,
         c.name,
       );
       assert.equal(record!.url, path);

@@ -54,7 +54,7 @@ describe('gateway property: refused with a contract code, or forwarded with exac
   it(`holds for ${RUNS_PER_COMBINATION * flagCombinations.length} generated requests`, async () => {
     const profile = h.config.profile;
     const catalogue = compileHeaderCatalogue(profile);
-    const lookup = envelopeKeyLookup(h.t.db.pool);
+    const lookup = envelopeKeyLookup(h.t.db);
     const reservedBases = [
       ...catalogue.entries.filter((e) => e.kind !== 'consumed').map((e) => e.name),
       'X-StellaOps-Whatever',

@@ -92,7 +92,7 @@ describe('flag flips reach every gateway process within a second', () => {
       ['off', 200],
     ] as const) {
       const flippedAt = Date.now();
-      await setFlags(h.t.db.pool, [{ name: 'gateway.strictMode', value }], { actor: 'test', reason: 'two-process flip' });
+      await setFlags(h.t.db, [{ name: 'gateway.strictMode', value }], { actor: 'test', reason: 'two-process flip' });
       const seenAfter = await Promise.all(
         [h.url, second!.url].map(async (url) => {
           for (;;) {
@@ -183,7 +183,7 @@ describe('a 30-second database outage loses no counter', () => {
       const deadline = Date.now() + 20_000;
       let counted = 0;
       while (Date.now() < deadline) {
-        const rows = await readDailyCounters(h.t.db.pool, day, day, [signals.gatewayLegacyHeader]);
+        const rows = await readDailyCounters(h.t.db, day, day, [signals.gatewayLegacyHeader]);
         counted = rows.filter((r) => r.client === client).reduce((s, r) => s + r.count, 0);
         if (counted >= sent && ctx.counters.bufferedCells === 0) break;
         await new Promise((r) => setTimeout(r, 250));

@@ -34,7 +34,7 @@ describe('gateway telemetry', () => {
 
     await h.ctx.counters.flush();
     const day = utcDay(new Date());
-    const rows = (await readDailyCounters(h.t.db.pool, day, day)).filter((r) => r.client === 'counted-client');
+    const rows = (await readDailyCounters(h.t.db, day, day)).filter((r) => r.client === 'counted-client');
     const count = (signal: string, pred: (r: (typeof rows)[number]) => boolean = () => true) => rows.filter((r) => r.signal === signal && pred(r)).reduce((s, r) => s + r.count, 0);
     assert.equal(count(signals.gatewayLegacyHeader, (r) => r.alias === 'X-Tenant-Id' && r.tenant === 'tenant-alpha'), 1);
     assert.equal(count(signals.gatewayLegacyHeader, (r) => r.alias === 'X-StellaOps-Tenant'), 1, 'a variant of the canonical header is legacy use');
@@ -60,11 +60,11 @@ describe('gateway telemetry', () => {
     await h.setFlags({ 'gateway.tenantOverride': true });
     assert.equal((await call()).status, 200);
     await h.setFlags({ 'gateway.tenantOverride': false });
-    const mismatch = await eventually(async () => (await queryAudit(h.t.db.pool, { type: 'gateway.tenant.mismatch', client: 'audited-client' })).items[0] ?? null);
+    const mismatch = await eventually(async () => (await queryAudit(h.t.db, { type: 'gateway.tenant.mismatch', client: 'audited-client' })).items[0] ?? null);
     assert.equal(mismatch.outcome, 'denied');
     assert.equal(mismatch.tenant, 'tenant-alpha');
     assert.deepEqual((mismatch.properties.requested as any[]).map((r) => r.value), ['tenant-bravo']);
-    const override = await eventually(async () => (await queryAudit(h.t.db.pool, { type: 'gateway.tenant.override', client: 'audited-client' })).items[0] ?? null);
+    const override = await eventually(async () => (await queryAudit(h.t.db, { type: 'gateway.tenant.override', client: 'audited-client' })).items[0] ?? null);
     assert.equal(override.tenant, 'tenant-bravo');
     assert.equal(override.properties.tokenTenant, 'tenant-alpha');
   });

@@ -59,8 +59,8 @@ describe('rollout operations on PostgreSQL', () => {
     await recordSignoff(env, { ...who, criterion: 'trackers-ready', signedBy: 'Quinn QA' });
     const r = await advancePhase(env, { ...who, reason: 'phase 0 done' });
     assert.deepEqual([r.from, r.to], [0, 1]);
-    assert.equal((await readRolloutState(t.db.pool)).phase, 1);
-    const audit = await queryAudit(t.db.pool, { type: 'rollout.advance*' });
+    assert.equal((await readRolloutState(t.db)).phase, 1);
+    const audit = await queryAudit(t.db, { type: 'rollout.advance*' });
     assert.deepEqual(audit.items.map((a) => a.type), ['rollout.advanced', 'rollout.advance.refused', 'rollout.advance.refused']);
   });
 
@@ -89,15 +89,15 @@ describe('rollout operations on PostgreSQL', () => {
 
   it('counts at 23:59:59.999 and at 00:00:00 UTC land on their own days', async () => {
     const at = new SettableClock(new Date('2026-03-20T23:59:59.999Z'));
-    const reporter = new InstanceReporter(t.db.pool, 'gateway', { clock: at });
-    const counters = new DailyCounters({ pool: t.db.pool, instanceId: reporter.instanceId, clock: at });
+    const reporter = new InstanceReporter(t.db, 'gateway', { clock: at });
+    const counters = new DailyCounters({ db: t.db, instanceId: reporter.instanceId, clock: at });
     await reporter.register();
     counters.increment(signals.gatewayLegacyHeader, { alias: 'X-Tenant-Id', client: 'legacy-cli', tenant: 'tenant-alpha' });
     at.at = new Date('2026-03-21T00:00:00.000Z');
     await reporter.heartbeat(true);
     counters.increment(signals.gatewayLegacyHeader, { alias: 'X-Tenant-Id', client: 'legacy-cli', tenant: 'tenant-alpha' }, 2);
     assert.equal(await counters.flush(), true);
-    const days = await readDailyTelemetry(t.db.pool, '2026-03-20', '2026-03-21', legacySignals);
+    const days = await readDailyTelemetry(t.db, '2026-03-20', '2026-03-21', legacySignals);
     assert.deepEqual(
       days.map((d) => [d.day, d.heartbeats, d.legacy.reduce((s, l) => s + l.count, 0)]),
       [
@@ -116,34 +116,34 @@ describe('rollout operations on PostgreSQL', () => {
     });
     const forced = await enableStrict(env, { ...who, mode: 'all', reason: 'emergency drill', force: true });
     assert.equal(forced.forced, true);
-    assert.equal((await readFlagSnapshot(t.db.pool)).values['gateway.strictMode'], 'all', 'force overrides the gate and the order');
+    assert.equal((await readFlagSnapshot(t.db)).values['gateway.strictMode'], 'all', 'force overrides the gate and the order');
   });
 
   it('strict enable after 14 clean days with data passes without force; freeze blocks', async () => {
-    await setFlags(t.db.pool, [{ name: 'gateway.strictMode', value: 'off' }], { actor: 'test', reason: 'reset' });
-    const reporter = new InstanceReporter(t.db.pool, 'gateway', { clock });
+    await setFlags(t.db, [{ name: 'gateway.strictMode', value: 'off' }], { actor: 'test', reason: 'reset' });
+    const reporter = new InstanceReporter(t.db, 'gateway', { clock });
     for (let d = 0; d < 14; d++) {
       clock.at = new Date(Date.parse('2026-04-02T06:00:00Z') + d * 86_400_000);
       await reporter.heartbeat(true);
     }
     clock.at = new Date('2026-04-16T08:00:00Z');
-    const gate = await strictGate(t.db.pool, defaultPolicy, clock.now());
+    const gate = await strictGate(t.db, defaultPolicy, clock.now());
     assert.equal(gate.pass, true, JSON.stringify(gate.checks));
     await setFreeze(env, { ...who, frozen: true, reason: 'incident' });
     await assert.rejects(enableStrict(env, { ...who, mode: 'new-clients', reason: 'go', force: true }), /not-frozen.*force does not override a freeze/);
     await setFreeze(env, { ...who, frozen: false, reason: 'resolved' });
     const r = await enableStrict(env, { ...who, mode: 'new-clients', reason: 'zero legacy for 14 days' });
     assert.equal(r.forced, false);
-    assert.equal((await readFlagSnapshot(t.db.pool)).values['gateway.strictMode'], 'new-clients');
-    const audit = await queryAudit(t.db.pool, { type: 'rollout.strict*' });
+    assert.equal((await readFlagSnapshot(t.db)).values['gateway.strictMode'], 'new-clients');
+    const audit = await queryAudit(t.db, { type: 'rollout.strict*' });
     assert.deepEqual(audit.items.map((a) => a.type), ['rollout.strict.enabled', 'rollout.strict.refused', 'rollout.strict.forced', 'rollout.strict.refused']);
     assert.equal((audit.items[2].properties as any).forced, true);
     assert.ok((audit.items[2].properties as any).overridden.some((c: any) => c.id === 'earliest-date'));
   });
 
   it('checklist: same evidence → byte-identical report twice; go refused while red, forced go audited, no-go allowed', async () => {
-    const one = renderChecklist(await checklistReport(t.db.pool, defaultPolicy));
-    const two = renderChecklist(await checklistReport(t.db.pool, defaultPolicy));
+    const one = renderChecklist(await checklistReport(t.db, defaultPolicy));
+    const two = renderChecklist(await checklistReport(t.db, defaultPolicy));
     assert.equal(one.json, two.json);
     assert.equal(one.markdown, two.markdown);
     await assert.rejects(decide(env, { ...who, decision: 'go', qa: 'Quinn', pm: 'Pat' }), /go refused: red checklist items gateway-staging, module-isolation, web-matrix, telemetry-review/);
@@ -155,7 +155,7 @@ describe('rollout operations on PostgreSQL', () => {
     const forced = await decide(env, { ...who, decision: 'go', qa: 'Quinn', pm: 'Pat', force: true, forceReason: 'exec override for the demo' });
     assert.equal(forced.decision.forced, true);
     assert.equal(forced.decision.checklistSha256, one.json ? JSON.parse(one.json).evidenceSha256 : '');
-    const audit = await queryAudit(t.db.pool, { type: 'rollout.decision*' });
+    const audit = await queryAudit(t.db, { type: 'rollout.decision*' });
     assert.deepEqual(audit.items.map((a) => a.type), ['rollout.decision.forced', 'rollout.decision.recorded', 'rollout.decision.refused']);
   });
 });

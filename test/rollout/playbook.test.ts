@@ -54,7 +54,7 @@ describe('rollback playbook on PostgreSQL', () => {
     await recordDeployment(env, { ...who, component: 'scanner', buildId: 's-2', deployedAt: at('10T10:00:00') });
     await recordDeployment(env, { ...who, component: 'scanner', buildId: 's-3', deployedAt: at('11T10:00:00') });
     await setFlags(
-      t.db.pool,
+      t.db,
       [
         { name: 'gateway.strictMode', value: 'new-clients' },
         { name: 'gateway.legacyHeaders', value: false },
@@ -80,16 +80,16 @@ describe('rollback playbook on PostgreSQL', () => {
         ['matrix', 'done'],
       ],
     );
-    const flags = (await readFlagSnapshot(t.db.pool)).values;
+    const flags = (await readFlagSnapshot(t.db)).values;
     assert.equal(flags['gateway.legacyHeaders'], true);
     assert.equal(flags['gateway.strictMode'], 'off');
     assert.equal(flags['scanner.emitLegacyHeaders'], true);
     assert.equal(flags['scanner.acceptLegacyHeaders'], true);
     assert.equal(flags['platform.emitLegacyHeaders'], false, 'other module untouched');
     assert.equal(flags['platform.acceptLegacyHeaders'], false, 'other module untouched');
-    const state = await readRolloutState(t.db.pool);
+    const state = await readRolloutState(t.db);
     assert.equal(state.frozen, true);
-    const scanner = await readDeployments(t.db.pool, 'scanner');
+    const scanner = await readDeployments(t.db, 'scanner');
     assert.deepEqual(
       scanner.map((d) => [d.buildId, d.current, d.revertedByIncident]),
       [
@@ -98,13 +98,13 @@ describe('rollback playbook on PostgreSQL', () => {
         ['s-3', false, r.incidentId],
       ],
     );
-    const platform = await readDeployments(t.db.pool, 'platform');
+    const platform = await readDeployments(t.db, 'platform');
     assert.deepEqual(platform.map((d) => [d.buildId, d.current, d.revertedAt]), [
       ['p-1', false, null],
       ['p-2', true, null],
     ]);
     assert.deepEqual(readFileSync(hookLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)), [['scanner', 's-1', String(r.incidentId)]]);
-    const evidence = await readEvidence(t.db.pool, { incidentId: r.incidentId });
+    const evidence = await readEvidence(t.db, { incidentId: r.incidentId });
     assert.equal(evidence.length, 1);
     assert.equal(evidence[0].kind, 'matrix');
     assert.equal(evidence[0].green, true);
@@ -122,17 +122,17 @@ describe('rollback playbook on PostgreSQL', () => {
   });
 
   it('a second run changes nothing and says so', async () => {
-    const historyBefore = (await flagHistory(t.db.pool)).length;
-    const [incidentBefore] = await readIncidents(t.db.pool, { component: 'scanner' });
+    const historyBefore = (await flagHistory(t.db)).length;
+    const [incidentBefore] = await readIncidents(t.db, { component: 'scanner' });
     const r = await runRollback(env, { ...who, component: 'scanner', reason: 'again' });
     assert.equal(r.noop, true);
     assert.deepEqual(r.steps.map((s) => s.outcome), ['unchanged', 'unchanged', 'unchanged', 'unchanged']);
     assert.equal(r.incidentId, incidentBefore.id);
-    assert.equal((await flagHistory(t.db.pool)).length, historyBefore);
+    assert.equal((await flagHistory(t.db)).length, historyBefore);
     assert.equal(r.incident.timeline.length, incidentBefore.timeline.length);
     assert.equal(readFileSync(hookLog, 'utf8').trim().split('\n').length, 1, 'hook not run again');
     assert.equal(matrixRuns, 1);
-    assert.equal((await readEvidence(t.db.pool, { incidentId: r.incidentId })).length, 1);
+    assert.equal((await readEvidence(t.db, { incidentId: r.incidentId })).length, 1);
   });
 
   it('a failing revert hook leaves the deployment as it was and records the failure', async () => {
@@ -141,7 +141,7 @@ describe('rollback playbook on PostgreSQL', () => {
     const revert = r.steps.find((s) => s.step === 'revert')!;
     assert.equal(revert.outcome, 'failed');
     assert.match(revert.detail, /failed \(exit 3: deploy tool says no\); platform stays on p-2/);
-    assert.equal((await readDeployments(t.db.pool, 'platform')).find((d) => d.current)!.buildId, 'p-2');
+    assert.equal((await readDeployments(t.db, 'platform')).find((d) => d.current)!.buildId, 'p-2');
     assert.equal(r.incident.timeline.find((e) => e.step === 'revert')!.outcome, 'failed');
   });
 
@@ -151,7 +151,7 @@ describe('rollback playbook on PostgreSQL', () => {
       const env2: RolloutEnv = { ...env, db: db2.db };
       await recordDeployment(env2, { ...who, component: 'graph', buildId: 'g-1', lastKnownGood: true, deployedAt: new Date('2026-03-10T00:00:00Z') });
       await recordDeployment(env2, { ...who, component: 'graph', buildId: 'g-2', deployedAt: new Date('2026-03-12T08:00:00Z') });
-      const counters = new DailyCounters({ pool: db2.db.pool, instanceId: 'test', clock });
+      const counters = new DailyCounters({ db: db2.db, instanceId: 'test', clock });
       counters.increment(signals.moduleRejection, { detail: 'graph:GRAPH_VALIDATION_FAILED', tenant: 'tenant-alpha' }, 40);
       counters.increment(signals.gatewayDecision, { detail: 'mismatch' }, 10);
       counters.increment(signals.authorityIssuanceFailed, { detail: 'invalid_client' }, 500);
@@ -162,16 +162,16 @@ describe('rollback playbook on PostgreSQL', () => {
       const graph = run.incidents.find((i) => i.component === 'graph')!;
       assert.ok(graph.playbook);
       assert.equal(graph.playbook.steps.find((s) => s.step === 'revert')!.outcome, 'done');
-      assert.equal((await readDeployments(db2.db.pool, 'graph')).find((d) => d.current)!.buildId, 'g-1');
+      assert.equal((await readDeployments(db2.db, 'graph')).find((d) => d.current)!.buildId, 'g-1');
       const authority = run.incidents.find((i) => i.component === 'authority')!;
       assert.equal(authority.playbook, null);
-      const [incident] = await readIncidents(db2.db.pool, { component: 'authority' });
+      const [incident] = await readIncidents(db2.db, { component: 'authority' });
       assert.equal(incident.trigger, 'monitor:token-issuance-failures');
       assert.match(incident.timeline[0].detail, /leaves the rollback to an operator/);
       // Evaluating again opens nothing new.
       const again = await runMonitors(env2);
       assert.equal(again.incidents.every((i) => !i.opened), true);
-      assert.equal((await readIncidents(db2.db.pool)).length, 2);
+      assert.equal((await readIncidents(db2.db)).length, 2);
     } finally {
       await db2.drop();
     }
@@ -183,20 +183,20 @@ describe('rollback playbook on PostgreSQL', () => {
       const env3: RolloutEnv = { ...env, db: db3.db, matrix: undefined };
       await recordDeployment(env3, { ...who, component: 'scanner', buildId: 'ok', lastKnownGood: true, deployedAt: new Date('2026-03-11T00:00:00Z') });
       await recordDeployment(env3, { ...who, component: 'scanner', buildId: 'bad', deployedAt: new Date('2026-03-12T01:00:00Z') });
-      const counters = new DailyCounters({ pool: db3.db.pool, instanceId: 'loop-test', clock });
+      const counters = new DailyCounters({ db: db3.db, instanceId: 'loop-test', clock });
       counters.increment(signals.moduleRejection, { detail: 'scanner:tenant_conflict' }, 26);
       await counters.flush();
       const stop = startMonitorLoop(env3, 50, pino({ level: 'silent' }));
       try {
-        for (let i = 0; i < 200 && (await readIncidents(db3.db.pool)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 200 && (await readIncidents(db3.db)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       } finally {
         await stop();
       }
-      const [incident] = await readIncidents(db3.db.pool);
+      const [incident] = await readIncidents(db3.db);
       assert.equal(incident.trigger, 'monitor:module-tenant-conflicts');
-      assert.equal((await readDeployments(db3.db.pool, 'scanner')).find((d) => d.current)!.buildId, 'ok');
+      assert.equal((await readDeployments(db3.db, 'scanner')).find((d) => d.current)!.buildId, 'ok');
       assert.equal(incident.timeline.find((e) => e.step === 'matrix')!.outcome, 'failed', 'no gateway configured: the step says so');
-      assert.equal((await readIncidents(db3.db.pool)).length, 1, 'one trip, one incident');
+      assert.equal((await readIncidents(db3.db)).length, 1, 'one trip, one incident');
     } finally {
       await db3.drop();
     }

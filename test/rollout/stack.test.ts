@@ -108,7 +108,7 @@ describe('rollout controller against a running stack', () => {
     assert.equal(limited.body.code, 'rate_limited');
     const authority = ts.stack.components.find((c) => c.name === 'authority')!;
     await authority.ctx.counters.flush();
-    const rows = await readDailyCounters(ts.t.db.pool, utcDay(new Date()), utcDay(new Date()), [signals.webLegacyHeader, signals.webTenantSwitch]);
+    const rows = await readDailyCounters(ts.t.db, utcDay(new Date()), utcDay(new Date()), [signals.webLegacyHeader, signals.webTenantSwitch]);
     assert.deepEqual(
       rows.map((r) => [r.signal, r.alias, r.client, r.tenant, r.detail, r.count]),
       [
@@ -139,16 +139,16 @@ describe('rollout controller against a running stack', () => {
     await api(ts, 'POST', '/admin/rollout/flags', admin, { name: 'platform.emitLegacyHeaders', value: false, reason: 'platform migrated' });
 
     const first = await runRollback(env, { ...who, component: 'graph', reason: 'GRAPH_VALIDATION_FAILED spike after graph-1.1' });
-    const firstEvidence = await readEvidence(ts.t.db.pool, { incidentId: first.incidentId });
+    const firstEvidence = await readEvidence(ts.t.db, { incidentId: first.incidentId });
     assert.deepEqual(first.steps.map((s) => `${s.step}:${s.outcome}`), ['flags:done', 'freeze:done', 'revert:done', 'matrix:done'], JSON.stringify(firstEvidence[0]?.cases.filter((c) => c.status !== 'passed')));
     assert.deepEqual(readFileSync(hookLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)), [['graph', 'graph-1.0']]);
-    const flags = (await readFlagSnapshot(ts.t.db.pool)).values;
+    const flags = (await readFlagSnapshot(ts.t.db)).values;
     assert.equal(flags['graph.emitLegacyHeaders'], true);
     assert.equal(flags['platform.emitLegacyHeaders'], false, 'platform untouched');
-    assert.equal((await readRolloutState(ts.t.db.pool)).frozen, true);
-    assert.equal((await readDeployments(ts.t.db.pool, 'graph')).find((d) => d.current)!.buildId, 'graph-1.0');
-    assert.equal((await readDeployments(ts.t.db.pool, 'platform')).find((d) => d.current)!.buildId, 'platform-2.0');
-    const evidence = await readEvidence(ts.t.db.pool, { incidentId: first.incidentId });
+    assert.equal((await readRolloutState(ts.t.db)).frozen, true);
+    assert.equal((await readDeployments(ts.t.db, 'graph')).find((d) => d.current)!.buildId, 'graph-1.0');
+    assert.equal((await readDeployments(ts.t.db, 'platform')).find((d) => d.current)!.buildId, 'platform-2.0');
+    const evidence = await readEvidence(ts.t.db, { incidentId: first.incidentId });
     assert.equal(evidence.length, 1);
     assert.equal(evidence[0].green, true, JSON.stringify(evidence[0].cases.filter((c) => c.status !== 'passed')));
     assert.ok(evidence[0].total >= 27);
@@ -185,13 +185,13 @@ describe('rollout controller against a running stack', () => {
       const legacy = await token(ts.url('gateway'), 'legacy-cli', ts.credentials.clients['legacy-cli'].secret);
       const probe = (url: string) => fetch(`${url}/api/v1/platform/context`, { headers: { authorization: `Bearer ${legacy}`, 'x-tenant-id': 'tenant-alpha' } }).then((r) => r.status);
       // Counters: 7 legacy-header requests through one process, 5 through the other.
-      const before = await readDailyCounters(ts.t.db.pool, utcDay(new Date()), utcDay(new Date()), [signals.gatewayLegacyHeader]);
+      const before = await readDailyCounters(ts.t.db, utcDay(new Date()), utcDay(new Date()), [signals.gatewayLegacyHeader]);
       const sum = (rows: typeof before) => rows.filter((r) => r.client === 'legacy-cli').reduce((s, r) => s + r.count, 0);
       for (let i = 0; i < 7; i++) assert.equal(await probe(gateways[0]), 200);
       for (let i = 0; i < 5; i++) assert.equal(await probe(gateways[1]), 200);
       await first.ctx.counters.flush();
       await ctx.counters.flush();
-      const afterRows = await readDailyCounters(ts.t.db.pool, utcDay(new Date()), utcDay(new Date()), [signals.gatewayLegacyHeader]);
+      const afterRows = await readDailyCounters(ts.t.db, utcDay(new Date()), utcDay(new Date()), [signals.gatewayLegacyHeader]);
       assert.equal(sum(afterRows) - sum(before), 12);
 
       const strictAll = await api(ts, 'POST', '/admin/rollout/flags', admin, { name: 'gateway.strictMode', value: 'all', reason: 'convergence test' });
@@ -207,7 +207,7 @@ describe('rollout controller against a running stack', () => {
         }),
       );
       assert.ok(seen.every((ms) => ms !== null), `both gateways strict within 1 s: ${JSON.stringify(seen)}`);
-      const version = (await readFlagSnapshot(ts.t.db.pool)).version;
+      const version = (await readFlagSnapshot(ts.t.db)).version;
       const status = await api(ts, 'GET', '/admin/rollout/status', admin);
       const gatewayRows = status.body.instances.filter((i: any) => i.component === 'gateway');
       assert.equal(gatewayRows.length, 2);

@@ -9,7 +9,7 @@ import { startTcpProxy } from '../support/tcp-proxy.ts';
 const fixedClock = (iso: string) => ({ now: () => new Date(iso) });
 
 async function total(db: Database, signal: string, day: string): Promise<number> {
-  const rows = await readDailyCounters(db.pool, day, day, [signal]);
+  const rows = await readDailyCounters(db, day, day, [signal]);
   return rows.reduce((sum, r) => sum + r.count, 0);
 }
 
@@ -23,7 +23,7 @@ describe('durable daily counters', () => {
   it('are exact under concurrent increments from several writers', async () => {
     const writers = [0, 1, 2].map((i) => {
       const db = new Database(t.runtimeUrl, { max: 2 });
-      return { db, counters: new DailyCounters({ pool: db.pool, instanceId: `w${i}`, flushIntervalMs: 20, clock: fixedClock('2026-03-10T12:00:00Z') }) };
+      return { db, counters: new DailyCounters({ db: db, instanceId: `w${i}`, flushIntervalMs: 20, clock: fixedClock('2026-03-10T12:00:00Z') }) };
     });
     for (const w of writers) w.counters.start();
     await Promise.all(
@@ -43,7 +43,7 @@ describe('durable daily counters', () => {
 
   it('count on the UTC day of the increment, across midnight', async () => {
     let now = new Date('2026-03-11T23:59:59.999Z');
-    const counters = new DailyCounters({ pool: t.db.pool, instanceId: 'midnight', clock: { now: () => now } });
+    const counters = new DailyCounters({ db: t.db, instanceId: 'midnight', clock: { now: () => now } });
     counters.increment('test.midnight');
     now = new Date('2026-03-12T00:00:00.000Z');
     counters.increment('test.midnight', {}, 2);
@@ -58,7 +58,7 @@ describe('durable daily counters', () => {
     target.port = String(proxy.port);
     const db = new Database(target.toString(), { max: 2 });
     const errors: unknown[] = [];
-    const counters = new DailyCounters({ pool: db.pool, instanceId: 'outage', flushIntervalMs: 25, clock: fixedClock('2026-03-13T08:00:00Z'), onError: (e) => errors.push(e) });
+    const counters = new DailyCounters({ db: db, instanceId: 'outage', flushIntervalMs: 25, clock: fixedClock('2026-03-13T08:00:00Z'), onError: (e) => errors.push(e) });
     counters.start();
     let sent = 0;
     const send = async (n: number) => {
@@ -83,7 +83,7 @@ describe('durable daily counters', () => {
   });
 
   it('a batch retried after an ambiguous failure is applied once', async () => {
-    const counters = new DailyCounters({ pool: t.db.pool, instanceId: 'retry', clock: fixedClock('2026-03-14T08:00:00Z') });
+    const counters = new DailyCounters({ db: t.db, instanceId: 'retry', clock: fixedClock('2026-03-14T08:00:00Z') });
     counters.increment('test.retry', {}, 5);
     // Make the first write commit but look failed to the writer, as when a connection drops after COMMIT.
     const realWrite = (counters as any).write.bind(counters);
@@ -100,7 +100,7 @@ describe('durable daily counters', () => {
   });
 
   it('a busy process writes one batch per flush, not back to back', async () => {
-    const counters = new DailyCounters({ pool: t.db.pool, instanceId: 'busy', clock: fixedClock('2026-03-16T08:00:00Z') });
+    const counters = new DailyCounters({ db: t.db, instanceId: 'busy', clock: fixedClock('2026-03-16T08:00:00Z') });
     const realWrite = (counters as any).write.bind(counters);
     let writes = 0;
     // Traffic keeps arriving while each batch is being written.
@@ -121,7 +121,7 @@ describe('durable daily counters', () => {
   });
 
   it('heartbeats mark a day as having data, per instance', async () => {
-    const reporter = new InstanceReporter(t.db.pool, 'gateway', { clock: fixedClock('2026-03-15T10:00:00Z') });
+    const reporter = new InstanceReporter(t.db, 'gateway', { clock: fixedClock('2026-03-15T10:00:00Z') });
     await reporter.register();
     const { rows } = await t.db.query("select instance_id, component from telemetry.heartbeats where utc_day = '2026-03-15'");
     assert.deepEqual(rows, [{ instance_id: reporter.instanceId, component: 'gateway' }]);

@@ -37,7 +37,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ services, client, b
   } else if (client.public) {
     throw new OAuthError('invalid_grant', 'public clients must use PKCE');
   }
-  const user = await findUserById(services.ctx.db.pool, record.userId);
+  const user = await findUserById(services.ctx.db, record.userId);
   if (!user) throw new OAuthError('invalid_grant', 'the user no longer exists');
   const scopes = tokenScopes(record.scopes.join(' '), client.scopes, user.scopes);
   // The tenant chosen on the login page travels in the code; a tenant on the token request takes precedence.

@@ -71,8 +71,8 @@ export async function issueToken(services: AuthorityServices, client: ClientReco
       if (!rotation.ok) throw new OAuthError('invalid_grant', 'the refresh token was already used; its whole family is revoked');
       response.refresh_token = rotation.token;
     } else {
-      const issued = await insertRefreshToken(ctx.db.pool, { ...next, clientId: client.clientId, userId: result.user.id });
-      if (result.code) await recordCodeFamily(ctx.db.pool, result.code.digest, issued.familyId);
+      const issued = await insertRefreshToken(ctx.db, { ...next, clientId: client.clientId, userId: result.user.id });
+      if (result.code) await recordCodeFamily(ctx.db, result.code.digest, issued.familyId);
       response.refresh_token = issued.token;
     }
   }

@@ -9,7 +9,7 @@ import { tokenScopes } from './token-scope.ts';
 export const passwordGrant: GrantHandler = async ({ services, client, body, tenantValues }) => {
   const username = requiredValue(body, 'username');
   const password = requiredValue(body, 'password');
-  const user = await findUserByName(services.ctx.db.pool, username);
+  const user = await findUserByName(services.ctx.db, username);
   const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
   if (!user || !valid) throw new OAuthError('invalid_grant', 'the username or password is wrong');
   const scopes = tokenScopes(singleValue(body, 'scope'), client.scopes, user.scopes);

@@ -12,11 +12,11 @@ import { tokenScopes } from './token-scope.ts';
 
 export const refreshTokenGrant: GrantHandler = async ({ services, client, body, tenantValues }) => {
   const presented = requiredValue(body, 'refresh_token');
-  const record = await findRefreshToken(services.ctx.db.pool, presented);
+  const record = await findRefreshToken(services.ctx.db, presented);
   if (!record || record.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'the refresh token is invalid');
   if (record.revokedAt) throw new OAuthError('invalid_grant', 'the refresh token was revoked');
   if (record.usedAt) {
-    await revokeFamily(services.ctx.db.pool, record.familyId);
+    await revokeFamily(services.ctx.db, record.familyId);
     await services.audit.write({
       type: 'authority.refresh_token.reused',
       outcome: 'denied',
@@ -28,7 +28,7 @@ export const refreshTokenGrant: GrantHandler = async ({ services, client, body, 
     throw new OAuthError('invalid_grant', 'the refresh token was already used; its whole family is revoked');
   }
   if (record.expiresAt.getTime() <= Date.now()) throw new OAuthError('invalid_grant', 'the refresh token has expired');
-  const user = await findUserById(services.ctx.db.pool, record.userId);
+  const user = await findUserById(services.ctx.db, record.userId);
   if (!user) throw new OAuthError('invalid_grant', 'the user no longer exists');
   const requestedScope = singleValue(body, 'scope');
   if (requestedScope !== undefined && requestedScope.split(' ').some((s) => s && !record.scopes.includes(s))) {

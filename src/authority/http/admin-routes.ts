@@ -63,10 +63,10 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
   return async (app: FastifyInstance) => {
     // Tenants
     app.get('/admin/tenants', { preHandler: auth.requireScope(scopes.tenantsRead), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: tenantView } } } } } }, async () => ({
-      items: await listTenants(db.pool),
+      items: await listTenants(db),
     }));
     app.get<{ Params: { id: string } }>('/admin/tenants/:id', { preHandler: auth.requireScope(scopes.tenantsRead), schema: { params: idParams('id'), response: { 200: tenantView } } }, async (req) => {
-      const tenant = await getTenant(db.pool, req.params.id);
+      const tenant = await getTenant(db, req.params.id);
       if (!tenant) throw new ContractError('not_found', `tenant '${req.params.id}' does not exist`);
       return tenant;
     });
@@ -84,10 +84,10 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
 
     // Clients
     app.get('/admin/clients', { preHandler: auth.requireScope(scopes.clientsRead), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: clientViewSchema } } } } } }, async () => ({
-      items: (await listClients(db.pool)).map(clientView),
+      items: (await listClients(db)).map(clientView),
     }));
     app.get<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: auth.requireScope(scopes.clientsRead), schema: { params: idParams('clientId'), response: { 200: clientViewSchema } } }, async (req) => {
-      const client = await findClient(db.pool, req.params.clientId);
+      const client = await findClient(db, req.params.clientId);
       if (!client) throw new ContractError('not_found', `client '${req.params.clientId}' does not exist`);
       return clientView(client);
     });
@@ -110,10 +110,10 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
 
     // Users
     app.get('/admin/users', { preHandler: auth.requireScope(scopes.usersRead), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: userViewSchema } } } } } }, async () => ({
-      items: (await listUsers(db.pool)).map(userView),
+      items: (await listUsers(db)).map(userView),
     }));
     app.get<{ Params: { username: string } }>('/admin/users/:username', { preHandler: auth.requireScope(scopes.usersRead), schema: { params: idParams('username'), response: { 200: userViewSchema } } }, async (req) => {
-      const user = await getUser(db.pool, req.params.username);
+      const user = await getUser(db, req.params.username);
       if (!user) throw new ContractError('not_found', `user '${req.params.username}' does not exist`);
       return userView(user);
     });
@@ -151,7 +151,7 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
       },
       async (req) => {
         const q = req.query;
-        return queryAudit(db.pool, {
+        return queryAudit(db, {
           type: q.type,
           client: q.client,
           tenant: q.tenant,

@@ -75,9 +75,9 @@ export function bearerAuthentication(services: AuthorityServices) {
       return null;
     }
     const t = validation.token;
-    if (await isAccessTokenRevoked(services.ctx.db.pool, t.tokenId)) return null;
+    if (await isAccessTokenRevoked(services.ctx.db, t.tokenId)) return null;
     // The Authority can see the database, so it applies introspection's rule too: still assigned.
-    const current = await currentAssignment(services.ctx.db.pool, t.clientId, t.subject);
+    const current = await currentAssignment(services.ctx.db, t.clientId, t.subject);
     if (!current || !current.assigned.includes(t.tenant)) return null;
     if (t.legacyTenantClaim) services.ctx.counters.increment(signals.authorityLegacyTidClaim, { client: t.clientId, tenant: t.tenant });
     req.principal = {

@@ -106,7 +106,7 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
     if (!selection.ok) {
       if (selection.code === 'tenant_ambiguous' || (ticketForRetry && selection.code !== 'duplicate_parameter')) {
         const ticket = ticketForRetry ?? seal(JSON.stringify({ u: user.id, p: params, t: request.tenantValues, exp: Date.now() + TICKET_TTL_MS }), kek, TICKET_CONTEXT);
-        const tenants = await tenantDisplayNames(services.ctx.db.pool, selection.assigned);
+        const tenants = await tenantDisplayNames(services.ctx.db, selection.assigned);
         return sendPage(reply, renderTenantChoice({ ticket, tenants, error: ticketForRetry ? 'Choose one of the listed tenants.' : null, parameter: tenantParameter }));
       }
       await services.audit.write({
@@ -119,7 +119,7 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
       services.metrics.tenantRejected('authorization_code', selection.code, client.clientId);
       return redirectTo(reply, services, request.redirectUri, { error: 'invalid_request', error_description: selection.detail, error_code: selection.code, state: params.state });
     }
-    const code = await createAuthorizationCode(services.ctx.db.pool, {
+    const code = await createAuthorizationCode(services.ctx.db, {
       clientId: client.clientId,
       userId: user.id,
       redirectUri: request.redirectUri,
@@ -180,7 +180,7 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
           }
           if (state.exp < Date.now()) return sendPage(reply, renderErrorPage('the sign-in took too long; start again from the application'), 400);
           return handle(reply, state.p as FormBody, async (request) => {
-            const user = await findUserById(services.ctx.db.pool, state.u);
+            const user = await findUserById(services.ctx.db, state.u);
             if (!user) return sendPage(reply, renderErrorPage('the user no longer exists'), 400);
             const choice = allValues(body, tenantParameter);
             return finish(reply, request, user, choice.length === 1 ? choice : [], ticket);
@@ -189,7 +189,7 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
         return handle(reply, body, async (request) => {
           const username = singleValue(body, 'username') ?? '';
           const password = singleValue(body, 'password') ?? '';
-          const user = await findUserByName(services.ctx.db.pool, username);
+          const user = await findUserByName(services.ctx.db, username);
           const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
           const carried = request.tenantValues.length ? { [tenantParameter]: request.tenantValues[0] } : {};
           if (!user || !valid) {

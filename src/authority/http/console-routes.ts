@@ -9,7 +9,7 @@ import type { BearerAuthentication } from './authenticate.ts';
 const tenantList = { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } }, required: ['id', 'displayName'] } } as const;
 
 export function consoleRoutes(services: AuthorityServices, auth: BearerAuthentication) {
-  const db = services.ctx.db.pool;
+  const db = services.ctx.db;
   return async (app: FastifyInstance) => {
     app.get(
       '/console/tenants',

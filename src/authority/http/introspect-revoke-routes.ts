@@ -21,7 +21,7 @@ export function introspectRevokeRoutes(services: AuthorityServices, withinLimits
     ));
 
     app.post('/connect/revoke', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, clientTokenRequest(services, async (client, token, reply) => {
-      const db = services.ctx.db.pool;
+      const db = services.ctx.db;
       // RFC 7009 §2.2: an unknown, invalid or foreign token is answered 200 all the same.
       if (token.startsWith('rt_')) {
         const record = await findRefreshToken(db, token);

@@ -4,7 +4,7 @@
  * made by the CLI or another instance is picked up.
  */
 import { importJWK, type JWK } from 'jose';
-import type { Pool } from 'pg';
+import type { Database } from '../../db/database.ts';
 import { loadOrCreateSigningKey, loadPublishedKeys, type PublishedKey, type SigningAlgorithm, type SigningKey } from './signing-keys.ts';
 
 export class KeyStore {
@@ -14,7 +14,7 @@ export class KeyStore {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly db: Database,
     private readonly kek: string,
     private readonly algorithm: SigningAlgorithm,
     private readonly refreshMs: number,
@@ -33,8 +33,8 @@ export class KeyStore {
   }
 
   async refresh(): Promise<void> {
-    const signing = await loadOrCreateSigningKey(this.pool, this.kek, this.algorithm);
-    const published = await loadPublishedKeys(this.pool);
+    const signing = await loadOrCreateSigningKey(this.db, this.kek, this.algorithm);
+    const published = await loadPublishedKeys(this.db);
     const verifiers = new Map<string, { algorithm: SigningAlgorithm; key: CryptoKey }>();
     for (const k of published) {
       const existing = this.verifiers.get(k.kid);

@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from 'jose';
-import type { Pool } from 'pg';
 import { seal, unseal } from '../../crypto/sealed.ts';
-import type { Queryable } from '../../db/database.ts';
+import type { Database, Queryable, Tx } from '../../db/database.ts';
 
 export type SigningAlgorithm = 'EdDSA' | 'ES256';
 
@@ -49,31 +48,23 @@ async function insertKey(db: Queryable, kek: string, algorithm: SigningAlgorithm
   return kid;
 }
 
-async function inTransaction<T>(pool: Pool, fn: (db: Queryable) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [KEY_LOCK]);
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+/** A transaction holding the key lock: one creator or rotator at a time across instances. */
+async function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.withTransaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [KEY_LOCK]);
+    return fn(tx);
+  });
 }
 
 /** The current signing key; creates one (of `algorithm`) when none is active. Safe for concurrent starters. */
-export async function loadOrCreateSigningKey(pool: Pool, kek: string, algorithm: SigningAlgorithm): Promise<SigningKey> {
-  const current = await loadActiveKey(pool, kek);
+export async function loadOrCreateSigningKey(db: Database, kek: string, algorithm: SigningAlgorithm): Promise<SigningKey> {
+  const current = await loadActiveKey(db, kek);
   if (current) return current;
-  await inTransaction(pool, async (db) => {
+  await inTransaction(db, async (db) => {
     const again = await db.query('select 1 from authority.signing_keys where retired_at is null');
     if (!again.rowCount) await insertKey(db, kek, algorithm);
   });
-  const created = await loadActiveKey(pool, kek);
+  const created = await loadActiveKey(db, kek);
   if (!created) throw new Error('no active signing key after creating one');
   return created;
 }
@@ -113,8 +104,8 @@ function toPublished(r: any): PublishedKey {
 }
 
 /** Makes a new key current and retires the others, keeping them published for `tokenTtlSeconds` plus a margin. */
-export async function rotateSigningKey(pool: Pool, kek: string, algorithm: SigningAlgorithm, tokenTtlSeconds: number): Promise<{ kid: string; retired: string[] }> {
-  return inTransaction(pool, async (db) => {
+export async function rotateSigningKey(db: Database, kek: string, algorithm: SigningAlgorithm, tokenTtlSeconds: number): Promise<{ kid: string; retired: string[] }> {
+  return inTransaction(db, async (db) => {
     const retired = await db.query<{ kid: string }>(
       `update authority.signing_keys set retired_at = now(), publish_until = now() + make_interval(secs => $1)
         where retired_at is null returning kid`,

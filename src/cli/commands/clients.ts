@@ -45,7 +45,7 @@ export function registerClients(program: Command): void {
     .option('--json', 'machine-readable output', false)
     .action(async (opts: { json: boolean }, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
-        const all = (await listClients(db.pool)).map(clientView);
+        const all = (await listClients(db)).map(clientView);
         if (opts.json) return print(all);
         for (const c of all) {
           process.stdout.write(`${c.clientId.padEnd(22)} tenant=${c.tenant ?? '-'} tenants=${c.tenants.join(' ') || '-'} grants=${c.grantTypes.join(',')}${c.public ? ' public' : ''}\n`);

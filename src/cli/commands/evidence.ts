@@ -28,7 +28,7 @@ export function registerEvidence(program: Command): void {
     .option('--kind <kind>', 'only this kind')
     .action(
       rolloutAction(async (env, opts: { kind?: string }) => {
-        for (const e of await readEvidence(env.db.pool, { kind: opts.kind })) {
+        for (const e of await readEvidence(env.db, { kind: opts.kind })) {
           process.stdout.write(`#${e.id}  ${e.recordedAt}  ${e.kind.padEnd(16)} ${e.green ? 'green' : 'RED  '}  ${e.total - e.failed}/${e.total}  ${e.name}${e.incidentId ? `  (incident #${e.incidentId})` : ''}  ${e.sha256.slice(0, 16)}…\n`);
         }
       }),

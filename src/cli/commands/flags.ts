@@ -13,7 +13,7 @@ export function registerFlags(program: Command): void {
     .option('--json', 'machine-readable output', false)
     .action(async (opts: { json: boolean }, cmd: Command) => {
       await withDatabase(configFrom(cmd), async (db) => {
-        const snapshot = await readFlagSnapshot(db.pool);
+        const snapshot = await readFlagSnapshot(db);
         if (opts.json) {
           process.stdout.write(JSON.stringify(snapshot, null, 2) + '\n');
           return;
@@ -34,7 +34,7 @@ export function registerFlags(program: Command): void {
       if (!isFlagName(name)) throw new Error(`unknown flag ${name} (known: ${Object.keys(flagDefinitions).join(', ')})`);
       const parsed = parseFlagValue(name, value);
       await withDatabase(configFrom(cmd), async (db) => {
-        const [change] = await setFlags(db.pool, [{ name, value: parsed }], { actor: opts.actor ?? `cli:${userInfo().username}`, reason: opts.reason });
+        const [change] = await setFlags(db, [{ name, value: parsed }], { actor: opts.actor ?? `cli:${userInfo().username}`, reason: opts.reason });
         process.stdout.write(change.changed ? `${name}: ${JSON.stringify(change.previous)} → ${JSON.stringify(change.value)} (version ${change.version})\n` : `${name} is already ${JSON.stringify(change.value)}: nothing changed\n`);
       });
     });
@@ -43,7 +43,7 @@ export function registerFlags(program: Command): void {
     .description('who changed what, when and why')
     .action(async (name: string | undefined, _opts, cmd: Command) => {
       await withDatabase(configFrom(cmd), async (db) => {
-        for (const h of await flagHistory(db.pool, name)) {
+        for (const h of await flagHistory(db, name)) {
           process.stdout.write(`${h.changedAt}  v${h.version}  ${h.name}  ${JSON.stringify(h.previous)} → ${JSON.stringify(h.value)}  by ${h.changedBy}: ${h.reason}\n`);
         }
       });

@@ -79,7 +79,7 @@ export function registerRollout(program: Command): void {
     .option('--json', 'machine-readable output', false)
     .action(
       rolloutAction(async (env, opts: { json: boolean }) => {
-        const s = await rolloutStatus(env.db.pool, env.policy, env.clock.now());
+        const s = await rolloutStatus(env.db, env.policy, env.clock.now());
         out(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s));
       }),
     );
@@ -104,11 +104,11 @@ export function registerRollout(program: Command): void {
       rolloutAction(async (env, which: string | undefined, opts: { json: boolean }) => {
         const now = env.clock.now();
         if (which === 'strict') {
-          const g = await strictGate(env.db.pool, env.policy, now);
+          const g = await strictGate(env.db, env.policy, now);
           out(opts.json ? JSON.stringify(g, null, 2) : `${formatGate('strict-mode gate', g)}\n${formatStrictDays(g)}`);
           if (!g.pass) process.exitCode = 3;
         } else if (!which || which === 'exit') {
-          const g = await phaseExitGate(env.db.pool, env.policy, now);
+          const g = await phaseExitGate(env.db, env.policy, now);
           out(opts.json ? JSON.stringify(g, null, 2) : formatGate(`exit gate of phase ${g.phase}`, g));
           if (!g.pass) process.exitCode = 3;
         } else throw new RolloutInputError(`unknown gate ${which} (exit|strict)`);
@@ -155,7 +155,7 @@ export function registerRollout(program: Command): void {
     .description('deployment history')
     .action(
       rolloutAction(async (env, component: string | undefined) => {
-        for (const d of await readDeployments(env.db.pool, component)) {
+        for (const d of await readDeployments(env.db, component)) {
           const marks = [d.current && 'CURRENT', d.lastKnownGood && 'lkg', d.revertedAt && `reverted by incident #${d.revertedByIncident}`].filter(Boolean).join(', ');
           out(`#${d.id}  ${d.component.padEnd(10)} ${d.buildId.padEnd(20)} config ${String(d.configVersion ?? '-').padEnd(8)} ${d.deployedAt}  ${marks}`);
         }
@@ -228,7 +228,7 @@ export function registerRollout(program: Command): void {
       .option('--run', 'act on tripped monitors', false),
   ).action(async (opts: MatrixOpts & { run: boolean }, cmd: Command) =>
     rolloutAction(async (env) => {
-      const readings = opts.run ? (await runMonitors(withMatrix(env, opts, cmd))).readings : await monitorReadings(env.db.pool, env.policy, env.clock.now());
+      const readings = opts.run ? (await runMonitors(withMatrix(env, opts, cmd))).readings : await monitorReadings(env.db, env.policy, env.clock.now());
       for (const r of readings) out(`  ${r.tripped ? 'TRIPPED' : 'ok     '}  ${r.monitor.padEnd(28)} ${r.module.padEnd(9)} ${r.detail}${r.tripped && r.autoRollback ? '  (auto-rollback)' : ''}`);
     })(cmd),
   );
@@ -238,7 +238,7 @@ export function registerRollout(program: Command): void {
     .description('incidents with their timelines')
     .action(
       rolloutAction(async (env, id: string | undefined) => {
-        const list = await readIncidents(env.db.pool, id ? { id: Number(id) } : {});
+        const list = await readIncidents(env.db, id ? { id: Number(id) } : {});
         out(list.length ? list.map(formatIncident).join('\n\n') : 'no incidents');
       }),
     );
@@ -248,7 +248,7 @@ export function registerRollout(program: Command): void {
     .requiredOption('--note <text>', 'how it was resolved')
     .action(
       rolloutAction(async (env, id: string, opts: { note: string }) => {
-        const ok = await resolveIncident(env.db.pool, Number(id), env.clock.now(), { actor: defaultActor(), note: opts.note });
+        const ok = await resolveIncident(env.db, Number(id), env.clock.now(), { actor: defaultActor(), note: opts.note });
         out(ok ? `incident #${id} resolved` : `incident #${id} is not open: nothing changed`);
       }),
     );
@@ -260,7 +260,7 @@ export function registerRollout(program: Command): void {
     .option('--out <dir>', 'also write checklist.json, checklist.md and checklist.sha256 there')
     .action(
       rolloutAction(async (env, opts: { json: boolean; out?: string }) => {
-        const rendered = renderChecklist(await checklistReport(env.db.pool, env.policy));
+        const rendered = renderChecklist(await checklistReport(env.db, env.policy));
         process.stdout.write(opts.json ? rendered.json : rendered.markdown);
         if (opts.out) {
           const dir = resolve(opts.out);
@@ -291,7 +291,7 @@ export function registerRollout(program: Command): void {
     .description('recorded go/no-go decisions')
     .action(
       rolloutAction(async (env) => {
-        for (const d of await readDecisions(env.db.pool)) out(`#${d.id}  ${d.decidedAt}  ${d.decision.padEnd(5)}  QA ${d.qa}, PM ${d.pm}${d.forced ? `  FORCED: ${d.forceReason}` : ''}  ${d.checklistSha256.slice(0, 16)}…  ${d.note}`);
+        for (const d of await readDecisions(env.db)) out(`#${d.id}  ${d.decidedAt}  ${d.decision.padEnd(5)}  QA ${d.qa}, PM ${d.pm}${d.forced ? `  FORCED: ${d.forceReason}` : ''}  ${d.checklistSha256.slice(0, 16)}…  ${d.note}`);
       }),
     );
 }

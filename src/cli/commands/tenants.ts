@@ -26,7 +26,7 @@ export function registerTenants(program: Command): void {
     .description('list tenants')
     .action(async (_opts, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
-        for (const t of await listTenants(db.pool)) process.stdout.write(`${t.id.padEnd(24)} ${t.displayName}\n`);
+        for (const t of await listTenants(db)) process.stdout.write(`${t.id.padEnd(24)} ${t.displayName}\n`);
       }),
     );
   tenants

@@ -26,7 +26,7 @@ export function registerUsers(program: Command): void {
     .option('--json', 'machine-readable output', false)
     .action(async (opts: { json: boolean }, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
-        const all = (await listUsers(db.pool)).map(userView);
+        const all = (await listUsers(db)).map(userView);
         if (opts.json) return print(all);
         for (const u of all) process.stdout.write(`${u.username.padEnd(20)} tenant=${u.tenant ?? '-'} tenants=${u.tenants.join(' ') || '-'}\n`);
       }),

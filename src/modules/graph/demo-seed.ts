@@ -49,6 +49,6 @@ export function demoSbom(tenant: 'tenant-alpha' | 'tenant-bravo'): Record<string
 export async function seedGraphDemo({ db }: SeedContext): Promise<void> {
   for (const tenant of ['tenant-alpha', 'tenant-bravo'] as const) {
     const sbom = demoSbom(tenant);
-    await db.withTenant(tenant, (c) => writeSbomGraph(c, tenant, 'demo-seed', sbomIdFor(sbom), readCycloneDxGraph(sbom)));
+    await db.withTenant(tenant, (c) => writeSbomGraph(c, 'demo-seed', sbomIdFor(sbom), readCycloneDxGraph(sbom)));
   }
 }

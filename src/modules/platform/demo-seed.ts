@@ -23,21 +23,21 @@ export async function seedPlatformDemo({ db }: SeedContext): Promise<void> {
   for (const d of demo) {
     await db.withTenant(d.tenant, async (c) => {
       const lower = d.marker.toLowerCase();
-      await createEnvironment(c, d.tenant, 'demo-seed', 'prod', {
+      await createEnvironment(c, 'demo-seed', 'prod', {
         name: `${d.marker} Production`,
         description: `${d.marker} Corp production workloads`,
         region: d.region,
         stage: 'prod',
       });
-      await createTarget(c, d.tenant, 'prod', 'web-1', { name: `${d.marker} web frontend`, kind: 'service', address: `https://web.${lower}.example` });
-      await createTarget(c, d.tenant, 'prod', 'cluster-1', { name: `${d.marker} production cluster`, kind: 'cluster', address: `k8s://${lower}-prod` });
-      await createEnvironment(c, d.tenant, 'demo-seed', d.own.id, {
+      await createTarget(c, 'prod', 'web-1', { name: `${d.marker} web frontend`, kind: 'service', address: `https://web.${lower}.example` });
+      await createTarget(c, 'prod', 'cluster-1', { name: `${d.marker} production cluster`, kind: 'cluster', address: `k8s://${lower}-prod` });
+      await createEnvironment(c, 'demo-seed', d.own.id, {
         name: d.own.name,
         description: `${d.own.name}, only in ${d.marker}`,
         region: d.region,
         stage: d.own.stage,
       });
-      await createTarget(c, d.tenant, d.own.id, 'registry', { name: `${d.marker} registry`, kind: 'registry', address: `registry.example/${lower}` });
+      await createTarget(c, d.own.id, 'registry', { name: `${d.marker} registry`, kind: 'registry', address: `registry.example/${lower}` });
     });
   }
 }

@@ -13,8 +13,8 @@ import { ScanWorkers } from './queue/scan-workers.ts';
 import { scannerRoutes } from './routes/register-routes.ts';
 
 export async function startScanner(ctx: ComponentContext, port?: number): Promise<RunningComponent> {
-  await syncAdvisories(ctx.db.pool, loadBundledAdvisories());
-  const index = buildAdvisoryIndex(await readAdvisories(ctx.db.pool));
+  await syncAdvisories(ctx.db, loadBundledAdvisories());
+  const index = buildAdvisoryIndex(await readAdvisories(ctx.db));
   const { modules } = ctx.config;
   const workers = new ScanWorkers({
     db: ctx.db,

@@ -58,7 +58,7 @@ export function tenantMissing(module: ModuleName): ContractError {
 async function tenantContext(app: FastifyInstance, options: TenantContextOptions): Promise<void> {
   const { ctx, module } = options;
   const profile = ctx.profile;
-  const lookup = envelopeKeyLookup(ctx.db.pool);
+  const lookup = envelopeKeyLookup(ctx.db);
   const flagName = `${module}.acceptLegacyHeaders` as const;
   const rejections = counter(ctx.metrics, 'tenantgate_module_rejections_total', 'Module requests rejected, by error code', ['module', 'code', 'tenant']);
   const denied = counter(ctx.metrics, 'tenantgate_module_denied_total', 'Module 403/404 answers', ['module', 'status', 'tenant']);

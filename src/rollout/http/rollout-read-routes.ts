@@ -21,7 +21,7 @@ const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'i
 
 export async function rolloutReadRoutes(app: FastifyInstance, opts: { db: Database; policy: RolloutPolicy; clock: Clock; read: preHandlerHookHandler }): Promise<void> {
   const { db, policy, clock } = opts;
-  const pool = db.pool;
+  const pool = db;
   const preHandler = opts.read;
 
   app.get('/admin/rollout/status', { preHandler, schema: { response: { 200: anyObject } } }, async () => ({

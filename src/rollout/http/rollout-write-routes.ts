@@ -59,7 +59,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
     },
     async (req) => {
       if (!isFlagName(req.body.name)) throw new ContractError('validation_failed', `unknown flag ${req.body.name}`);
-      const [change] = await setFlags(env.db.pool, [{ name: req.body.name, value: req.body.value }], { actor: actorOf(req), reason: req.body.reason });
+      const [change] = await setFlags(env.db, [{ name: req.body.name, value: req.body.value }], { actor: actorOf(req), reason: req.body.reason });
       return change;
     },
   );

@@ -3,7 +3,7 @@
  * passes, the rollout is not frozen and new clients went first. `force` (with a reason)
  * overrides the gate and the order — never the freeze — and is audited as forced.
  */
-import { setFlags } from '../../flags/store.ts';
+import { setFlagsIn } from '../../flags/store.ts';
 import { readFlagSnapshot } from '../../flags/store.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import type { GateCheck } from '../gates/gate-result.ts';
@@ -51,7 +51,7 @@ export async function enableStrict(env: RolloutEnv, input: { mode: string; reaso
       const why = state.frozen && input.force ? ' (force does not override a freeze; unfreeze first)' : '';
       return new RolloutRefusal(`strict mode ${mode} refused: ${failing.map((c) => c.id).join(', ')}${why}`, checks);
     }
-    const [change] = await setFlags(tx as any, [{ name: 'gateway.strictMode', value: mode }], { actor: input.actor, reason: forced ? `FORCED: ${input.reason}` : input.reason }, tx);
+    const [change] = await setFlagsIn(tx, [{ name: 'gateway.strictMode', value: mode }], { actor: input.actor, reason: forced ? `FORCED: ${input.reason}` : input.reason });
     await writeAudit(tx, {
       type: forced ? 'rollout.strict.forced' : 'rollout.strict.enabled',
       outcome: 'success',

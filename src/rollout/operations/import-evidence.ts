@@ -10,7 +10,7 @@ import type { EvidenceCase, EvidenceRecord } from '../model.ts';
 import { evidenceKinds, type EvidenceKind } from '../policy/schema.ts';
 import type { Actor, RolloutEnv } from '../rollout-env.ts';
 import { readEvidence } from '../state/read-state.ts';
-import type { PoolClient } from 'pg';
+import type { Tx } from '../../db/database.ts';
 import { RolloutInputError } from './refusal.ts';
 
 export interface EvidenceInput {
@@ -29,7 +29,7 @@ export function parseEvidence(kind: string, content: string): { format: string; 
   return { format: 'json', ...parseJsonEvidence(content, kind) };
 }
 
-export async function storeEvidenceIn(tx: PoolClient, at: Date, input: EvidenceInput & Actor & { format: string; cases: EvidenceCase[]; summary: Record<string, unknown> }): Promise<EvidenceRecord> {
+export async function storeEvidenceIn(tx: Tx, at: Date, input: EvidenceInput & Actor & { format: string; cases: EvidenceCase[]; summary: Record<string, unknown> }): Promise<EvidenceRecord> {
   const failed = input.cases.filter((c) => c.status === 'failed').length;
   const total = input.cases.length;
   const green = total > 0 && failed === 0 && input.cases.some((c) => c.status === 'passed');

@@ -1,5 +1,5 @@
 /** `freeze` / `unfreeze`: the strict-mode rollout freeze (blocks advance and strict). Idempotent. */
-import type { PoolClient } from 'pg';
+import type { Tx } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import type { Actor, RolloutEnv } from '../rollout-env.ts';
 import { readRolloutState } from '../state/read-state.ts';
@@ -12,7 +12,7 @@ export interface FreezeChange {
 }
 
 /** Inside a caller's transaction (the playbook freezes as one of its steps). */
-export async function setFreezeIn(tx: PoolClient, at: Date, input: { frozen: boolean; reason: string; incidentId?: number } & Actor): Promise<FreezeChange> {
+export async function setFreezeIn(tx: Tx, at: Date, input: { frozen: boolean; reason: string; incidentId?: number } & Actor): Promise<FreezeChange> {
   if (!input.reason?.trim()) throw new RolloutInputError('a reason is required');
   const state = await readRolloutState(tx, true);
   if (state.frozen === input.frozen) return { frozen: state.frozen, changed: false, reason: state.frozenReason ?? input.reason };

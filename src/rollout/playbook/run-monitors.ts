@@ -14,7 +14,7 @@ export interface MonitorRun {
 }
 
 export async function runMonitors(env: RolloutEnv, options: { actor?: string } = {}): Promise<MonitorRun> {
-  const readings = await monitorReadings(env.db.pool, env.policy, env.clock.now());
+  const readings = await monitorReadings(env.db, env.policy, env.clock.now());
   const incidents: MonitorRun['incidents'] = [];
   for (const r of readings.filter((x) => x.tripped)) {
     const actor = options.actor ?? `monitor:${r.monitor}`;
@@ -24,7 +24,7 @@ export async function runMonitors(env: RolloutEnv, options: { actor?: string } =
       incidents.push({ component: r.module, monitor: r.monitor, incidentId: playbook.incidentId, opened: !playbook.noop, playbook });
       continue;
     }
-    const open = await findOpenIncident(env.db.pool, r.module);
+    const open = await findOpenIncident(env.db, r.module);
     if (open !== null) {
       incidents.push({ component: r.module, monitor: r.monitor, incidentId: open, opened: false, playbook: null });
       continue;

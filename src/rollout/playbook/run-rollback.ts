@@ -60,20 +60,20 @@ export function lastKnownGood(records: readonly DeploymentRecord[]): DeploymentR
 export async function runRollback(env: RolloutEnv, input: { component: string; reason: string; trigger?: string } & Actor): Promise<PlaybookResult> {
   const component = assertComponent(input.component);
   if (!input.reason?.trim()) throw new RolloutInputError('a rollback needs a reason');
-  const lock = await env.db.pool.connect();
-  try {
+  return env.db.withSession(async (session) => {
     // One playbook at a time: two operators (or a monitor and an operator) must not interleave steps.
-    await lock.query('select pg_advisory_lock($1)', [PLAYBOOK_LOCK]);
-    return await runSteps(env, component, input);
-  } finally {
-    await lock.query('select pg_advisory_unlock($1)', [PLAYBOOK_LOCK]).catch(() => undefined);
-    lock.release();
-  }
+    await session.query('select pg_advisory_lock($1)', [PLAYBOOK_LOCK]);
+    try {
+      return await runSteps(env, component, input);
+    } finally {
+      await session.query('select pg_advisory_unlock($1)', [PLAYBOOK_LOCK]).catch(() => undefined);
+    }
+  });
 }
 
 async function runSteps(env: RolloutEnv, component: string, input: { reason: string; trigger?: string } & Actor): Promise<PlaybookResult> {
   const now = () => env.clock.now();
-  const existing = await findOpenIncident(env.db.pool, component);
+  const existing = await findOpenIncident(env.db, component);
   const steps: PlaybookStep[] = [];
   let created = false;
   const incidentId =
@@ -88,7 +88,7 @@ async function runSteps(env: RolloutEnv, component: string, input: { reason: str
   // everything done leaves the timeline as it was; real changes are written as they happen.
   let pending: { step: PlaybookStep['step']; outcome: StepOutcome; detail: string; data?: Record<string, unknown> }[] = [];
   const flushPending = async () => {
-    for (const e of pending) await appendIncidentEvent(env.db.pool, incidentId, now(), e);
+    for (const e of pending) await appendIncidentEvent(env.db, incidentId, now(), e);
     pending = [];
   };
   const record = async (e: (typeof pending)[number]) => {
@@ -99,12 +99,12 @@ async function runSteps(env: RolloutEnv, component: string, input: { reason: str
 
   // 1. Compatibility flags.
   const wanted = compatibilityFlags(component);
-  const snapshot = await readFlagSnapshot(env.db.pool);
+  const snapshot = await readFlagSnapshot(env.db);
   const toChange = wanted.filter((f) => JSON.stringify((snapshot.values as Record<string, unknown>)[f.name]) !== JSON.stringify(f.value));
   if (toChange.length === 0) {
     await record({ step: 'flags', outcome: 'unchanged', detail: `already set: ${wanted.map((f) => `${f.name}=${String(f.value)}`).join(', ')}` });
   } else {
-    const changes = await setFlags(env.db.pool, toChange, { actor: input.actor, reason: `rollback of ${component} (incident #${incidentId}): ${input.reason}` });
+    const changes = await setFlags(env.db, toChange, { actor: input.actor, reason: `rollback of ${component} (incident #${incidentId}): ${input.reason}` });
     const applied = changes.filter((c) => c.changed);
     await record({
       step: 'flags',
@@ -119,7 +119,7 @@ async function runSteps(env: RolloutEnv, component: string, input: { reason: str
   await record({ step: 'freeze', outcome: freeze.changed ? 'done' : 'unchanged', detail: freeze.changed ? 'strict-mode rollout frozen' : `already frozen (${freeze.reason})` });
 
   // 3. Revert the component's last deployment batch to its last-known-good record.
-  const records = await readDeployments(env.db.pool, component);
+  const records = await readDeployments(env.db, component);
   const current = records.find((r) => r.current) ?? null;
   const lkg = lastKnownGood(records);
   let target: DeploymentRecord | null = current;
@@ -164,7 +164,7 @@ async function runSteps(env: RolloutEnv, component: string, input: { reason: str
 
   // 4. Re-run the acceptance matrix against the last-known-good deployment and attach it.
   const build = target?.buildId ?? null;
-  const attached = (await readEvidence(env.db.pool, { incidentId, kind: 'matrix' })).find((e) => e.green && e.summary.build === build);
+  const attached = (await readEvidence(env.db, { incidentId, kind: 'matrix' })).find((e) => e.green && e.summary.build === build);
   if (attached) {
     await record({ step: 'matrix', outcome: 'unchanged', detail: `green matrix evidence #${attached.id} for build ${build} already attached` });
   } else if (!env.matrix) {
@@ -206,6 +206,6 @@ async function runSteps(env: RolloutEnv, component: string, input: { reason: str
       properties: { component, incidentId, reason: input.reason, steps },
     });
   });
-  const [incident] = await readIncidents(env.db.pool, { id: incidentId });
+  const [incident] = await readIncidents(env.db, { id: incidentId });
   return { incidentId, component, noop, steps, incident };
 }

@@ -4,7 +4,7 @@
  * gateway envelope that verifies for this method and request target.
  */
 import assert from 'node:assert/strict';
-import type { Pool } from 'pg';
+import type { Queryable } from '../../../src/db/database.ts';
 import type { ContractProfile } from '../../../src/contract/profile.ts';
 import { envelopeKeyLookup, verifyEnvelope, type EnvelopeKeyLookup } from '../../../src/identity/envelope.ts';
 import { compileHeaderCatalogue } from '../../../src/gateway/header-catalogue.ts';
@@ -20,9 +20,9 @@ export interface ExpectedIdentity {
   authorization?: string;
 }
 
-const lookups = new WeakMap<Pool, EnvelopeKeyLookup>();
+const lookups = new WeakMap<Queryable, EnvelopeKeyLookup>();
 
-export async function assertForwarded(record: EchoRecord | undefined, expected: ExpectedIdentity, profile: ContractProfile, pool: Pool, label = ''): Promise<void> {
+export async function assertForwarded(record: EchoRecord | undefined, expected: ExpectedIdentity, profile: ContractProfile, pool: Queryable, label = ''): Promise<void> {
   assert.ok(record, `${label}: the upstream received nothing`);
   const catalogue = compileHeaderCatalogue(profile);
   const want = new Map<string, string>();

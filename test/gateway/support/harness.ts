@@ -211,7 +211,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     setFlags: async (values) => {
       const changes = Object.entries(values).filter(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
       if (changes.length === 0) return;
-      await setFlags(t.db.pool, changes.map(([name, value]) => ({ name, value })), { actor: 'test', reason: 'conformance case' });
+      await setFlags(t.db, changes.map(([name, value]) => ({ name, value })), { actor: 'test', reason: 'conformance case' });
       current = { ...current, ...values };
       await ctx.flags.refresh();
     },

@@ -43,7 +43,7 @@ export async function startScannerHarness(overrides: Record<string, unknown> = {
   const t = await createTestDatabase();
   const config = t.config({ 'modules.scanPollIntervalMs': 50, ...overrides });
   const ctx = await createComponentContext({ name: 'scanner', config, runtimeUrl: t.runtimeUrl, keyEncryptionKey: t.keyEncryptionKey });
-  const key = await loadOrCreateEnvelopeSigningKey(ctx.db.pool, t.keyEncryptionKey);
+  const key = await loadOrCreateEnvelopeSigningKey(ctx.db, t.keyEncryptionKey);
   const scanner = await startScanner(ctx, await freePort());
   const profile = ctx.profile;
   const call = async (method: string, path: string, options: CallOptions = {}): Promise<Answer> => {

@@ -22,7 +22,7 @@ import { spawnScanner, type ScannerProcess } from './scanner-process.ts';
 const index = buildAdvisoryIndex(loadBundledAdvisories());
 
 async function enqueue(t: TestDatabase, tenant: string, name: string) {
-  return t.db.withTenant(tenant, (c) => createScan(c, tenant, { imageDigest: digest(name), imageName: name, sbom: sbomFor(tenant === ALPHA ? 'Alpha' : 'Bravo'), source: 'test', requestedBy: 'test' }));
+  return t.db.withTenant(tenant, (c) => createScan(c, { imageDigest: digest(name), imageName: name, sbom: sbomFor(tenant === ALPHA ? 'Alpha' : 'Bravo'), source: 'test', requestedBy: 'test' }));
 }
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
@@ -39,26 +39,26 @@ describe('scan queue: leases and exactly-once completion', () => {
   let t: TestDatabase;
   before(async () => {
     t = await createTestDatabase();
-    await syncAdvisories(t.db.pool, loadBundledAdvisories());
+    await syncAdvisories(t.db, loadBundledAdvisories());
   });
   after(async () => t?.drop());
 
   it('an expired lease is reclaimed; the stale worker cannot finish, the new one does, once', async () => {
     const scan = await enqueue(t, ALPHA, 'lease-test');
-    const a = await claimJob(t.db.pool, 'worker-a', randomUUID(), 60);
+    const a = await claimJob(t.db, 'worker-a', randomUUID(), 60);
     assert.ok(a);
     assert.equal(a.scanId, scan.id);
-    assert.equal(await claimJob(t.db.pool, 'worker-b', randomUUID(), 60), null, 'a held lease is not claimable');
+    assert.equal(await claimJob(t.db, 'worker-b', randomUUID(), 60), null, 'a held lease is not claimable');
     // Worker A stalls past its lease.
     await t.db.query("update scanner.jobs set lease_expires_at = clock_timestamp() - interval '1 second' where id = $1", [a.id]);
-    const b = await claimJob(t.db.pool, 'worker-b', randomUUID(), 60);
+    const b = await claimJob(t.db, 'worker-b', randomUUID(), 60);
     assert.ok(b);
     assert.equal(b.id, a.id);
     assert.equal(b.attempts, 2);
     // A wakes up and tries to finish: its whole transaction rolls back.
     await assert.rejects(
       t.db.withTenant(ALPHA, async (c) => {
-        const r = await executeScan(c, ALPHA, a.scanId, index, new Date());
+        const r = await executeScan(c, a.scanId, index, new Date());
         assert.equal(r.outcome, 'completed');
         await finishJob(c, a, 'done', 'worker-a');
       }),
@@ -67,13 +67,13 @@ describe('scan queue: leases and exactly-once completion', () => {
     const beforeB = await t.db.withTenant(ALPHA, (c) => c.query('select status from scanner.scans where id = $1', [scan.id]));
     assert.equal(beforeB.rows[0].status, 'queued');
     const result = await t.db.withTenant(ALPHA, async (c) => {
-      const r = await executeScan(c, ALPHA, b.scanId, index, new Date());
+      const r = await executeScan(c, b.scanId, index, new Date());
       await finishJob(c, b, 'done', 'worker-b');
       return r;
     });
     assert.deepEqual(result, { outcome: 'completed', components: 4, findings: 3, unknowns: 1 });
     // Running the scan again (a duplicate delivery of the job) changes nothing.
-    const again = await t.db.withTenant(ALPHA, (c) => executeScan(c, ALPHA, scan.id, index, new Date()));
+    const again = await t.db.withTenant(ALPHA, (c) => executeScan(c, scan.id, index, new Date()));
     assert.deepEqual(again, { outcome: 'already_finished' });
     const findings = await t.db.withTenant(ALPHA, (c) => c.query('select count(*)::int as n from scanner.findings where scan_id = $1', [scan.id]));
     assert.equal(findings.rows[0].n, 3);
@@ -83,7 +83,7 @@ describe('scan queue: leases and exactly-once completion', () => {
 
   it('concurrent claimers never get the same job', async () => {
     for (let i = 0; i < 20; i++) await enqueue(t, i % 2 ? ALPHA : BRAVO, `concurrent-${i}`);
-    const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => claimJob(t.db.pool, `w${i}`, randomUUID(), 60)));
+    const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => claimJob(t.db, `w${i}`, randomUUID(), 60)));
     const ids = claims.filter((c) => c !== null).map((c) => c!.id);
     assert.equal(ids.length, 20);
     assert.equal(new Set(ids).size, 20);

@@ -18,12 +18,12 @@ describe('scanner schema and row-level security', () => {
   before(async () => {
     t = await createTestDatabase();
     const advisories = loadBundledAdvisories();
-    await syncAdvisories(t.db.pool, advisories);
+    await syncAdvisories(t.db, advisories);
     const index = buildAdvisoryIndex(advisories);
     for (const tenant of [ALPHA, BRAVO]) {
       await t.db.withTenant(tenant, async (c) => {
-        const scan = await createScan(c, tenant, { imageDigest: digest(tenant), sbom: sbomFor(tenant === ALPHA ? 'Alpha' : 'Bravo'), source: 'test', requestedBy: 'test' });
-        await executeScan(c, tenant, scan.id, index, new Date());
+        const scan = await createScan(c, { imageDigest: digest(tenant), sbom: sbomFor(tenant === ALPHA ? 'Alpha' : 'Bravo'), source: 'test', requestedBy: 'test' });
+        await executeScan(c, scan.id, index, new Date());
       });
     }
   });

@@ -39,7 +39,7 @@ export async function createModuleHarness(
   await prepare?.(t);
   const config = t.config(overrides);
   const ctx = await createComponentContext({ name: module, config, runtimeUrl: t.runtimeUrl, keyEncryptionKey: t.keyEncryptionKey });
-  const key = await loadOrCreateEnvelopeSigningKey(ctx.db.pool, t.keyEncryptionKey);
+  const key = await loadOrCreateEnvelopeSigningKey(ctx.db, t.keyEncryptionKey);
   const app = await buildModuleApp(ctx, module, routesFor(ctx));
   await app.ready();
   const profile = ctx.profile;

@@ -116,18 +116,18 @@ describe('tenant context (platform)', () => {
     const aliasOnly = await h.call('GET', '/probe', { tenant: null, identity: { tenant: 'tenant-alpha' }, headers: { [legacyA]: 'tenant-alpha' } });
     assert.equal(aliasOnly.statusCode, 200);
 
-    await setFlags(h.ctx.db.pool, [{ name: 'platform.acceptLegacyHeaders', value: false }], { actor: 'test', reason: 'strict modules' });
+    await setFlags(h.ctx.db, [{ name: 'platform.acceptLegacyHeaders', value: false }], { actor: 'test', reason: 'strict modules' });
     await h.ctx.flags.refresh();
     const ignored = await h.call('GET', '/probe', { headers: { [legacyB]: 'tenant-bravo' } });
     assert.equal(ignored.statusCode, 200, 'an alias is not read at all while the flag is off');
     const aliasOnlyOff = await h.call('GET', '/probe', { tenant: null, identity: { tenant: 'tenant-alpha' }, headers: { [legacyA]: 'tenant-alpha' } });
     assert.equal(aliasOnlyOff.json().code, 'tenant_missing');
-    await setFlags(h.ctx.db.pool, [{ name: 'platform.acceptLegacyHeaders', value: true }], { actor: 'test', reason: 'restore' });
+    await setFlags(h.ctx.db, [{ name: 'platform.acceptLegacyHeaders', value: true }], { actor: 'test', reason: 'restore' });
     await h.ctx.flags.refresh();
 
     await h.ctx.counters.flush();
     const day = utcDay(new Date());
-    const rows = await readDailyCounters(h.ctx.db.pool, day, day, [signals.moduleLegacyHeader]);
+    const rows = await readDailyCounters(h.ctx.db, day, day, [signals.moduleLegacyHeader]);
     const alias = rows.find((r) => r.alias === legacyA && r.tenant === 'tenant-alpha' && r.detail === 'platform');
     // Counted when the tenant came from the alias; an alias agreeing with the canonical header is not legacy dependence.
     assert.ok(alias && alias.count === 1, JSON.stringify(rows));
@@ -155,7 +155,7 @@ describe('tenant context (platform)', () => {
     assert.match(metrics, /tenantgate_module_denied_total\{module="platform",status="403",tenant="tenant-bravo"/);
     await h.ctx.counters.flush();
     const day = utcDay(new Date());
-    const rows = await readDailyCounters(h.ctx.db.pool, day, day, [signals.moduleRejection, signals.moduleDenied]);
+    const rows = await readDailyCounters(h.ctx.db, day, day, [signals.moduleRejection, signals.moduleDenied]);
     assert.ok(rows.some((r) => r.signal === signals.moduleRejection && r.detail === 'platform:tenant_conflict'));
     assert.ok(rows.some((r) => r.signal === signals.moduleDenied && r.detail === 'platform:403' && r.tenant === 'tenant-bravo'));
   });

@@ -17,7 +17,7 @@ export async function ingestSbomRoute(app: FastifyInstance, opts: { db: Database
     async (req, reply) => {
       const tenant = req.requireTenant();
       const graph = readCycloneDxGraph(req.body);
-      const result = await opts.db.withTenant(tenant, (c) => writeSbomGraph(c, tenant, req.identity.actor, sbomIdFor(req.body), graph));
+      const result = await opts.db.withTenant(tenant, (c) => writeSbomGraph(c, req.identity.actor, sbomIdFor(req.body), graph));
       return reply.code(result.duplicate ? 200 : 201).send({ ...result, skippedComponents: graph.skipped.slice(0, 100) });
     },
   );

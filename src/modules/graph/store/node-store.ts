@@ -1,5 +1,5 @@
 /** Reading nodes: by id and by name/purl prefix (client of a withTenant tx; RLS scopes it). */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import type { CursorKey } from '../../pagination.ts';
 
 export interface GraphNode {
@@ -37,7 +37,7 @@ export function toNode(r: any): GraphNode {
   };
 }
 
-export async function getNode(db: Queryable, id: string): Promise<GraphNodeDetail | null> {
+export async function getNode(db: TenantTx, id: string): Promise<GraphNodeDetail | null> {
   const { rows } = await db.query(
     `select ${NODE_COLUMNS},
             (select count(*)::int from graph.edges e where e.tenant_id = n.tenant_id and e.from_id = n.id) as dependencies,
@@ -56,7 +56,7 @@ function likePrefix(q: string): string {
  * Nodes whose name (case-insensitive) or purl starts with `q`, ordered by (lower(name), id);
  * `limit + 1` rows after the cursor key.
  */
-export async function searchNodes(db: Queryable, q: string, after: CursorKey | null, limit: number): Promise<GraphNode[]> {
+export async function searchNodes(db: TenantTx, q: string, after: CursorKey | null, limit: number): Promise<GraphNode[]> {
   const { rows } = await db.query(
     `select ${NODE_COLUMNS}, lower(n.name) as sort_name from graph.nodes n
       where (lower(n.name) like $1 or n.purl like $2)

@@ -3,7 +3,7 @@
  * part of every recursion, and the caller also sets a local statement timeout, so no query can
  * walk a large graph without end.
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import { NODE_COLUMNS, toNode, type GraphNode } from './node-store.ts';
 
 export type Direction = 'dependencies' | 'dependents' | 'both';
@@ -21,7 +21,7 @@ export interface Neighbourhood {
   truncated: boolean;
 }
 
-export async function neighbours(db: Queryable, start: string, direction: Direction, depth: number, limit: number): Promise<Neighbourhood> {
+export async function neighbours(db: TenantTx, start: string, direction: Direction, depth: number, limit: number): Promise<Neighbourhood> {
   const { rows } = await db.query(
     `with recursive walk(id, depth) as (select $1::text, 0 union ${STEP[direction]}),
           nearest as (select id, min(depth) as depth from walk group by id)
@@ -43,7 +43,7 @@ export async function neighbours(db: Queryable, start: string, direction: Direct
  * Dependency paths from `from` to `to` with at most `depth` edges, shortest first (the
  * recursion runs breadth-first), without revisiting a node, at most `limit` paths.
  */
-export async function dependencyPaths(db: Queryable, from: string, to: string, depth: number, limit: number): Promise<string[][]> {
+export async function dependencyPaths(db: TenantTx, from: string, to: string, depth: number, limit: number): Promise<string[][]> {
   const { rows } = await db.query<{ path: string[] }>(
     `with recursive p(node, path) as (
        select $1::text, array[$1::text]

@@ -3,7 +3,7 @@
  * tx). Re-ingesting the same document is idempotent: the SBOM id is its content hash.
  */
 import { createHash } from 'node:crypto';
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import type { CycloneDxGraph } from '../ingest/read-cyclonedx-graph.ts';
 
 export interface IngestResult {
@@ -18,7 +18,8 @@ export function sbomIdFor(document: unknown): string {
   return `sbom-${createHash('sha256').update(JSON.stringify(document)).digest('hex').slice(0, 24)}`;
 }
 
-export async function writeSbomGraph(db: Queryable, tenant: string, actor: string, sbomId: string, graph: CycloneDxGraph): Promise<IngestResult> {
+export async function writeSbomGraph(db: TenantTx, actor: string, sbomId: string, graph: CycloneDxGraph): Promise<IngestResult> {
+  const tenant = db.tenant;
   const fresh = await db.query(
     `insert into graph.sboms (tenant_id, id, serial_number, subject, component_count, edge_count, ingested_by)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (tenant_id, id) do nothing`,

@@ -1,5 +1,5 @@
 /** A subject's preferences in the current tenant (client of a withTenant tx). */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 
 export interface PreferenceFields {
   region: string | null;
@@ -15,7 +15,8 @@ export interface Preferences extends PreferenceFields {
   updatedAt: string | null;
 }
 
-export async function readPreferences(db: Queryable, tenant: string, subject: string): Promise<Preferences> {
+export async function readPreferences(db: TenantTx, subject: string): Promise<Preferences> {
+  const tenant = db.tenant;
   const { rows } = await db.query('select region, environment, time_window, stage, updated_at from platform.preferences where subject = $1', [subject]);
   const r = rows[0];
   return {
@@ -29,12 +30,13 @@ export async function readPreferences(db: Queryable, tenant: string, subject: st
   };
 }
 
-export async function savePreferences(db: Queryable, tenant: string, subject: string, f: PreferenceFields): Promise<Preferences> {
+export async function savePreferences(db: TenantTx, subject: string, f: PreferenceFields): Promise<Preferences> {
+  const tenant = db.tenant;
   await db.query(
     `insert into platform.preferences (tenant_id, subject, region, environment, time_window, stage) values ($1, $2, $3, $4, $5, $6)
      on conflict (tenant_id, subject) do update set region = excluded.region, environment = excluded.environment,
        time_window = excluded.time_window, stage = excluded.stage, updated_at = now()`,
     [tenant, subject, f.region, f.environment, f.timeWindow, f.stage],
   );
-  return readPreferences(db, tenant, subject);
+  return readPreferences(db, subject);
 }

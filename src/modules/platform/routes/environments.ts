@@ -38,7 +38,7 @@ export async function environmentRoutes(app: FastifyInstance, opts: { db: Databa
     async (req, reply) => {
       const tenant = req.requireTenant();
       const { id, ...fields } = req.body;
-      const created = await db.withTenant(tenant, (c) => createEnvironment(c, tenant, req.identity.actor, id, fields));
+      const created = await db.withTenant(tenant, (c) => createEnvironment(c, req.identity.actor, id, fields));
       if (!created) throw new ContractError('conflict', `environment ${id} already exists`);
       return reply.code(201).header('location', `${BASE}/${id}`).send(created);
     },

@@ -9,7 +9,7 @@ const PATH = '/api/v1/platform/context/preferences';
 export async function preferencesRoutes(app: FastifyInstance, opts: { db: Database }): Promise<void> {
   app.get(PATH, { schema: { response: { 200: preferencesSchema, '4xx': problemSchema } } }, async (req) => {
     const tenant = req.requireTenant();
-    return opts.db.withTenant(tenant, (c) => readPreferences(c, tenant, req.identity.actor));
+    return opts.db.withTenant(tenant, (c) => readPreferences(c, req.identity.actor));
   });
 
   app.put<{ Body: Partial<PreferenceFields> }>(
@@ -19,7 +19,7 @@ export async function preferencesRoutes(app: FastifyInstance, opts: { db: Databa
       const tenant = req.requireTenant();
       const b = req.body;
       const fields: PreferenceFields = { region: b.region ?? null, environment: b.environment ?? null, timeWindow: b.timeWindow ?? null, stage: b.stage ?? null };
-      return opts.db.withTenant(tenant, (c) => savePreferences(c, tenant, req.identity.actor, fields));
+      return opts.db.withTenant(tenant, (c) => savePreferences(c, req.identity.actor, fields));
     },
   );
 }

@@ -1,6 +1,6 @@
 /** Targets under an environment. An environment of another tenant is absent: 404, like a missing one. */
 import type { FastifyInstance } from 'fastify';
-import type { PoolClient } from 'pg';
+import type { TenantTx } from '../../../db/database.ts';
 import { ContractError } from '../../../contract/errors.ts';
 import type { Database } from '../../../db/database.ts';
 import { decodeCursor, pageLimit, pageQueryProperties, pageResponseSchema, toPage, type PageQuery } from '../../pagination.ts';
@@ -15,7 +15,7 @@ function targetNotFound(environmentId: string, id: string): ContractError {
   return new ContractError('not_found', `target ${id} not found in environment ${environmentId}`);
 }
 
-async function requireEnvironment(c: PoolClient, id: string): Promise<void> {
+async function requireEnvironment(c: TenantTx, id: string): Promise<void> {
   if (!(await getEnvironment(c, id))) throw environmentNotFound(id);
 }
 
@@ -51,7 +51,7 @@ export async function targetRoutes(app: FastifyInstance, opts: { db: Database })
       const { id, ...fields } = req.body;
       const created = await db.withTenant(tenant, async (c) => {
         await requireEnvironment(c, req.params.id);
-        return createTarget(c, tenant, req.params.id, id, fields);
+        return createTarget(c, req.params.id, id, fields);
       });
       if (!created) throw new ContractError('conflict', `target ${id} already exists in environment ${req.params.id}`);
       return reply.code(201).header('location', `/api/v1/platform/topology/environments/${req.params.id}/targets/${id}`).send(created);

@@ -3,7 +3,7 @@
  * security confines it to the request's tenant, so no query here names a tenant except the
  * insert, which writes the verified tenant (and WITH CHECK refuses any other).
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import type { CursorKey } from '../../pagination.ts';
 
 export interface Environment {
@@ -44,18 +44,19 @@ function toEnvironment(r: any): Environment {
 }
 
 /** `limit + 1` rows after the cursor key (id order), so the caller can tell whether more exist. */
-export async function listEnvironments(db: Queryable, after: CursorKey | null, limit: number): Promise<Environment[]> {
+export async function listEnvironments(db: TenantTx, after: CursorKey | null, limit: number): Promise<Environment[]> {
   const { rows } = await db.query(`${SELECT} where ($1::text is null or e.id > $1) order by e.id limit $2`, [after?.[0] ?? null, limit + 1]);
   return rows.map(toEnvironment);
 }
 
-export async function getEnvironment(db: Queryable, id: string): Promise<Environment | null> {
+export async function getEnvironment(db: TenantTx, id: string): Promise<Environment | null> {
   const { rows } = await db.query(`${SELECT} where e.id = $1`, [id]);
   return rows[0] ? toEnvironment(rows[0]) : null;
 }
 
 /** Null when the id is taken in this tenant. */
-export async function createEnvironment(db: Queryable, tenant: string, actor: string, id: string, f: EnvironmentFields): Promise<Environment | null> {
+export async function createEnvironment(db: TenantTx, actor: string, id: string, f: EnvironmentFields): Promise<Environment | null> {
+  const tenant = db.tenant;
   const { rowCount } = await db.query(
     `insert into platform.environments (tenant_id, id, name, description, region, stage, created_by)
      values ($1, $2, $3, $4, $5, $6, $7) on conflict (tenant_id, id) do nothing`,
@@ -64,7 +65,7 @@ export async function createEnvironment(db: Queryable, tenant: string, actor: st
   return rowCount === 1 ? getEnvironment(db, id) : null;
 }
 
-export async function updateEnvironment(db: Queryable, id: string, f: EnvironmentFields): Promise<Environment | null> {
+export async function updateEnvironment(db: TenantTx, id: string, f: EnvironmentFields): Promise<Environment | null> {
   const { rowCount } = await db.query(
     `update platform.environments set name = $2, description = $3, region = $4, stage = $5, updated_at = now() where id = $1`,
     [id, f.name, f.description ?? '', f.region ?? null, f.stage ?? null],
@@ -72,7 +73,7 @@ export async function updateEnvironment(db: Queryable, id: string, f: Environmen
   return rowCount === 1 ? getEnvironment(db, id) : null;
 }
 
-export async function deleteEnvironment(db: Queryable, id: string): Promise<boolean> {
+export async function deleteEnvironment(db: TenantTx, id: string): Promise<boolean> {
   const { rowCount } = await db.query('delete from platform.environments where id = $1', [id]);
   return rowCount === 1;
 }

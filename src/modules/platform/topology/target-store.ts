@@ -1,5 +1,5 @@
 /** Target rows under an environment; same rules as environment-store (client of a withTenant tx). */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import type { CursorKey } from '../../pagination.ts';
 
 export interface Target {
@@ -32,7 +32,7 @@ function toTarget(r: any): Target {
   };
 }
 
-export async function listTargets(db: Queryable, environmentId: string, after: CursorKey | null, limit: number): Promise<Target[]> {
+export async function listTargets(db: TenantTx, environmentId: string, after: CursorKey | null, limit: number): Promise<Target[]> {
   const { rows } = await db.query(`${SELECT} where environment_id = $1 and ($2::text is null or id > $2) order by id limit $3`, [
     environmentId,
     after?.[0] ?? null,
@@ -41,13 +41,14 @@ export async function listTargets(db: Queryable, environmentId: string, after: C
   return rows.map(toTarget);
 }
 
-export async function getTarget(db: Queryable, environmentId: string, id: string): Promise<Target | null> {
+export async function getTarget(db: TenantTx, environmentId: string, id: string): Promise<Target | null> {
   const { rows } = await db.query(`${SELECT} where environment_id = $1 and id = $2`, [environmentId, id]);
   return rows[0] ? toTarget(rows[0]) : null;
 }
 
 /** Null when the id is taken under this environment. */
-export async function createTarget(db: Queryable, tenant: string, environmentId: string, id: string, f: TargetFields): Promise<Target | null> {
+export async function createTarget(db: TenantTx, environmentId: string, id: string, f: TargetFields): Promise<Target | null> {
+  const tenant = db.tenant;
   const { rowCount } = await db.query(
     `insert into platform.targets (tenant_id, environment_id, id, name, kind, address) values ($1, $2, $3, $4, $5, $6)
      on conflict (tenant_id, environment_id, id) do nothing`,
@@ -56,7 +57,7 @@ export async function createTarget(db: Queryable, tenant: string, environmentId:
   return rowCount === 1 ? getTarget(db, environmentId, id) : null;
 }
 
-export async function updateTarget(db: Queryable, environmentId: string, id: string, f: TargetFields): Promise<Target | null> {
+export async function updateTarget(db: TenantTx, environmentId: string, id: string, f: TargetFields): Promise<Target | null> {
   const { rowCount } = await db.query(
     'update platform.targets set name = $3, kind = $4, address = $5, updated_at = now() where environment_id = $1 and id = $2',
     [environmentId, id, f.name, f.kind, f.address ?? ''],
@@ -64,7 +65,7 @@ export async function updateTarget(db: Queryable, environmentId: string, id: str
   return rowCount === 1 ? getTarget(db, environmentId, id) : null;
 }
 
-export async function deleteTarget(db: Queryable, environmentId: string, id: string): Promise<boolean> {
+export async function deleteTarget(db: TenantTx, environmentId: string, id: string): Promise<boolean> {
   const { rowCount } = await db.query('delete from platform.targets where environment_id = $1 and id = $2', [environmentId, id]);
   return rowCount === 1;
 }

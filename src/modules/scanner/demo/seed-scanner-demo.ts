@@ -99,7 +99,7 @@ function demoDigest(seed: string): string {
 
 export async function seedScannerDemo({ db }: SeedContext): Promise<void> {
   const advisories = loadBundledAdvisories();
-  await syncAdvisories(db.pool, advisories);
+  await syncAdvisories(db, advisories);
   const index = buildAdvisoryIndex(advisories);
   for (const d of demo) {
     await db.withTenant(d.tenant, async (c) => {
@@ -111,12 +111,12 @@ export async function seedScannerDemo({ db }: SeedContext): Promise<void> {
           metadata: { component: { type: 'container', name: s.imageName, description: `${d.marker} demo image` } },
           components: s.components,
         };
-        await registerSbom(c, d.tenant, imageDigest, sbom, 'demo-seed');
-        const scan = await createScan(c, d.tenant, { imageDigest, imageName: s.imageName, source: 'demo-seed', requestedBy: 'demo-seed', seq: s.seq });
-        await executeScan(c, d.tenant, scan.id, index, new Date());
+        await registerSbom(c, imageDigest, sbom, 'demo-seed');
+        const scan = await createScan(c, { imageDigest, imageName: s.imageName, source: 'demo-seed', requestedBy: 'demo-seed', seq: s.seq });
+        await executeScan(c, scan.id, index, new Date());
         await markJobDoneInline(c, d.tenant, scan.id, 'demo-seed');
       }
-      await changeFindingStatus(c, d.tenant, 'finding-0001', {
+      await changeFindingStatus(c, 'finding-0001', {
         status: 'under_review',
         note: `${d.marker} AppSec is assessing exposure`,
         actor: d.triager,

@@ -4,7 +4,7 @@
  * SBOM, analyze the components and store findings and unknowns — all in one commit, so a
  * scan's results appear exactly once.
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import { insertFindings } from '../store/finding-store.ts';
 import { lockScanForWork, markScanCompleted, markScanFailed } from '../store/scan-store.ts';
 import { recordUnknowns } from '../store/unknown-store.ts';
@@ -18,7 +18,7 @@ export type ScanExecution =
   | { outcome: 'already_finished' }
   | { outcome: 'missing' };
 
-export async function executeScan(db: Queryable, tenant: string, scanId: string, index: AdvisoryIndex, startedAt: Date): Promise<ScanExecution> {
+export async function executeScan(db: TenantTx, scanId: string, index: AdvisoryIndex, startedAt: Date): Promise<ScanExecution> {
   const scan = await lockScanForWork(db, scanId);
   if (!scan) return { outcome: 'missing' };
   if (scan.status === 'completed' || scan.status === 'failed') return { outcome: 'already_finished' };
@@ -35,8 +35,8 @@ export async function executeScan(db: Queryable, tenant: string, scanId: string,
     await markScanFailed(db, scanId, err.message);
     return { outcome: 'failed', error: err.message };
   }
-  await insertFindings(db, tenant, scanId, analysis.findings);
-  await recordUnknowns(db, tenant, scanId, scan.imageDigest, analysis.unknowns);
+  await insertFindings(db, scanId, analysis.findings);
+  await recordUnknowns(db, scanId, scan.imageDigest, analysis.unknowns);
   const counts = { components: analysis.componentCount, findings: analysis.findings.length, unknowns: analysis.unknowns.length };
   await markScanCompleted(db, scanId, counts, startedAt);
   return { outcome: 'completed', ...counts };

@@ -63,7 +63,7 @@ export class ScanWorkers {
     while (!this.stopping) {
       let job: ClaimedJob | null = null;
       try {
-        job = await claimJob(this.options.db.pool, owner, randomUUID(), this.options.leaseSeconds);
+        job = await claimJob(this.options.db, owner, randomUUID(), this.options.leaseSeconds);
       } catch (err) {
         this.options.logger.warn({ err: (err as Error).message }, 'claiming a scan job failed; retrying');
       }
@@ -78,7 +78,7 @@ export class ScanWorkers {
   private async process(job: ClaimedJob, owner: string): Promise<void> {
     const { db, leaseSeconds, logger } = this.options;
     const renew = setInterval(() => {
-      renewLease(db.pool, job, leaseSeconds).catch(() => undefined);
+      renewLease(db, job, leaseSeconds).catch(() => undefined);
     }, Math.max(200, (leaseSeconds * 1000) / 3));
     const started = new Date();
     const stopTimer = this.duration.startTimer();
@@ -101,7 +101,7 @@ export class ScanWorkers {
         return;
       }
       const result = await db.withTenant(job.tenantId, async (c) => {
-        const execution = await executeScan(c, job.tenantId, job.scanId, this.options.index, started);
+        const execution = await executeScan(c, job.scanId, this.options.index, started);
         await finishJob(c, job, execution.outcome === 'failed' ? 'failed' : 'done', owner);
         return execution;
       });
@@ -115,7 +115,7 @@ export class ScanWorkers {
       }
       this.scans.inc({ outcome: 'error' });
       logger.error({ err, job: job.id, scan: job.scanId }, 'scan job failed; handing it back to the queue');
-      await releaseJob(db.pool, job).catch(() => undefined);
+      await releaseJob(db, job).catch(() => undefined);
     } finally {
       clearInterval(renew);
       stopTimer();

@@ -26,7 +26,7 @@ export async function scanRoutes(app: FastifyInstance, { ctx, onEnqueued }: Scan
     async (req, reply) => {
       const tenant = req.requireTenant();
       const created = await ctx.db.withTenant(tenant, (c) =>
-        createScan(c, tenant, { imageDigest: req.body.imageDigest, imageName: req.body.imageName, sbom: req.body.sbom, source: 'api', requestedBy: req.identity.actor }),
+        createScan(c, { imageDigest: req.body.imageDigest, imageName: req.body.imageName, sbom: req.body.sbom, source: 'api', requestedBy: req.identity.actor }),
       );
       onEnqueued();
       return reply.code(202).header('location', `/api/v1/scans/${created.id}`).send({ id: created.id, status: created.status });
@@ -70,7 +70,7 @@ export async function scanRoutes(app: FastifyInstance, { ctx, onEnqueued }: Scan
     },
     async (req, reply) => {
       const tenant = req.requireTenant();
-      const registered = await ctx.db.withTenant(tenant, (c) => registerSbom(c, tenant, req.body.imageDigest, req.body.sbom, req.identity.actor));
+      const registered = await ctx.db.withTenant(tenant, (c) => registerSbom(c, req.body.imageDigest, req.body.sbom, req.identity.actor));
       return reply.code(201).send(registered);
     },
   );

@@ -58,7 +58,7 @@ export async function triageRoutes(app: FastifyInstance, { ctx }: { ctx: Compone
       const { actor, client } = req.identity;
       const result = await ctx.db.withTenant(tenant, async (c) => {
         const before = await getFinding(c, req.params.id);
-        const updated = await changeFindingStatus(c, tenant, req.params.id, { status: req.body.status, note: req.body.note, actor, client });
+        const updated = await changeFindingStatus(c, req.params.id, { status: req.body.status, note: req.body.note, actor, client });
         if (!updated || !before) return null;
         await writeAudit(c, {
           type: 'scanner.finding.triaged',

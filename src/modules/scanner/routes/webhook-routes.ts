@@ -41,7 +41,7 @@ export async function webhookRoutes(app: FastifyInstance, { ctx, onEnqueued }: W
       const tenant = req.requireTenant();
       const { actor, client } = req.identity;
       const source = await ctx.db.withTenant(tenant, async (c) => {
-        const s = await registerWebhookSource(c, ctx.keyEncryptionKey, tenant, { ...req.body, actor });
+        const s = await registerWebhookSource(c, ctx.keyEncryptionKey, { ...req.body, actor });
         await writeAudit(c, {
           type: s.created ? 'scanner.webhook_source.registered' : 'scanner.webhook_source.rotated',
           outcome: 'success',
@@ -97,7 +97,7 @@ export async function webhookRoutes(app: FastifyInstance, { ctx, onEnqueued }: W
         const tenant = routing.tenant;
         const actor = `webhook:${p}/${name}`;
         const created = await ctx.db.withTenant(tenant, async (c) => {
-          const s = await createScan(c, tenant, { imageDigest: event.imageDigest, imageName: event.imageName, source: actor, requestedBy: actor });
+          const s = await createScan(c, { imageDigest: event.imageDigest, imageName: event.imageName, source: actor, requestedBy: actor });
           await writeAudit(c, { type: 'scanner.webhook.dispatched', outcome: 'success', actor, tenant, properties: { provider: p, sourceName: name, scan: s.id } });
           return s;
         });

@@ -2,7 +2,7 @@
  * Findings and their triage history. Every function takes the client of a `withTenant`
  * transaction; row-level security confines it to the request's tenant.
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import type { FindingDraft } from '../engine/analyze-components.ts';
 import { allocateSeqs, formatId } from './tenant-ids.ts';
 
@@ -58,9 +58,10 @@ function toFinding(r: any): FindingRow {
 }
 
 /** Inserts a scan's findings, each opening its history with `open`. */
-export async function insertFindings(db: Queryable, tenant: string, scanId: string, drafts: readonly FindingDraft[]): Promise<void> {
+export async function insertFindings(db: TenantTx, scanId: string, drafts: readonly FindingDraft[]): Promise<void> {
+  const tenant = db.tenant;
   if (drafts.length === 0) return;
-  const first = await allocateSeqs(db, tenant, 'finding', drafts.length);
+  const first = await allocateSeqs(db, 'finding', drafts.length);
   const seqs = drafts.map((_, i) => first + i);
   const ids = seqs.map((s) => formatId('finding', s));
   await db.query(
@@ -94,13 +95,13 @@ export async function insertFindings(db: Queryable, tenant: string, scanId: stri
   );
 }
 
-export async function getFinding(db: Queryable, id: string): Promise<FindingRow | null> {
+export async function getFinding(db: TenantTx, id: string): Promise<FindingRow | null> {
   const { rows } = await db.query(`${SELECT} where id = $1`, [id]);
   return rows[0] ? toFinding(rows[0]) : null;
 }
 
 /** Findings of one scan in id order, `limit + 1` rows after the cursor. */
-export async function listScanFindings(db: Queryable, scanId: string, afterSeq: number | null, limit: number): Promise<FindingRow[]> {
+export async function listScanFindings(db: TenantTx, scanId: string, afterSeq: number | null, limit: number): Promise<FindingRow[]> {
   const { rows } = await db.query(`${SELECT} where scan_id = $1 and ($2::bigint is null or seq > $2) order by seq limit $3`, [scanId, afterSeq, limit + 1]);
   return rows.map(toFinding);
 }
@@ -112,7 +113,7 @@ export interface FindingFilter {
 }
 
 /** Triage queue: newest findings first, filtered. */
-export async function listFindings(db: Queryable, filter: FindingFilter, beforeSeq: number | null, limit: number): Promise<FindingRow[]> {
+export async function listFindings(db: TenantTx, filter: FindingFilter, beforeSeq: number | null, limit: number): Promise<FindingRow[]> {
   const { rows } = await db.query(
     `${SELECT} where ($1::text is null or status = $1) and ($2::text is null or severity = $2) and ($3::text is null or scan_id = $3)
        and ($4::bigint is null or seq < $4) order by seq desc limit $5`,
@@ -121,7 +122,7 @@ export async function listFindings(db: Queryable, filter: FindingFilter, beforeS
   return rows.map(toFinding);
 }
 
-export async function findingHistory(db: Queryable, id: string): Promise<TriageChange[]> {
+export async function findingHistory(db: TenantTx, id: string): Promise<TriageChange[]> {
   const { rows } = await db.query(
     'select seq, from_status, to_status, actor, client, note, changed_at from scanner.finding_history where finding_id = $1 order by seq',
     [id],
@@ -134,11 +135,11 @@ export async function findingHistory(db: Queryable, id: string): Promise<TriageC
  * status stays the same, a note is a decision worth keeping). Null when the id is absent.
  */
 export async function changeFindingStatus(
-  db: Queryable,
-  tenant: string,
+  db: TenantTx,
   id: string,
   change: { status: TriageStatus; note?: string | null; actor: string; client: string | null },
 ): Promise<FindingRow | null> {
+  const tenant = db.tenant;
   const { rows } = await db.query<{ status: TriageStatus }>('select status from scanner.findings where id = $1 for update', [id]);
   if (rows.length === 0) return null;
   await db.query(

@@ -1,5 +1,5 @@
 /** SBOMs registered for an image digest, used by later scans of that digest that bring none. */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 
 export interface RegisteredSbom {
   imageDigest: string;
@@ -8,7 +8,8 @@ export interface RegisteredSbom {
   registeredBy: string;
 }
 
-export async function registerSbom(db: Queryable, tenant: string, imageDigest: string, sbom: unknown, actor: string): Promise<RegisteredSbom & { replaced: boolean }> {
+export async function registerSbom(db: TenantTx, imageDigest: string, sbom: unknown, actor: string): Promise<RegisteredSbom & { replaced: boolean }> {
+  const tenant = db.tenant;
   const { rows } = await db.query(
     `insert into scanner.sboms (tenant_id, image_digest, sbom, registered_by) values ($1, $2, $3, $4)
      on conflict (tenant_id, image_digest) do update set sbom = excluded.sbom, registered_by = excluded.registered_by, registered_at = now()

@@ -2,7 +2,7 @@
  * Scan rows and their queue jobs. Every function takes the client of a `withTenant`
  * transaction; row-level security confines reads and writes to that tenant.
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import { allocateSeqs, formatId, reserveSeq } from './tenant-ids.ts';
 
 export type ScanStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -65,10 +65,11 @@ function toScan(r: any): ScanRow {
 }
 
 /** Inserts a queued scan and its job in the caller's transaction: both commit or neither. */
-export async function createScan(db: Queryable, tenant: string, scan: NewScan): Promise<ScanRow> {
+export async function createScan(db: TenantTx, scan: NewScan): Promise<ScanRow> {
+  const tenant = db.tenant;
   let seq = scan.seq;
-  if (seq === undefined) seq = await allocateSeqs(db, tenant, 'scan', 1);
-  else await reserveSeq(db, tenant, 'scan', seq);
+  if (seq === undefined) seq = await allocateSeqs(db, 'scan', 1);
+  else await reserveSeq(db, 'scan', seq);
   const id = formatId('scan', seq);
   await db.query(
     `insert into scanner.scans (tenant_id, id, seq, image_digest, image_name, status, source, requested_by, sbom)
@@ -79,13 +80,13 @@ export async function createScan(db: Queryable, tenant: string, scan: NewScan): 
   return (await getScan(db, id))!;
 }
 
-export async function getScan(db: Queryable, id: string): Promise<ScanRow | null> {
+export async function getScan(db: TenantTx, id: string): Promise<ScanRow | null> {
   const { rows } = await db.query(`${SELECT} where id = $1`, [id]);
   return rows[0] ? toScan(rows[0]) : null;
 }
 
 /** Newest first; `limit + 1` rows so the caller can tell whether more exist. */
-export async function listScans(db: Queryable, beforeSeq: number | null, limit: number, filter: { status?: ScanStatus; imageDigest?: string } = {}): Promise<ScanRow[]> {
+export async function listScans(db: TenantTx, beforeSeq: number | null, limit: number, filter: { status?: ScanStatus; imageDigest?: string } = {}): Promise<ScanRow[]> {
   const { rows } = await db.query(
     `${SELECT} where ($1::bigint is null or seq < $1) and ($2::text is null or status = $2) and ($3::text is null or image_digest = $3)
      order by seq desc limit $4`,
@@ -95,7 +96,7 @@ export async function listScans(db: Queryable, beforeSeq: number | null, limit: 
 }
 
 /** The scan row locked for the rest of the transaction, with the SBOM to use. */
-export async function lockScanForWork(db: Queryable, id: string): Promise<{ status: ScanStatus; imageDigest: string; sbom: unknown } | null> {
+export async function lockScanForWork(db: TenantTx, id: string): Promise<{ status: ScanStatus; imageDigest: string; sbom: unknown } | null> {
   const { rows } = await db.query(
     `select s.status, s.image_digest, coalesce(s.sbom, r.sbom) as sbom
        from scanner.scans s left join scanner.sboms r on r.tenant_id = s.tenant_id and r.image_digest = s.image_digest
@@ -105,7 +106,7 @@ export async function lockScanForWork(db: Queryable, id: string): Promise<{ stat
   return rows[0] ? { status: rows[0].status, imageDigest: rows[0].image_digest, sbom: rows[0].sbom } : null;
 }
 
-export async function markScanCompleted(db: Queryable, id: string, counts: { components: number; findings: number; unknowns: number }, startedAt: Date): Promise<void> {
+export async function markScanCompleted(db: TenantTx, id: string, counts: { components: number; findings: number; unknowns: number }, startedAt: Date): Promise<void> {
   await db.query(
     `update scanner.scans set status = 'completed', component_count = $2, finding_count = $3, unknown_count = $4, error = null,
             started_at = $5, completed_at = clock_timestamp()
@@ -114,15 +115,15 @@ export async function markScanCompleted(db: Queryable, id: string, counts: { com
   );
 }
 
-export async function markScanFailed(db: Queryable, id: string, error: string): Promise<void> {
+export async function markScanFailed(db: TenantTx, id: string, error: string): Promise<void> {
   await db.query(`update scanner.scans set status = 'failed', error = $2, completed_at = clock_timestamp() where id = $1`, [id, error]);
 }
 
-export async function markScanRunning(db: Queryable, id: string): Promise<void> {
+export async function markScanRunning(db: TenantTx, id: string): Promise<void> {
   await db.query(`update scanner.scans set status = 'running', started_at = coalesce(started_at, clock_timestamp()) where id = $1 and status = 'queued'`, [id]);
 }
 
 /** A scan whose job went back to the queue (worker shutdown) shows as queued again. */
-export async function markScanRequeued(db: Queryable, id: string): Promise<void> {
+export async function markScanRequeued(db: TenantTx, id: string): Promise<void> {
   await db.query(`update scanner.scans set status = 'queued' where id = $1 and status = 'running'`, [id]);
 }

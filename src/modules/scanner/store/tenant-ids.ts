@@ -3,7 +3,7 @@
  * per-tenant counter row. Each tenant counts on its own, so two tenants hold equal ids —
  * the primary keys are (tenant_id, id) and row-level security keeps them apart.
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 
 export type IdKind = 'scan' | 'finding' | 'unknown';
 
@@ -12,7 +12,8 @@ export function formatId(kind: IdKind, seq: number): string {
 }
 
 /** Reserves `count` consecutive numbers; returns the first. Locks the counter row until commit. */
-export async function allocateSeqs(db: Queryable, tenant: string, kind: IdKind, count: number): Promise<number> {
+export async function allocateSeqs(db: TenantTx, kind: IdKind, count: number): Promise<number> {
+  const tenant = db.tenant;
   const { rows } = await db.query<{ last_value: string }>(
     `insert into scanner.id_counters (tenant_id, kind, last_value) values ($1, $2, $3)
      on conflict (tenant_id, kind) do update set last_value = scanner.id_counters.last_value + excluded.last_value
@@ -23,7 +24,8 @@ export async function allocateSeqs(db: Queryable, tenant: string, kind: IdKind, 
 }
 
 /** Moves the counter past an explicitly chosen number (demo data with fixed ids). */
-export async function reserveSeq(db: Queryable, tenant: string, kind: IdKind, seq: number): Promise<void> {
+export async function reserveSeq(db: TenantTx, kind: IdKind, seq: number): Promise<void> {
+  const tenant = db.tenant;
   await db.query(
     `insert into scanner.id_counters (tenant_id, kind, last_value) values ($1, $2, $3)
      on conflict (tenant_id, kind) do update set last_value = greatest(scanner.id_counters.last_value, excluded.last_value)`,

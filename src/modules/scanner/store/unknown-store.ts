@@ -3,7 +3,7 @@
  * reason in a tenant; each scan that meets it again adds an observation, which is both
  * its evidence and its history. Functions take the client of a `withTenant` transaction.
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { TenantTx } from '../../../db/database.ts';
 import type { UnknownDraft, UnknownEvidence } from '../engine/analyze-components.ts';
 import { allocateSeqs, formatId } from './tenant-ids.ts';
 
@@ -53,7 +53,8 @@ function toUnknown(r: any): UnknownRow {
 }
 
 /** Records a scan's unknowns: new ones get ids, known ones a new observation. */
-export async function recordUnknowns(db: Queryable, tenant: string, scanId: string, imageDigest: string, drafts: readonly UnknownDraft[]): Promise<void> {
+export async function recordUnknowns(db: TenantTx, scanId: string, imageDigest: string, drafts: readonly UnknownDraft[]): Promise<void> {
+  const tenant = db.tenant;
   if (drafts.length === 0) return;
   // Two workers finishing scans of one tenant at once must not both create the same unknown.
   await db.query("select pg_advisory_xact_lock(hashtext('tenantgate:scanner:unknowns'), hashtext($1))", [tenant]);
@@ -62,7 +63,7 @@ export async function recordUnknowns(db: Queryable, tenant: string, scanId: stri
   const existing = new Map(rows.map((r) => [r.identity_key, r.id]));
   const fresh = drafts.filter((d) => !existing.has(d.identityKey));
   if (fresh.length > 0) {
-    const first = await allocateSeqs(db, tenant, 'unknown', fresh.length);
+    const first = await allocateSeqs(db, 'unknown', fresh.length);
     await db.query(
       `insert into scanner.unknowns (tenant_id, id, seq, identity_key, component_name, component_version, purl, reason, detail, first_scan_id)
        select $1, u.id, u.seq, u.identity_key, u.name, u.version, u.purl, u.reason, u.detail, $2
@@ -90,13 +91,13 @@ export async function recordUnknowns(db: Queryable, tenant: string, scanId: stri
   await db.query('update scanner.unknowns set last_seen = clock_timestamp() where id = any($1::text[])', [drafts.map((d) => existing.get(d.identityKey))]);
 }
 
-export async function getUnknown(db: Queryable, id: string): Promise<UnknownRow | null> {
+export async function getUnknown(db: TenantTx, id: string): Promise<UnknownRow | null> {
   const { rows } = await db.query(`${SELECT} where u.id = $1`, [id]);
   return rows[0] ? toUnknown(rows[0]) : null;
 }
 
 /** Newest first, `limit + 1` rows before the cursor. */
-export async function listUnknowns(db: Queryable, filter: { reason?: string; scanId?: string }, beforeSeq: number | null, limit: number): Promise<UnknownRow[]> {
+export async function listUnknowns(db: TenantTx, filter: { reason?: string; scanId?: string }, beforeSeq: number | null, limit: number): Promise<UnknownRow[]> {
   const { rows } = await db.query(
     `${SELECT} where ($1::text is null or u.reason = $1)
         and ($2::text is null or exists (select 1 from scanner.unknown_observations o where o.tenant_id = u.tenant_id and o.unknown_id = u.id and o.scan_id = $2))
@@ -108,7 +109,7 @@ export async function listUnknowns(db: Queryable, filter: { reason?: string; sca
 }
 
 /** Observations of an unknown, oldest first. */
-export async function unknownObservations(db: Queryable, id: string): Promise<UnknownObservation[]> {
+export async function unknownObservations(db: TenantTx, id: string): Promise<UnknownObservation[]> {
   const { rows } = await db.query('select seq, scan_id, image_digest, evidence, observed_at from scanner.unknown_observations where unknown_id = $1 order by seq', [id]);
   return rows.map((r) => ({ seq: r.seq, scanId: r.scan_id, imageDigest: r.image_digest, evidence: r.evidence, observedAt: r.observed_at.toISOString() }));
 }

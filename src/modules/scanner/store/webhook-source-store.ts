@@ -3,7 +3,7 @@
  * key (HMAC verification needs the secret itself, so it cannot be hashed). The seal binds
  * tenant, provider and source name, so a sealed secret copied to another row does not open.
  */
-import type { Queryable } from '../../../db/database.ts';
+import type { Queryable, TenantTx } from '../../../db/database.ts';
 import { seal, unseal } from '../../../crypto/sealed.ts';
 
 export interface WebhookSource {
@@ -24,11 +24,11 @@ function toSource(r: any): WebhookSource {
 
 /** Creates the source, or rotates its secret when this tenant already has it. */
 export async function registerWebhookSource(
-  db: Queryable,
+  db: TenantTx,
   kek: string,
-  tenant: string,
   source: { provider: string; sourceName: string; secret: string; actor: string },
 ): Promise<WebhookSource & { created: boolean }> {
+  const tenant = db.tenant;
   const sealed = seal(source.secret, kek, sealContext(tenant, source.provider, source.sourceName));
   const { rows } = await db.query(
     `insert into scanner.webhook_sources (tenant_id, provider, source_name, secret_sealed, created_by) values ($1, $2, $3, $4, $5)
@@ -40,7 +40,7 @@ export async function registerWebhookSource(
 }
 
 /** Sources in (provider, name) order after the cursor key; `limit + 1` rows. */
-export async function listWebhookSources(db: Queryable, after: [string, string] | null, limit: number): Promise<WebhookSource[]> {
+export async function listWebhookSources(db: TenantTx, after: [string, string] | null, limit: number): Promise<WebhookSource[]> {
   const { rows } = await db.query(
     `select provider, source_name, created_at, created_by, rotated_at from scanner.webhook_sources
       where ($1::text is null or (provider, source_name) > ($1, $2)) order by provider, source_name limit $3`,
@@ -50,7 +50,7 @@ export async function listWebhookSources(db: Queryable, after: [string, string] 
 }
 
 /** The source's secret in the current tenant (null when this tenant has no such source). */
-export async function readWebhookSecret(db: Queryable, kek: string, tenant: string, provider: string, sourceName: string): Promise<string | null> {
+export async function readWebhookSecret(db: TenantTx, kek: string, tenant: string, provider: string, sourceName: string): Promise<string | null> {
   const { rows } = await db.query<{ secret_sealed: string }>('select secret_sealed from scanner.webhook_sources where provider = $1 and source_name = $2', [provider, sourceName]);
   return rows[0] ? unseal(rows[0].secret_sealed, kek, sealContext(tenant, provider, sourceName)) : null;
 }

@@ -21,7 +21,7 @@ export async function routeWebhookEvent(
   kek: string,
   delivery: { provider: string; sourceName: string; signature: string | undefined; body: Buffer },
 ): Promise<WebhookRouting> {
-  const candidates = await webhookCandidateTenants(db.pool, delivery.provider, delivery.sourceName);
+  const candidates = await webhookCandidateTenants(db, delivery.provider, delivery.sourceName);
   if (delivery.signature === undefined) {
     if (candidates.length > 1) {
       return { ok: false, code: 'tenant_missing', detail: 'several tenants registered this source and the delivery carries no signature to tell them apart' };
