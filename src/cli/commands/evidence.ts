@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { importEvidence } from '../../rollout/operations/import-evidence.ts';
 import { importableEvidenceKinds } from '../../rollout/policy/schema.ts';
 import { readEvidence } from '../../rollout/state/read-state.ts';
-import { rolloutAction } from './rollout.ts';
+import { rolloutAction } from './rollout/shared.ts';
 
 export function registerEvidence(program: Command): void {
   const evidence = program.command('evidence').description('readiness evidence: imported test results, staging runs, telemetry reviews');
