@@ -59,7 +59,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const credentialsFile = credentialsPath(config, cwd);
     let seeded = false;
     if (config.demo.seed) {
-      const seedDb = new Database(prepared.runtimeUrl, { max: 4, applicationName: 'tenantgate-seed' });
+      const seedDb = new Database(prepared.runtimeUrl, { max: 4, applicationName: 'tenantgate-seed', connectTimeoutMs: config.database.connectTimeoutMs, statementTimeoutMs: 60_000 });
       try {
         const credentials = await seedDemo(demoSeeders, { db: seedDb, config, keyEncryptionKey: prepared.keyEncryptionKey });
         if (credentials) {

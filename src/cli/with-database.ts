@@ -8,7 +8,12 @@ import type { Config } from '../config/schema.ts';
 
 export async function withDatabase<T>(config: Config, fn: (db: Database, prepared: PreparedDatabase) => Promise<T>): Promise<T> {
   const prepared = await prepareDatabase(config, { migrate: true, reuseRunning: true });
-  const db = new Database(prepared.runtimeUrl, { max: 2, applicationName: 'tenantgate-cli' });
+  const db = new Database(prepared.runtimeUrl, {
+    max: 2,
+    applicationName: 'tenantgate-cli',
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+  });
   try {
     return await fn(db, prepared);
   } finally {

@@ -63,6 +63,10 @@ export const configSchema = z.object({
       ownerRole: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('tenantgate_owner'),
       runtimeRole: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('tenantgate_app'),
       poolMax: z.number().int().min(1).max(500).default(10),
+      /** How long a request waits for a database connection before answering 503 `unavailable`. */
+      connectTimeoutMs: durationMs.default(2_000),
+      /** Bound on one statement (server-side; the client gives up a second later on a hung server). */
+      statementTimeoutMs: durationMs.default(5_000),
     })
     .prefault({}),
   secrets: z

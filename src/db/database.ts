@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import { isNormalizedTenantId } from '../contract/tenant.ts';
+import { asUnavailable, DatabaseUnavailableError } from './unavailable.ts';
 
 /** Anything that runs one statement: the Database, a transaction, a session. */
 export interface Queryable {
@@ -34,20 +35,50 @@ export interface PoolStats {
   waiting: number;
 }
 
+export interface DatabaseOptions {
+  max?: number;
+  applicationName?: string;
+  /** How long a request waits for a pool connection before the database counts as unavailable. */
+  connectTimeoutMs?: number;
+  /** Server-side bound on one statement; the client gives up one second later (a hung server). */
+  statementTimeoutMs?: number;
+}
+
+/** Outages surface as DatabaseUnavailableError (503); every other error as it was. */
+async function guarded<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw asUnavailable(err);
+  }
+}
+
 function runner(client: pg.PoolClient): Queryable {
-  return { query: (text, params) => client.query(text as string, params) };
+  return { query: (text, params) => guarded(() => client.query(text as string, params)) };
+}
+
+// A session waits on locks for as long as it takes: no statement bound on either side.
+const UNBOUNDED_MS = 24 * 3600_000;
+function sessionRunner(client: pg.PoolClient): Queryable {
+  return {
+    query: (text, params) =>
+      guarded(() => client.query({ ...(typeof text === 'string' ? { text } : text), values: params ?? (typeof text === 'string' ? undefined : text.values), query_timeout: UNBOUNDED_MS } as pg.QueryConfig)),
+  };
 }
 
 export class Database implements Queryable {
   readonly #pool: pg.Pool;
 
-  constructor(runtimeUrl: string, options: { max?: number; applicationName?: string } = {}) {
+  constructor(runtimeUrl: string, options: DatabaseOptions = {}) {
+    const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
     this.#pool = new pg.Pool({
       connectionString: runtimeUrl,
       max: options.max ?? 10,
       application_name: options.applicationName ?? 'tenantgate',
       idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 2_000,
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + 1_000,
     });
     // An idle client losing its connection (database restart) must not crash the process.
     this.#pool.on('error', () => undefined);
@@ -63,7 +94,7 @@ export class Database implements Queryable {
   async withTenant<T>(tenant: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
     if (!isNormalizedTenantId(tenant)) throw new TypeError('withTenant needs a normalized tenant id');
     return this.transaction(async (client) => {
-      await client.query("select set_config('app.tenant_id', $1, true)", [tenant]);
+      await guarded(() => client.query("select set_config('app.tenant_id', $1, true)", [tenant]));
       return fn({ ...runner(client), inTransaction: true, tenant });
     });
   }
@@ -75,10 +106,14 @@ export class Database implements Queryable {
 
   /** Holds one connection (outside any transaction) while `fn` runs. */
   async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    const client = await guarded(() => this.#pool.connect());
     let broken = false;
     try {
-      return await fn(runner(client));
+      const session = sessionRunner(client);
+      await session.query('set statement_timeout = 0');
+      const result = await fn(session);
+      await session.query('reset statement_timeout');
+      return result;
     } catch (err) {
       broken = true;
       throw err;
@@ -89,15 +124,24 @@ export class Database implements Queryable {
 
   /** One statement outside any tenant (non-tenant tables only). */
   async query<R extends pg.QueryResultRow = any>(text: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.#pool.query<R>(text as string, params);
+    return guarded(() => this.#pool.query<R>(text as string, params));
   }
 
   stats(): PoolStats {
     return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
   }
 
-  async ping(): Promise<void> {
-    await this.#pool.query('select 1');
+  /** One round trip, given up after `timeoutMs` (readiness must answer even when the server hangs). */
+  async ping(timeoutMs = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`connection timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.query('select 1'), timeout.catch((err) => Promise.reject(asUnavailable(err)))]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
@@ -105,17 +149,21 @@ export class Database implements Queryable {
   }
 
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    const client = await guarded(() => this.#pool.connect());
     let broken = false;
     try {
-      await client.query('begin');
+      await guarded(() => client.query('begin'));
       const result = await fn(client);
-      await client.query('commit');
+      await guarded(() => client.query('commit'));
       return result;
     } catch (err) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
+      // A connection that failed is discarded (the server rolls back on its own), not asked
+      // to roll back: on a hung server that would wait out a second timeout.
+      if (err instanceof DatabaseUnavailableError) broken = true;
+      else
+        await client.query('rollback').catch(() => {
+          broken = true;
+        });
       throw err;
     } finally {
       client.release(broken);

@@ -9,8 +9,14 @@ import { TenantgateError, problem, type ErrorCode } from '../contract/errors.ts'
 import { componentPort } from '../config/schema.ts';
 import { closeComponentContext, type ComponentContext } from './context.ts';
 import { histogram, HotCounter, type CounterCell } from '../telemetry/metrics.ts';
+import { DatabaseUnavailableError } from '../db/unavailable.ts';
+import { RateLimitedLog } from './rate-limited-log.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** What a 503 tells the client to wait before retrying. */
+const RETRY_AFTER_SECONDS = 2;
+/** One log line per outage cause per interval, carrying how many requests it failed. */
+const outageLog = new RateLimitedLog(10_000);
 
 export interface HostOptions {
   /** Fastify options to merge (e.g. bodyLimit). */
@@ -72,7 +78,7 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok', component: ctx.name, instance: ctx.instance.instanceId }));
   app.get('/readyz', { logLevel: 'warn' }, async (req, reply) => {
     try {
-      await ctx.db.ping();
+      await ctx.db.ping(ctx.config.database.connectTimeoutMs);
       return { status: 'ready', component: ctx.name, flagVersion: ctx.flags.version };
     } catch (err) {
       return sendProblem(reply, req, 'unavailable', `database unreachable: ${(err as Error).message}`);
@@ -87,11 +93,16 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, status?: number, extra: Record<string, unknown> = {}) {
   const body = problem(code, detail, req.id, status, extra);
+  if (body.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   if (code === 'unauthorized') reply.header('www-authenticate', 'Bearer error="invalid_token"');
   return reply.code(body.status).type('application/problem+json').send(body);
 }
 
 function sendError(err: FastifyError | TenantgateError, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof DatabaseUnavailableError) {
+    outageLog.record(req.log, err.outage, (err.cause as Error | undefined)?.message ?? err.message);
+    return sendProblem(reply, req, 'unavailable', err.message);
+  }
   if (err instanceof TenantgateError) return sendProblem(reply, req, err.code, err.message, err.status, err.extra);
   const fe = err as FastifyError;
   if (fe.validation) return sendProblem(reply, req, 'validation_failed', fe.message);

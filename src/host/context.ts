@@ -42,7 +42,12 @@ export async function createComponentContext(options: ContextOptions): Promise<C
   const { config, name } = options;
   const logger = options.logger ?? createLogger(name, config.server.logLevel);
   const clock = options.clock ?? systemClock;
-  const db = new Database(options.runtimeUrl, { max: config.database.poolMax, applicationName: `tenantgate-${name}` });
+  const db = new Database(options.runtimeUrl, {
+    max: config.database.poolMax,
+    applicationName: `tenantgate-${name}`,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+  });
   try {
     await assertRuntimeRoleSafe(db, config.database.ownerRole);
   } catch (err) {

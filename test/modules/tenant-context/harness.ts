@@ -34,11 +34,13 @@ export async function createModuleHarness(
   routesFor: (ctx: ComponentContext) => RegisterModuleRoutes,
   overrides: Record<string, unknown> = {},
   prepare?: (t: TestDatabase) => Promise<void>,
+  /** The runtime URL the module connects with (e.g. through a proxy a test can cut). */
+  runtimeUrlFor: (url: string) => string = (url) => url,
 ): Promise<ModuleHarness> {
   const t = await createTestDatabase();
   await prepare?.(t);
   const config = t.config(overrides);
-  const ctx = await createComponentContext({ name: module, config, runtimeUrl: t.runtimeUrl, keyEncryptionKey: t.keyEncryptionKey });
+  const ctx = await createComponentContext({ name: module, config, runtimeUrl: runtimeUrlFor(t.runtimeUrl), keyEncryptionKey: t.keyEncryptionKey });
   const key = await loadOrCreateEnvelopeSigningKey(ctx.db, t.keyEncryptionKey);
   const app = await buildModuleApp(ctx, module, routesFor(ctx));
   await app.ready();

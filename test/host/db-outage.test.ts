@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { after, before, describe, it } from 'node:test';
+import { platformRoutes } from '../../src/modules/platform/routes.ts';
+import { outageCause } from '../../src/db/unavailable.ts';
+import { RateLimitedLog } from '../../src/host/rate-limited-log.ts';
+import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.ts';
+import { createModuleHarness, type ModuleHarness } from '../modules/tenant-context/harness.ts';
+
+const ENV = '/api/v1/platform/topology/environments';
+
+describe('a database outage answers 503 unavailable, within a bounded time', () => {
+  let proxy: CuttableProxy;
+  let h: ModuleHarness;
+  before(async () => {
+    proxy = await startCuttableProxy();
+    h = await createModuleHarness('platform', platformRoutes, { database: { connectTimeoutMs: 500, statementTimeoutMs: 1_000 } }, undefined, (url) => proxy.via(url));
+  });
+  after(async () => {
+    await proxy.set('pass');
+    await h.close();
+    await proxy.close();
+  });
+
+  const timed = async (fn: () => Promise<LightMyRequestResponse>) => {
+    const started = Date.now();
+    const res = await fn();
+    return { res, ms: Date.now() - started };
+  };
+  const recovered = async () => {
+    for (let i = 0; i < 50; i++) {
+      if ((await h.call('GET', ENV)).statusCode === 200) return true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+  };
+
+  it('serves normally through the proxy', async () => {
+    assert.equal((await h.call('GET', ENV)).statusCode, 200);
+  });
+
+  it('connection refused: every request is 503 problem+json with Retry-After, none is 500', async () => {
+    await proxy.set('refuse');
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { res, ms } = await timed(() => h.call('GET', ENV));
+      statuses.push(res.statusCode);
+      assert.ok(ms < 3_000, `answered in ${ms} ms`);
+      if (i === 0) {
+        assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+        assert.equal(res.json().code, 'unavailable');
+        assert.match(String(res.headers['retry-after']), /^\d+$/);
+      }
+    }
+    assert.deepEqual([...new Set(statuses)], [503]);
+    const ready = await timed(() => h.app.inject({ method: 'GET', url: '/readyz' }));
+    assert.equal(ready.res.statusCode, 503);
+    assert.ok(ready.ms < 3_000, `readyz answered in ${ready.ms} ms`);
+  });
+
+  it('recovers by itself once the database is back', async () => {
+    await proxy.set('pass');
+    assert.ok(await recovered(), 'back to 200 within 10 s');
+  });
+
+  it('a hung database: requests and /readyz answer 503 within the configured bounds', async () => {
+    await proxy.set('hang');
+    const { res, ms } = await timed(() => h.call('GET', ENV));
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, 'unavailable');
+    // connect 500 ms, or statement 1 s + the client's 1 s margin: well under the gateway's 15 s.
+    assert.ok(ms < 4_000, `answered in ${ms} ms`);
+    const ready = await timed(() => h.app.inject({ method: 'GET', url: '/readyz' }));
+    assert.equal(ready.res.statusCode, 503);
+    assert.ok(ready.ms < 2_000, `readyz answered in ${ready.ms} ms`);
+    await proxy.set('pass');
+    assert.ok(await recovered(), 'back to 200 within 10 s');
+  });
+});
+
+describe('outage classification and its log', () => {
+  it('names outages by SQLSTATE, syscall or driver message; leaves other errors alone', () => {
+    assert.equal(outageCause(Object.assign(new Error('x'), { code: '57P01' })), '57P01');
+    assert.equal(outageCause(Object.assign(new Error('x'), { code: '08006' })), '08006');
+    assert.equal(outageCause(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED');
+    assert.ok(outageCause(new Error('timeout exceeded when trying to connect')));
+    assert.equal(outageCause(Object.assign(new Error('dup'), { code: '23505' })), null);
+    assert.equal(outageCause(new Error('boom')), null);
+    assert.equal(outageCause(undefined), null);
+  });
+
+  it('writes one line per cause per interval, with the count it stands for', () => {
+    let now = 0;
+    const lines: Record<string, unknown>[] = [];
+    const log = { warn: (o: Record<string, unknown>) => void lines.push(o) };
+    const limited = new RateLimitedLog(10_000, () => now);
+    for (let i = 0; i < 500; i++) limited.record(log as never, 'ECONNREFUSED', 'refused');
+    limited.record(log as never, '57P01', 'shutdown');
+    assert.equal(lines.length, 2);
+    now = 10_000;
+    limited.record(log as never, 'ECONNREFUSED', 'refused');
+    assert.equal(lines.length, 3);
+    assert.equal(lines[2].count, 500); // 499 held back + this one
+  });
+});
