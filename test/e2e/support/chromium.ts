@@ -2,9 +2,8 @@
  * Real Chromium for the browser tests: Debian's /usr/bin/chromium, installed by the test
  * setup when missing and running as root, otherwise a failure that says how to install it.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { ensureDebian } from '../../support/debian.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -20,15 +19,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 export function ensureChromium(): string {
-  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
-  const instruction = 'Chromium is missing: install it with `apt-get install -y chromium` (Debian, as root) and run the tests again.';
-  if (process.getuid?.() !== 0) throw new Error(instruction);
-  const install = () => spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (install().status !== 0) {
-    spawnSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    install();
-  }
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`automatic install failed. ${instruction}`);
+  ensureDebian({ pkg: 'chromium', path: CHROMIUM_PATH });
   return CHROMIUM_PATH;
 }
 
