@@ -15,7 +15,7 @@ export interface DebianPart {
 const updated = { done: false };
 
 function aptInstall(pkgs: string[]): number | null {
-  return spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
+  return spawnSync('apt-get', ['install', '-y', ...pkgs], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   }).status;
