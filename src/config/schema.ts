@@ -101,6 +101,8 @@ export const configSchema = z.object({
       upstreamTimeoutMs: durationMs.default(15_000),
       clockSkewSeconds: z.number().int().min(0).max(300).default(30),
       jwksCooldownMs: durationMs.default(30_000),
+      // Ready when `any` (default) or `all` of the routes' upstreams accept a connection.
+      readyUpstreams: z.enum(['any', 'all']).default('any'),
       tokenCacheSize: z.number().int().min(0).default(10_000),
       envelopeTtlSeconds: z.number().int().min(1).max(300).default(30),
       consoleDir: z.string().default('web/dist'),

@@ -13,6 +13,9 @@ import { registerConsole, serveConsole } from './console.ts';
 import { EnvelopeSigner } from './envelope-signer.ts';
 import { compileHeaderCatalogue } from './header-catalogue.ts';
 import { JwksCache } from './jwks-cache.ts';
+import { readPublishedKeySet } from '../identity/published-keys.ts';
+import { gatewayReadiness } from './readiness.ts';
+import { UpstreamProbe } from './upstream-probe.ts';
 import { createPipeline } from './pipeline.ts';
 import { registerProxy } from './proxy.ts';
 import { GatewayRecorder } from './record.ts';
@@ -32,7 +35,6 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 
 export async function buildGatewayApp(ctx: ComponentContext, signingKey: EnvelopeSigningKey): Promise<GatewayApp> {
   const { config } = ctx;
-  const app = createApp(ctx, { customNotFound: true });
   const catalogue = compileHeaderCatalogue(ctx.profile);
   const table = compileRoutes(config);
   const recorder = new GatewayRecorder(ctx);
@@ -41,11 +43,15 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
   const keys = new JwksCache({
     url: `${authorityBase}/.well-known/jwks.json`,
     cooldownMs: config.gateway.jwksCooldownMs,
-    onRefresh: (result, err) => {
-      recorder.jwksRefreshes.inc({ result });
-      if (err) ctx.logger.warn({ err: (err as Error).message }, 'JWKS fetch failed; verifying with cached keys');
+    fallback: () => readPublishedKeySet(ctx.db),
+    onRefresh: (result, err, source) => {
+      recorder.jwksRefreshes.inc({ result, source: source ?? 'http' });
+      if (err) ctx.logger.warn({ err: (err as Error).message }, 'verification keys not refreshed; verifying with cached keys');
+      else if (source === 'database') ctx.logger.warn('the Authority is unreachable: verifying with the keys it published in PostgreSQL');
     },
   });
+  const upstreams = new UpstreamProbe(table.routes.map((r) => r.origin));
+  const app = createApp(ctx, { customNotFound: true, readiness: gatewayReadiness(keys, upstreams, config.gateway.readyUpstreams) });
   const verifier = new TokenVerifier({
     keys,
     issuer: issuer(config),

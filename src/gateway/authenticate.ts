@@ -10,9 +10,10 @@
  * With the cache turned off (`gateway.tokenCacheSize` 0) nothing is remembered either.
  */
 import type { TokenIdentity } from './decide.ts';
-import type { TokenVerifier } from './verify-token.ts';
+import { KEYS_UNAVAILABLE, type TokenVerifier } from './verify-token.ts';
 
-export type Authentication = { token: TokenIdentity | null; reason: string };
+/** `unavailable`: no verification key is held at all, so nothing could be verified (an outage). */
+export type Authentication = { token: TokenIdentity | null; reason: string; unavailable?: boolean };
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
@@ -52,7 +53,7 @@ export class Authenticator {
   /** Verifies a token `quick` could not answer for. */
   async verify(token: string, header: string, connection: object): Promise<Authentication> {
     const result = await this.verifier.verify(token);
-    if (!result.ok) return { token: null, reason: `token rejected (${result.reason})` };
+    if (!result.ok) return { token: null, reason: `token rejected (${result.reason})`, unavailable: result.reason === KEYS_UNAVAILABLE };
     this.remember(connection, header, result.identity, result.expiresAt);
     return { token: result.identity, reason: '' };
   }

@@ -1,7 +1,9 @@
 /**
- * The Authority's signing keys, cached. An unknown `kid` triggers at most one refetch per
- * cooldown (so forged kids cannot hammer the Authority); when the Authority is unreachable
- * the cached keys keep verifying.
+ * The Authority's signing keys, cached. They come from the Authority's JWKS over HTTP, or —
+ * when the Authority cannot be reached — from the copy it publishes in PostgreSQL, so a
+ * gateway started during an Authority outage still verifies. An unknown `kid` triggers at
+ * most one refetch per cooldown (so forged kids cannot hammer the Authority); when neither
+ * source answers the cached keys keep verifying.
  */
 import { createLocalJWKSet, type JSONWebKeySet, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
 import { request } from 'undici';
@@ -12,7 +14,18 @@ export interface JwksCacheOptions {
   /** Retry interval while no key set was ever loaded. */
   emptyRetryMs?: number;
   timeoutMs?: number;
-  onRefresh?: (result: 'ok' | 'error', error?: unknown) => void;
+  /** The key set the Authority publishes in PostgreSQL, read when the HTTP fetch fails. */
+  fallback?: () => Promise<JSONWebKeySet>;
+  onRefresh?: (result: 'ok' | 'error', error?: unknown, source?: KeySource) => void;
+}
+
+export type KeySource = 'http' | 'database';
+
+/** No key set was ever loaded: the gateway cannot verify any token (an outage, not a bad token). */
+export class NoVerificationKeysError extends Error {
+  constructor() {
+    super('no token verification keys available (the Authority and its published key set are unreachable)');
+  }
 }
 
 type KeyResolver = ReturnType<typeof createLocalJWKSet>;
@@ -23,11 +36,19 @@ export class JwksCache {
   /** Last fetch caused by an unknown kid: the cooldown spaces these (start-up fetches do not count). */
   private lastOnDemand = 0;
   private inflight: Promise<void> | null = null;
+  private source: KeySource | null = null;
+  private loadedAt: number | null = null;
 
   constructor(private readonly options: JwksCacheOptions) {}
 
+  /** True once a key set holding at least one key was loaded. */
   get loaded(): boolean {
-    return this.resolver !== null;
+    return this.resolver !== null && this.kids.size > 0;
+  }
+
+  /** The key ids it verifies with, and where they last came from. */
+  get state(): { kids: string[]; source: KeySource | null; loadedAt: number | null } {
+    return { kids: [...this.kids].sort(), source: this.source, loadedAt: this.loadedAt };
   }
 
   has(kid: string): boolean {
@@ -53,28 +74,47 @@ export class JwksCache {
         await this.refresh();
       }
     }
-    if (!this.resolver) throw new Error('no signing keys available from the Authority');
+    if (!this.resolver) throw new NoVerificationKeysError();
     return this.resolver(header, token);
   };
 
   private async fetchOnce(): Promise<void> {
+    let jwks: JSONWebKeySet;
+    let source: KeySource = 'http';
     try {
-      const res = await request(this.options.url, {
-        method: 'GET',
-        headersTimeout: this.options.timeoutMs ?? 5000,
-        bodyTimeout: this.options.timeoutMs ?? 5000,
-      });
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        throw new Error(`JWKS answered ${res.statusCode}`);
+      jwks = await this.fetchHttp();
+    } catch (httpError) {
+      if (!this.options.fallback) return this.options.onRefresh?.('error', httpError, 'http');
+      source = 'database';
+      try {
+        jwks = await this.options.fallback();
+      } catch (dbError) {
+        return this.options.onRefresh?.('error', new Error(`${(httpError as Error).message}; published keys: ${(dbError as Error).message}`), 'database');
       }
-      const jwks = (await res.body.json()) as JSONWebKeySet;
-      if (!jwks || !Array.isArray(jwks.keys)) throw new Error('JWKS body has no keys array');
-      this.resolver = createLocalJWKSet(jwks);
-      this.kids = new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => typeof k === 'string'));
-      this.options.onRefresh?.('ok');
-    } catch (err) {
-      this.options.onRefresh?.('error', err);
     }
+    const kids = jwks.keys.map((k) => k.kid).filter((k): k is string => typeof k === 'string');
+    // An empty set is no key set: it never replaces keys that verify, and holding it would
+    // turn "no keys" (an outage) into "unknown key" (a bad token).
+    if (kids.length === 0) return this.options.onRefresh?.('error', new Error(`the ${source} key set is empty`), source);
+    this.resolver = createLocalJWKSet(jwks);
+    this.kids = new Set(kids);
+    this.source = source;
+    this.loadedAt = Date.now();
+    this.options.onRefresh?.('ok', undefined, source);
+  }
+
+  private async fetchHttp(): Promise<JSONWebKeySet> {
+    const res = await request(this.options.url, {
+      method: 'GET',
+      headersTimeout: this.options.timeoutMs ?? 5000,
+      bodyTimeout: this.options.timeoutMs ?? 5000,
+    });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new Error(`JWKS answered ${res.statusCode}`);
+    }
+    const jwks = (await res.body.json()) as JSONWebKeySet;
+    if (!jwks || !Array.isArray(jwks.keys)) throw new Error('JWKS body has no keys array');
+    return jwks;
   }
 }

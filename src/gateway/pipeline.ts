@@ -56,6 +56,9 @@ export function createPipeline(stages: PipelineStages): Pipeline {
       return withClientAge(r);
     }
     return authenticator.verify(quick, classification.authorization[0], connection).then((auth) => {
+      if (auth.unavailable) {
+        return sendProblem(reply, req, 'unavailable', 'the gateway holds no token verification keys: the Authority and its published key set are unreachable');
+      }
       r.auth = auth;
       return withClientAge(r);
     });

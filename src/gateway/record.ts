@@ -42,7 +42,7 @@ export class GatewayRecorder {
     this.spoof = HotCounter.for(m, 'tenantgate_gateway_spoof_attempts_total', 'Header spoofing attempts', ['reason']);
     this.rejections = HotCounter.for(m, 'tenantgate_gateway_rejections_total', 'Requests refused by the gateway', ['code']);
     this.upstreamErrors = counter(m, 'tenantgate_gateway_upstream_errors_total', 'Upstream failures', ['upstream', 'code']);
-    this.jwksRefreshes = counter(m, 'tenantgate_gateway_jwks_refresh_total', 'JWKS fetches from the Authority', ['result']);
+    this.jwksRefreshes = counter(m, 'tenantgate_gateway_jwks_refresh_total', 'Verification key refreshes, by source (the Authority over HTTP, or its keys published in PostgreSQL)', ['result', 'source']);
     const buffered = gauge(m, 'tenantgate_gateway_audit_queue', 'Audit events waiting to be written', []);
     buffered.reset();
     this.auditTimer = setInterval(() => {

@@ -7,9 +7,12 @@ import { jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import type { ContractProfile } from '../contract/profile.ts';
 import { normalizeTenantId, parseTenantSet } from '../contract/tenant.ts';
 import type { TokenIdentity } from './decide.ts';
-import type { JwksCache } from './jwks-cache.ts';
+import { NoVerificationKeysError, type JwksCache } from './jwks-cache.ts';
 
 export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256'];
+
+/** The gateway holds no key at all: an outage (503), not a bad token (401). */
+export const KEYS_UNAVAILABLE = 'keys_unavailable';
 
 export interface TokenVerifierOptions {
   keys: JwksCache;
@@ -66,6 +69,7 @@ export class TokenVerifier {
         currentDate: new Date(this.now()),
       }));
     } catch (err) {
+      if (err instanceof NoVerificationKeysError) return { ok: false, reason: KEYS_UNAVAILABLE };
       return { ok: false, reason: err instanceof joseErrors.JOSEError ? err.code : 'unverifiable' };
     }
     const identity = this.identityOf(payload);

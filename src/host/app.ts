@@ -23,6 +23,45 @@ export interface HostOptions {
   bodyLimit?: number;
   /** Skip the default JSON 404 (the gateway renders its own). */
   customNotFound?: boolean;
+  /**
+   * What "ready" means for this component (default: its database answers). Runs under the
+   * readiness timeout; a check that does not answer in time counts as not ready.
+   */
+  readiness?: ReadinessCheck;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Why not, in one line (the problem's detail). */
+  detail?: string;
+  /** Per-dependency state, shown in the body either way. */
+  checks?: Record<string, unknown>;
+}
+
+export type ReadinessCheck = (timeoutMs: number) => Promise<Readiness>;
+
+/** Ready when the component's database answers one round trip in time. */
+export const databaseReadiness =
+  (ctx: ComponentContext): ReadinessCheck =>
+  async (timeoutMs) => {
+    try {
+      await ctx.db.ping(timeoutMs);
+      return { ready: true, checks: { database: 'ok' } };
+    } catch (err) {
+      return { ready: false, detail: `database unreachable: ${(err as Error).message}`, checks: { database: 'unreachable' } };
+    }
+  };
+
+async function withinTimeout(check: ReadinessCheck, timeoutMs: number): Promise<Readiness> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Readiness>((resolve) => {
+    timer = setTimeout(() => resolve({ ready: false, detail: `readiness checks did not answer within ${timeoutMs} ms` }), timeoutMs + 250);
+  });
+  try {
+    return await Promise.race([check(timeoutMs).catch((err: Error) => ({ ready: false, detail: err.message })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createApp(ctx: ComponentContext, options: HostOptions = {}): FastifyInstance {
@@ -76,13 +115,11 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   }
 
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok', component: ctx.name, instance: ctx.instance.instanceId }));
+  const readiness = options.readiness ?? databaseReadiness(ctx);
   app.get('/readyz', { logLevel: 'warn' }, async (req, reply) => {
-    try {
-      await ctx.db.ping(ctx.config.database.connectTimeoutMs);
-      return { status: 'ready', component: ctx.name, flagVersion: ctx.flags.version };
-    } catch (err) {
-      return sendProblem(reply, req, 'unavailable', `database unreachable: ${(err as Error).message}`);
-    }
+    const result = await withinTimeout(readiness, ctx.config.database.connectTimeoutMs);
+    if (!result.ready) return sendProblem(reply, req, 'unavailable', result.detail ?? 'not ready', undefined, result.checks ? { checks: result.checks } : {});
+    return { status: 'ready', component: ctx.name, flagVersion: ctx.flags.version, ...(result.checks ? { checks: result.checks } : {}) };
   });
   app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
     reply.header('content-type', ctx.metrics.contentType);

@@ -80,10 +80,9 @@ export async function loadActiveKey(db: Queryable, kek: string): Promise<Signing
 
 /** Keys the JWKS serves: the active ones and retired ones whose tokens may still be valid. */
 export async function loadPublishedKeys(db: Queryable): Promise<PublishedKey[]> {
-  const { rows } = await db.query(
-    `select kid, algorithm, public_jwk, created_at, retired_at, publish_until from authority.signing_keys
-      where retired_at is null or publish_until > now() order by created_at desc, kid`,
-  );
+  // The published view (migration 0060) is the one definition of "published", shared with
+  // verifiers that read it directly.
+  const { rows } = await db.query('select kid, algorithm, public_jwk, created_at, retired_at, publish_until from authority.published_keys order by created_at desc, kid');
   return rows.map(toPublished);
 }
 
