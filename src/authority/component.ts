@@ -16,6 +16,7 @@ import { introspectRevokeRoutes } from './http/introspect-revoke-routes.ts';
 import { oauthRateLimit } from './http/rate-limit.ts';
 import { tokenRoute } from './http/token-route.ts';
 import { createAuthorityServices } from './services.ts';
+import { authorityReadiness } from './readiness.ts';
 
 export interface AuthorityOptions {
   /** Route plugins mounted behind the bearer authentication (src/components.ts names them). */
@@ -25,7 +26,7 @@ export interface AuthorityOptions {
 export async function startAuthority(ctx: ComponentContext, port?: number, options: AuthorityOptions = {}): Promise<RunningComponent> {
   const services = await createAuthorityServices(ctx);
   try {
-    const app = createApp(ctx);
+    const app = createApp(ctx, { readiness: authorityReadiness(ctx) });
     await app.register(formbody);
     app.decorateRequest('principal', null);
     const withinLimits = await oauthRateLimit(app, ctx.config);

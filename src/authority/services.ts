@@ -27,6 +27,7 @@ export async function createAuthorityServices(ctx: ComponentContext): Promise<Au
     ctx.logger.warn({ err: (err as Error).message }, 'signing key refresh failed; keeping the previous keys'),
   );
   await keys.start();
+  await ctx.instance.reportIdentity({ issuer: issuer(config), keyIds: () => keys.publishedKids(), signingKid: () => keys.signingKey.kid });
   const purge = setInterval(() => {
     purgeExpiredTokens(ctx.db).catch((err) => ctx.logger.warn({ err: (err as Error).message }, 'purging expired tokens failed'));
   }, PURGE_INTERVAL_MS);

@@ -16,6 +16,7 @@ import { JwksCache } from './jwks-cache.ts';
 import { readPublishedKeySet } from '../identity/published-keys.ts';
 import { gatewayReadiness } from './readiness.ts';
 import { UpstreamProbe } from './upstream-probe.ts';
+import { FleetIdentityView } from '../telemetry/fleet-identity.ts';
 import { createPipeline } from './pipeline.ts';
 import { registerProxy } from './proxy.ts';
 import { GatewayRecorder } from './record.ts';
@@ -46,12 +47,16 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     fallback: () => readPublishedKeySet(ctx.db),
     onRefresh: (result, err, source) => {
       recorder.jwksRefreshes.inc({ result, source: source ?? 'http' });
+      if (result === 'ok') void ctx.instance.reportIdentity(identity).catch(() => undefined);
       if (err) ctx.logger.warn({ err: (err as Error).message }, 'verification keys not refreshed; verifying with cached keys');
       else if (source === 'database') ctx.logger.warn('the Authority is unreachable: verifying with the keys it published in PostgreSQL');
     },
   });
+  const identity = { issuer: issuer(config), keyIds: () => keys.state.kids };
+  await ctx.instance.reportIdentity(identity);
+  const fleet = new FleetIdentityView(ctx.db, ctx.instance.instanceId, () => ctx.clock.now());
   const upstreams = new UpstreamProbe(table.routes.map((r) => r.origin));
-  const app = createApp(ctx, { customNotFound: true, readiness: gatewayReadiness(keys, upstreams, config.gateway.readyUpstreams) });
+  const app = createApp(ctx, { customNotFound: true, readiness: gatewayReadiness(keys, upstreams, config.gateway.readyUpstreams, fleet) });
   const verifier = new TokenVerifier({
     keys,
     issuer: issuer(config),

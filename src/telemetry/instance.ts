@@ -1,16 +1,25 @@
 /**
  * The identity of one running process of one component: registered in
- * telemetry.instances, with a daily heartbeat row (a day without one is "no data") and the
- * flag version it runs.
+ * telemetry.instances, with a daily heartbeat row (a day without one is "no data"), the
+ * flag version it runs and — for the Authority and the gateway — the issuer and key ids it
+ * works with (src/telemetry/fleet-identity.ts compares them across the fleet).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Queryable } from '../db/database.ts';
 import { systemClock, utcDay, type Clock } from './clock.ts';
 
+/** The token identity an instance works with; `keyIds` may change while it runs (rotation). */
+export interface TokenIdentitySource {
+  issuer: string;
+  keyIds(): readonly string[];
+  signingKid?(): string | null;
+}
+
 export class InstanceReporter {
   readonly instanceId: string;
   private flagVersion = 0;
+  private identity: TokenIdentitySource | null = null;
   private lastBeat = 0;
 
   constructor(
@@ -23,6 +32,23 @@ export class InstanceReporter {
 
   private get clock(): Clock {
     return this.options.clock ?? systemClock;
+  }
+
+  /** Records what this instance issues or accepts; written now and with every heartbeat. */
+  async reportIdentity(identity: TokenIdentitySource): Promise<void> {
+    this.identity = identity;
+    await this.writeIdentity();
+  }
+
+  private async writeIdentity(): Promise<void> {
+    const id = this.identity;
+    if (!id) return;
+    await this.db.query('update telemetry.instances set issuer = $2, key_ids = $3, signing_kid = $4 where instance_id = $1', [
+      this.instanceId,
+      id.issuer,
+      [...id.keyIds()].sort(),
+      id.signingKid?.() ?? null,
+    ]);
   }
 
   async register(): Promise<void> {
@@ -48,6 +74,7 @@ export class InstanceReporter {
       [day, this.instanceId, this.component, now],
     );
     await this.db.query('update telemetry.instances set last_seen = $2, flag_version = $3 where instance_id = $1', [this.instanceId, now, this.flagVersion]);
+    await this.writeIdentity();
     this.lastBeat = now.getTime();
   }
 

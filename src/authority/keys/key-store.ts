@@ -50,6 +50,11 @@ export class KeyStore {
     return this.signing;
   }
 
+  /** The key ids the JWKS publishes (what the fleet compares across instances). */
+  publishedKids(): string[] {
+    return this.published.map((k) => k.kid);
+  }
+
   jwks(): { keys: JWK[] } {
     return { keys: this.published.map((k) => k.jwk) };
   }

@@ -1,6 +1,7 @@
 /**
  * Everything `rollout status` shows: phase and window, freeze, flags with their recent
- * history, running instances with the flag version each reports (convergence), current
+ * history, running instances with the flag version each reports (convergence) and the
+ * issuer each works with (one fleet, one issuer), current
  * deployments, and the gates at a glance.
  */
 import type { Queryable } from '../../db/database.ts';
@@ -11,6 +12,7 @@ import type { DeploymentRecord, RolloutState } from '../model.ts';
 import type { Phase, RolloutPolicy } from '../policy/schema.ts';
 import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
 import { phaseExitGate, strictGate } from './evaluate-gates.ts';
+import { compareFleetIdentity, LIVE_INSTANCE_MS, type FleetIdentity } from '../../telemetry/fleet-identity.ts';
 
 export interface InstanceStatus {
   instanceId: string;
@@ -21,6 +23,11 @@ export interface InstanceStatus {
   lastSeen: string;
   flagVersion: number;
   converged: boolean;
+  /** The issuer it issues (Authority) or accepts (gateway); null for components without one. */
+  issuer: string | null;
+  keyIds: string[];
+  /** Why it disagrees with the fleet on token identity, or null. */
+  identityProblem: string | null;
 }
 
 export interface RolloutStatus {
@@ -31,22 +38,26 @@ export interface RolloutStatus {
   flagHistory: FlagHistoryEntry[];
   instances: InstanceStatus[];
   converged: boolean;
+  /** Issuers seen across live instances, and the instances that disagree (one fleet, one issuer). */
+  fleetIdentity: FleetIdentity;
   deployments: DeploymentRecord[];
   openIncidents: number;
   exitGate: PhaseExitResult;
   strictGate: StrictGateResult;
 }
 
-/** Instances seen within this long count as running. */
-const LIVE_MS = 5 * 60_000;
-
-export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<InstanceStatus[]> {
+export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<{ instances: InstanceStatus[]; fleetIdentity: FleetIdentity }> {
   const { rows } = await db.query(
-    `select instance_id, component, host, pid, started_at, last_seen, flag_version::float8 as flag_version
+    `select instance_id, component, host, pid, started_at, last_seen, flag_version::float8 as flag_version, issuer, key_ids, signing_kid
        from telemetry.instances where stopped_at is null and last_seen >= $1 order by component, instance_id`,
-    [new Date(now.getTime() - LIVE_MS)],
+    [new Date(now.getTime() - LIVE_INSTANCE_MS)],
   );
-  return rows.map((r: any) => ({
+  const fleetIdentity = compareFleetIdentity(
+    rows.map((r: any) => ({ instanceId: r.instance_id, component: r.component, issuer: r.issuer, keyIds: r.key_ids, signingKid: r.signing_kid })),
+  );
+  const problems = new Map<string, string>();
+  for (const f of fleetIdentity.findings) problems.set(f.instanceId, [problems.get(f.instanceId), f.detail].filter(Boolean).join('; '));
+  const instances = rows.map((r: any) => ({
     instanceId: r.instance_id,
     component: r.component,
     host: r.host,
@@ -55,13 +66,17 @@ export async function readInstances(db: Queryable, now: Date, flagVersion: numbe
     lastSeen: new Date(r.last_seen).toISOString(),
     flagVersion: Number(r.flag_version),
     converged: Number(r.flag_version) === flagVersion,
+    issuer: r.issuer,
+    keyIds: r.key_ids,
+    identityProblem: problems.get(r.instance_id) ?? null,
   }));
+  return { instances, fleetIdentity };
 }
 
 export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: Date): Promise<RolloutStatus> {
   const state = await readRolloutState(db);
   const flags = await readFlagSnapshot(db as any);
-  const instances = await readInstances(db, now, flags.version);
+  const { instances, fleetIdentity } = await readInstances(db, now, flags.version);
   const phase = policy.phases[state.phase];
   const open = await db.query("select count(*)::int as n from rollout.incidents where status = 'open'");
   return {
@@ -72,6 +87,7 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     flagHistory: await flagHistory(db as any, undefined, 20),
     instances,
     converged: instances.every((i) => i.converged),
+    fleetIdentity,
     deployments: await readCurrentDeployments(db),
     openIncidents: open.rows[0].n,
     exitGate: await phaseExitGate(db, policy, now),

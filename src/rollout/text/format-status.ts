@@ -2,6 +2,14 @@
 import type { RolloutStatus } from '../operations/rollout-status.ts';
 import { formatChecks } from './format-gate.ts';
 
+function formatIssuers(s: RolloutStatus): string {
+  const { issuers, findings } = s.fleetIdentity;
+  if (issuers.length === 0) return '  issuer: (no Authority or gateway reporting)';
+  const each = issuers.map((i) => `${i.issuer} (${i.authorities} authorit${i.authorities === 1 ? 'y' : 'ies'}, ${i.gateways} gateway${i.gateways === 1 ? '' : 's'})`).join(', ');
+  const blocking = findings.filter((f) => f.problem === 'issuer_mismatch');
+  return blocking.length === 0 ? `  issuer: ${each}` : `  issuer: DISAGREE — ${each}; set authority.issuer the same on every instance`;
+}
+
 export function formatStatus(s: RolloutStatus): string {
   const w = s.phase.window;
   const window = s.phase.earliestStart ? `earliest ${w.start}` : `${w.start} → ${w.end ?? 'open'}`;
@@ -18,7 +26,8 @@ export function formatStatus(s: RolloutStatus): string {
     `instances (${s.instances.length} running; ${s.converged ? 'all on' : 'NOT all on'} flag version ${s.flags.version})`,
     ...(s.instances.length === 0
       ? ['  (none reporting)']
-      : s.instances.map((i) => `  ${i.component.padEnd(10)} ${i.instanceId.padEnd(44)} flag v${String(i.flagVersion).padEnd(4)} ${i.converged ? 'converged' : 'BEHIND'}  last seen ${i.lastSeen}`)),
+      : s.instances.map((i) => `  ${i.component.padEnd(10)} ${i.instanceId.padEnd(44)} flag v${String(i.flagVersion).padEnd(4)} ${i.converged ? 'converged' : 'BEHIND'}  last seen ${i.lastSeen}${i.identityProblem ? `  IDENTITY: ${i.identityProblem}` : ''}`)),
+    formatIssuers(s),
     '',
     'deployments (current)',
     ...(s.deployments.length === 0
