@@ -7,6 +7,10 @@ import type { ComponentContext } from '../host/context.ts';
 import { writeAudit, type AuditEvent } from '../telemetry/audit.ts';
 import { counter, gauge, HotCounter } from '../telemetry/metrics.ts';
 import { signals } from '../telemetry/signals.ts';
+import { outageCause } from '../db/unavailable.ts';
+import { RateLimitedLog } from '../host/rate-limited-log.ts';
+
+const auditLog = new RateLimitedLog(10_000, Date.now, 'audit write failed; will retry');
 import type { Classification } from './classify.ts';
 import type { Decision, TokenIdentity } from './decide.ts';
 
@@ -128,7 +132,7 @@ export class GatewayRecorder {
             for (const e of batch) await writeAudit(c, e);
           });
         } catch (err) {
-          this.ctx.logger.warn({ err: (err as Error).message, queued: this.auditQueue.length }, 'audit write failed; will retry');
+          auditLog.record(this.ctx.logger, outageCause(err) ?? 'error', (err as Error).message, { queued: this.auditQueue.length });
           return;
         }
         this.auditQueue.splice(0, batch.length);

@@ -13,6 +13,8 @@ import { DailyCounters } from '../telemetry/counters.ts';
 import { InstanceReporter } from '../telemetry/instance.ts';
 import { createRegistry, type MetricsRegistry } from '../telemetry/metrics.ts';
 import { createLogger } from './logger.ts';
+import { RateLimitedLog } from './rate-limited-log.ts';
+import { outageCause } from '../db/unavailable.ts';
 
 export interface ComponentContext {
   name: ComponentName;
@@ -54,13 +56,14 @@ export async function createComponentContext(options: ContextOptions): Promise<C
     await db.close();
     throw err;
   }
+  const flushLog = new RateLimitedLog(10_000, Date.now, 'counter flush failed; will retry');
   const instance = new InstanceReporter(db, name, { clock, heartbeatIntervalMs: config.telemetry.heartbeatIntervalMs });
   const counters = new DailyCounters({
     db,
     instanceId: instance.instanceId,
     clock,
     flushIntervalMs: config.telemetry.flushIntervalMs,
-    onError: (err) => logger.warn({ err: (err as Error).message }, 'counter flush failed; will retry'),
+    onError: (err) => flushLog.record(logger, outageCause(err) ?? 'error', (err as Error).message),
     afterFlush: () => instance.heartbeat(),
   });
   const flags = new LiveFlags({

@@ -13,6 +13,11 @@ import type { AdvisoryIndex } from '../engine/advisory-index.ts';
 import { executeScan } from '../engine/execute-scan.ts';
 import { markScanFailed, markScanRequeued, markScanRunning } from '../store/scan-store.ts';
 import { claimJob, finishJob, LeaseLostError, releaseJob, renewLease, type ClaimedJob } from './job-store.ts';
+import { outageCause } from '../../../db/unavailable.ts';
+import { RateLimitedLog } from '../../../host/rate-limited-log.ts';
+
+/** While the database is away every worker retries each poll: one log line per cause per 10 s. */
+const claimLog = new RateLimitedLog(10_000, Date.now, 'claiming a scan job failed; retrying');
 
 export interface ScanWorkerOptions {
   db: Database;
@@ -65,7 +70,7 @@ export class ScanWorkers {
       try {
         job = await claimJob(this.options.db, owner, randomUUID(), this.options.leaseSeconds);
       } catch (err) {
-        this.options.logger.warn({ err: (err as Error).message }, 'claiming a scan job failed; retrying');
+        claimLog.record(this.options.logger, outageCause(err) ?? 'error', (err as Error).message);
       }
       if (!job) {
         await this.idle(this.options.pollIntervalMs);
