@@ -57,6 +57,8 @@ export const configSchema = z.object({
       url: z.string().optional(),
       /** Runtime connection (the non-owner role). Unset = derived from `url` with the runtime role. */
       runtimeUrl: z.string().optional(),
+      /** Direct (unpooled) connection for LISTEN, the runtime role's. Unset = the runtime URL. Behind a transaction pooler it must bypass the pooler. */
+      listenUrl: z.string().optional(),
       runtimePassword: z.string().optional(),
       dataDir: z.string().default('.tenantgate/pg'),
       embeddedPort: port.default(54329),
@@ -157,7 +159,7 @@ export type Config = z.infer<typeof configSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
 
 /** Dotted paths whose values are secrets: redacted by `config print` and never logged. */
-export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey', 'rollout.matrixSecret'];
+export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.listenUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey', 'rollout.matrixSecret'];
 
 export const componentNames = ['gateway', 'authority', 'platform', 'scanner', 'graph'] as const;
 export type ComponentName = (typeof componentNames)[number];

@@ -4,14 +4,13 @@
  * - `withTenant(tenant, (tx) => …)` — a transaction whose `app.tenant_id` is the tenant
  *   (CONTRACT.md §7); `tx.tenant` carries it, so tenant stores take the handle only;
  * - `withTransaction((tx) => …)` — a plain transaction for tables that are not tenant-scoped;
- * - `withSession((s) => …)` — one connection held for a session-level lock;
  * - `query(…)` — one statement outside any tenant (the Database is itself a `Queryable`).
  */
 import pg from 'pg';
 import { isNormalizedTenantId } from '../contract/tenant.ts';
 import { asUnavailable, DatabaseUnavailableError } from './unavailable.ts';
 
-/** Anything that runs one statement: the Database, a transaction, a session. */
+/** Anything that runs one statement: the Database or a transaction. */
 export interface Queryable {
   query<R extends pg.QueryResultRow = any>(text: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
@@ -25,9 +24,6 @@ export interface Tx extends Queryable {
 export interface TenantTx extends Tx {
   readonly tenant: string;
 }
-
-/** One connection held for the callback's lifetime (session-level advisory locks). */
-export type Session = Queryable;
 
 export interface PoolStats {
   total: number;
@@ -55,15 +51,6 @@ async function guarded<T>(run: () => Promise<T>): Promise<T> {
 
 function runner(client: pg.PoolClient): Queryable {
   return { query: (text, params) => guarded(() => client.query(text as string, params)) };
-}
-
-// A session waits on locks for as long as it takes: no statement bound on either side.
-const UNBOUNDED_MS = 24 * 3600_000;
-function sessionRunner(client: pg.PoolClient): Queryable {
-  return {
-    query: (text, params) =>
-      guarded(() => client.query({ ...(typeof text === 'string' ? { text } : text), values: params ?? (typeof text === 'string' ? undefined : text.values), query_timeout: UNBOUNDED_MS } as pg.QueryConfig)),
-  };
 }
 
 export class Database implements Queryable {
@@ -104,23 +91,8 @@ export class Database implements Queryable {
     return this.transaction((client) => fn({ ...runner(client), inTransaction: true }));
   }
 
-  /** Holds one connection (outside any transaction) while `fn` runs. */
-  async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    const client = await guarded(() => this.#pool.connect());
-    let broken = false;
-    try {
-      const session = sessionRunner(client);
-      await session.query('set statement_timeout = 0');
-      const result = await fn(session);
-      await session.query('reset statement_timeout');
-      return result;
-    } catch (err) {
-      broken = true;
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  }
+  // No session-level handle on purpose: behind a transaction pooler a "session" spans
+  // several server connections, so session state (advisory locks, SET) would leak.
 
   /** One statement outside any tenant (non-tenant tables only). */
   async query<R extends pg.QueryResultRow = any>(text: string | pg.QueryConfig, params?: unknown[]): Promise<pg.QueryResult<R>> {

@@ -50,50 +50,66 @@ export interface MigrateResult {
   skipped: string[];
 }
 
-/** Serializes concurrent migrators of one database. */
+/**
+ * Serializes concurrent migrators of one database. A transaction-level lock, taken again in
+ * every transaction of the run: a session-level one would not hold behind a transaction
+ * pooler (each transaction may get another server connection, and one server session that
+ * already holds an advisory lock is granted it again), and the server drops it with the
+ * transaction, so a crashed migrator never leaves it behind.
+ */
 const MIGRATION_LOCK = 7_314_002;
+
+async function locked<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
+  await client.query('begin');
+  try {
+    await client.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const result = await fn();
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
 
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const migrations = options.migrations ?? readMigrations();
   const client = new pg.Client({ connectionString: options.adminUrl });
   await client.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await provisionRoles(client, options.roles, options.runtimePassword, options.resetRuntimePassword);
-    await client.query(`create table if not exists public.tenantgate_migrations (
-      id text primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`);
-    await client.query('revoke all on public.tenantgate_migrations from public');
-    const applied = new Map(
-      (await client.query<{ id: string; name: string; checksum: string }>('select id, name, checksum from public.tenantgate_migrations')).rows.map((r) => [r.id, r]),
-    );
+    await locked(client, async () => {
+      await provisionRoles(client, options.roles, options.runtimePassword, options.resetRuntimePassword);
+      await client.query(`create table if not exists public.tenantgate_migrations (
+        id text primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`);
+      await client.query('revoke all on public.tenantgate_migrations from public');
+    });
     const result: MigrateResult = { applied: [], skipped: [] };
     for (const m of migrations) {
-      const done = applied.get(m.id);
-      if (done) {
-        if (done.checksum !== m.checksum || done.name !== m.name) {
-          throw new MigrationError(
-            `migration ${m.name} was changed after it was applied (recorded ${done.name} sha256 ${done.checksum.slice(0, 12)}…, file sha256 ${m.checksum.slice(0, 12)}…): restore the file and add a new migration instead`,
-          );
+      // Each file in its own transaction, holding the lock; what is applied is read under it.
+      const outcome = await locked(client, async () => {
+        const done = (await client.query<{ name: string; checksum: string }>('select name, checksum from public.tenantgate_migrations where id = $1', [m.id])).rows[0];
+        if (done) {
+          if (done.checksum !== m.checksum || done.name !== m.name) {
+            throw new MigrationError(
+              `migration ${m.name} was changed after it was applied (recorded ${done.name} sha256 ${done.checksum.slice(0, 12)}…, file sha256 ${m.checksum.slice(0, 12)}…): restore the file and add a new migration instead`,
+            );
+          }
+          return 'skipped' as const;
         }
-        result.skipped.push(m.name);
-        continue;
-      }
-      await client.query('begin');
-      try {
-        await client.query(`set local role ${quoteIdent(options.roles.owner)}`);
-        await client.query(expand(m.sql, options.roles));
-        await client.query('reset role');
-        await client.query('insert into public.tenantgate_migrations (id, name, checksum) values ($1, $2, $3)', [m.id, m.name, m.checksum]);
-        await client.query('commit');
-        result.applied.push(m.name);
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw new MigrationError(`migration ${m.name} failed: ${(err as Error).message}`);
-      }
+        try {
+          await client.query(`set local role ${quoteIdent(options.roles.owner)}`);
+          await client.query(expand(m.sql, options.roles));
+          await client.query('reset role');
+          await client.query('insert into public.tenantgate_migrations (id, name, checksum) values ($1, $2, $3)', [m.id, m.name, m.checksum]);
+        } catch (err) {
+          throw new MigrationError(`migration ${m.name} failed: ${(err as Error).message}`);
+        }
+        return 'applied' as const;
+      });
+      result[outcome].push(m.name);
     }
     return result;
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await client.end();
   }
 }

@@ -68,7 +68,9 @@ export async function createComponentContext(options: ContextOptions): Promise<C
   });
   const flags = new LiveFlags({
     db,
-    listenUrl: options.runtimeUrl,
+    // A transaction pooler accepts LISTEN and then drops the notifications: the listener
+    // needs a direct connection when the runtime URL goes through one.
+    listenUrl: config.database.listenUrl ?? options.runtimeUrl,
     pollIntervalMs: config.flags.pollIntervalMs,
     onVersion: (version) => instance.reportFlagVersion(version).catch(() => undefined),
     onError: (err) => logger.debug({ err: (err as Error).message }, 'flag listener error'),

@@ -14,6 +14,7 @@ import type { Actor, RolloutEnv } from '../rollout-env.ts';
 import { readIncidents } from '../state/read-state.ts';
 import type { Incident } from '../model.ts';
 import { appendIncidentEvent, findOpenIncident, openIncident } from './incident-log.ts';
+import { withLease, type Lease, type LeaseOptions } from './lease.ts';
 import {
   freezeStrictRollout,
   rerunAcceptanceMatrix,
@@ -35,23 +36,21 @@ export interface PlaybookResult {
   incident: Incident;
 }
 
-const PLAYBOOK_LOCK = 7314052;
+/** One playbook at a time: two operators (or a monitor and an operator) must not interleave steps. */
+const PLAYBOOK_LEASE = 'rollback-playbook';
 
-export async function runRollback(env: RolloutEnv, input: { component: string; reason: string; trigger?: string } & Actor): Promise<PlaybookResult> {
+export async function runRollback(
+  env: RolloutEnv,
+  input: { component: string; reason: string; trigger?: string } & Actor,
+  leaseOptions: LeaseOptions = {},
+): Promise<PlaybookResult> {
   const component = assertComponent(input.component);
   if (!input.reason?.trim()) throw new RolloutInputError('a rollback needs a reason');
-  return env.db.withSession(async (session) => {
-    // One playbook at a time: two operators (or a monitor and an operator) must not interleave steps.
-    await session.query('select pg_advisory_lock($1)', [PLAYBOOK_LOCK]);
-    try {
-      return await runSteps(env, component, input);
-    } finally {
-      await session.query('select pg_advisory_unlock($1)', [PLAYBOOK_LOCK]).catch(() => undefined);
-    }
-  });
+  // A second run waits for the first, then finds every step in place (a no-op).
+  return withLease(env.db, PLAYBOOK_LEASE, leaseOptions, (lease) => runSteps(env, component, input, lease));
 }
 
-async function runSteps(env: RolloutEnv, component: string, input: { reason: string; trigger?: string } & Actor): Promise<PlaybookResult> {
+async function runSteps(env: RolloutEnv, component: string, input: { reason: string; trigger?: string } & Actor, lease: Lease): Promise<PlaybookResult> {
   const now = () => env.clock.now();
   const existing = await findOpenIncident(env.db, component);
   const steps: PlaybookStep[] = [];
@@ -77,10 +76,15 @@ async function runSteps(env: RolloutEnv, component: string, input: { reason: str
   };
 
   const run: StepRun = { env, component, incidentId, reason: input.reason, actor: input.actor };
+  // Before each step acts (a step that already acted is still recorded): stop once the lease may be someone else's.
+  lease.assertHeld();
   await record(await restoreCompatibilityFlags(run));
+  lease.assertHeld();
   await record(await freezeStrictRollout(run));
+  lease.assertHeld();
   const revert = await revertToLastKnownGood(run);
   await record(revert.event);
+  lease.assertHeld();
   await record(await rerunAcceptanceMatrix(run, revert.build));
 
   const noop = !created && steps.every((s) => s.outcome === 'unchanged');

@@ -148,7 +148,7 @@ describe('row-level security on the Platform and Graph schemas', () => {
   });
 
   it('a session-level app.tenant_id on a pooled connection never overrides the verified tenant of withTenant', async () => {
-    await t.db.withSession((s) => s.query("set app.tenant_id = 'tenant-bravo'"));
+    await t.db.query("set app.tenant_id = 'tenant-bravo'");
     // The pool hands the same (only idle) connection back; withTenant sets its own value.
     for (let i = 0; i < 3; i++) {
       const { rows } = await t.db.withTenant('tenant-alpha', (tx) => tx.query('select distinct tenant_id from platform.environments'));
