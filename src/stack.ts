@@ -26,6 +26,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Use an already prepared database (tests); otherwise prepare one. */
   prepared?: PreparedDatabase;
+  /** Migrate an external database while preparing it (the embedded one always is). */
+  migrate?: boolean;
   /** Passed to the component starters (e.g. other Authority extensions). */
   start?: StartOptions;
 }
@@ -46,7 +48,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const cwd = options.cwd ?? process.cwd();
   const config = withPolicyDefaults(options.config, cwd);
   const logger = options.logger ?? createLogger('tenantgate', config.server.logLevel);
-  const prepared = options.prepared ?? (await prepareDatabase(config, { cwd, migrate: true }));
+  const prepared = options.prepared ?? (await prepareDatabase(config, { cwd, migrate: options.migrate === true }));
   const running: RunningComponent[] = [];
   const stop = async () => {
     for (const component of [...running].reverse()) {
@@ -111,7 +113,7 @@ export function describeStack(stack: Stack, config: Config): string {
     '',
     ...rows.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
     '',
-    `  database   ${stack.prepared.embedded ? `embedded PostgreSQL, data in ${stack.prepared.embedded.dataDir}` : redactUrl(stack.prepared.adminUrl)}`,
+    `  database   ${stack.prepared.embedded ? `embedded PostgreSQL, data in ${stack.prepared.embedded.dataDir}` : redactUrl(stack.prepared.adminUrl ?? stack.prepared.runtimeUrl)}`,
     `  demo credentials: ${stack.credentialsFile}${stack.seeded ? ' (new)' : ''}`,
     ...demoHint(stack.credentialsFile),
     '',

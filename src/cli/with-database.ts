@@ -1,13 +1,14 @@
 /**
- * Runs a CLI operation against the runtime database: DATABASE_URL, or the embedded
- * server of a running `tenantgate up`, or a temporary embedded server for the command.
+ * Runs a CLI operation as the runtime role: `database.runtimeUrl` alone, or DATABASE_URL's
+ * server, or the embedded server of a running `tenantgate up`, or a temporary embedded
+ * server for the command. It never migrates an external database (`tenantgate migrate` does).
  */
 import { prepareDatabase, type PreparedDatabase } from '../db/connect.ts';
 import { Database } from '../db/database.ts';
 import type { Config } from '../config/schema.ts';
 
 export async function withDatabase<T>(config: Config, fn: (db: Database, prepared: PreparedDatabase) => Promise<T>): Promise<T> {
-  const prepared = await prepareDatabase(config, { migrate: true, reuseRunning: true });
+  const prepared = await prepareDatabase(config, { reuseRunning: true });
   const db = new Database(prepared.runtimeUrl, {
     max: 2,
     applicationName: 'tenantgate-cli',

@@ -38,6 +38,7 @@ export const errorTable = {
   config_invalid: { status: 400, title: 'Invalid configuration' },
   policy_invalid: { status: 400, title: 'Invalid rollout policy' },
   migration_failed: { status: 500, title: 'Migration failed' },
+  schema_outdated: { status: 503, title: 'Database schema outdated' },
   unsafe_database_role: { status: 500, title: 'Unsafe database role' },
   matrix_setup_failed: { status: 502, title: 'Acceptance matrix setup failed' },
   // Generic service errors.

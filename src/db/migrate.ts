@@ -82,6 +82,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       await client.query(`create table if not exists public.tenantgate_migrations (
         id text primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`);
       await client.query('revoke all on public.tenantgate_migrations from public');
+      // Serving instances hold only the runtime role: they check the schema is current with it.
+      await client.query(`grant select on public.tenantgate_migrations to ${quoteIdent(options.roles.runtime)}`);
     });
     const result: MigrateResult = { applied: [], skipped: [] };
     for (const m of migrations) {

@@ -51,7 +51,7 @@ function sh(server: SystemPostgres, cwd: string, script: string): { stdout: stri
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-function preparedFor(server: SystemPostgres, keyEncryptionKey: string): PreparedDatabase {
+function preparedFor(server: SystemPostgres, keyEncryptionKey: string): PreparedDatabase & { adminUrl: string } {
   const adminUrl = withDatabase(server.superUrl, DB);
   return { adminUrl, runtimeUrl: withCredentials(adminUrl, testRoles.runtime, TEST_RUNTIME_PASSWORD), keyEncryptionKey, embedded: null, migrations: null, stop: async () => undefined };
 }

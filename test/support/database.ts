@@ -62,12 +62,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 export function testConfig(
-  db: { adminUrl: string; runtimeUrl: string; keyEncryptionKey: string; stateDir: string },
+  db: { adminUrl: string | null; runtimeUrl: string; keyEncryptionKey: string; stateDir: string },
   overrides: Record<string, unknown> = {},
 ): Config {
   const tree: Record<string, any> = {
     server: { logLevel: 'silent', shutdownGraceMs: 2000 },
-    database: { url: db.adminUrl, runtimeUrl: db.runtimeUrl, dataDir: join(db.stateDir, 'pg'), poolMax: 5 },
+    database: { ...(db.adminUrl ? { url: db.adminUrl } : {}), runtimeUrl: db.runtimeUrl, dataDir: join(db.stateDir, 'pg'), poolMax: 5 },
     secrets: { keyEncryptionKey: db.keyEncryptionKey },
     telemetry: { flushIntervalMs: 200 },
     flags: { pollIntervalMs: 250 },

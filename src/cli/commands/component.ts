@@ -10,12 +10,13 @@ export function registerComponentCommands(program: Command): void {
     program
       .command(name)
       .description(`run only the ${name} (scale out by running more copies against one database)`)
-      .option('--migrate', 'run migrations before starting', false)
+      .option('--migrate', "apply pending migrations before starting (needs the migrator's DATABASE_URL)", false)
       .option('--seed', 'seed demo data on an empty database', false)
       .action(async (opts: { migrate: boolean; seed: boolean }, cmd: Command) => {
         const config = configFrom(cmd);
         config.demo.seed = opts.seed;
-        const prepared = await prepareDatabase(config, { migrate: opts.migrate || !config.database.url, reuseRunning: true });
+        // Only --migrate migrates an external database; otherwise the runtime role serves alone.
+        const prepared = await prepareDatabase(config, { migrate: opts.migrate, reuseRunning: true });
         const stack = await startStack({ config, components: [name as ComponentName], prepared });
         onShutdownSignal(async () => {
           await stack.stop();
