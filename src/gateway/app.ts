@@ -55,7 +55,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
   const identity = { issuer: issuer(config), keyIds: () => keys.state.kids };
   await ctx.instance.reportIdentity(identity);
   const fleet = new FleetIdentityView(ctx.db, ctx.instance.instanceId, () => ctx.clock.now());
-  const upstreams = new UpstreamProbe(table.routes.map((r) => r.origin));
+  const upstreams = new UpstreamProbe(table.routes.map((r) => ({ name: r.upstreamName, origin: r.origin })));
   const app = createApp(ctx, { customNotFound: true, readiness: gatewayReadiness(keys, upstreams, config.gateway.readyUpstreams, fleet) });
   const verifier = new TokenVerifier({
     keys,

@@ -16,7 +16,7 @@ export function gatewayReadiness(keys: JwksCache, upstreams: UpstreamProbe, mode
     const key = keys.state;
     const checks = {
       verificationKeys: { count: key.kids.length, source: key.source },
-      upstreams: Object.fromEntries(states.map((s) => [s.origin, s.reachable ? 'ok' : `unreachable: ${s.error}`])),
+      upstreams: Object.fromEntries(states.map((s) => [s.name, s.reachable ? 'ok' : `unreachable: ${s.error}`])),
       issuer: disagreement ? disagreement.detail : 'agrees with the live Authorities',
     };
     if (!keys.loaded) {
@@ -25,7 +25,7 @@ export function gatewayReadiness(keys: JwksCache, upstreams: UpstreamProbe, mode
     }
     const down = states.filter((s) => !s.reachable);
     const failed = states.length > 0 && (mode === 'all' ? down.length > 0 : down.length === states.length);
-    if (failed) return { ready: false, detail: `upstreams unreachable: ${down.map((s) => s.origin).join(', ')}`, checks };
+    if (failed) return { ready: false, detail: `upstreams unreachable: ${down.map((s) => s.name).join(', ')}`, checks };
     if (disagreement) return { ready: false, detail: `this gateway ${disagreement.detail}: set authority.issuer the same on every instance`, checks };
     return { ready: true, checks };
   };

@@ -43,6 +43,8 @@ export interface CompiledRoute {
   prefix: string;
   /** Origin of the upstream (no trailing slash). */
   origin: string;
+  /** What readiness calls the upstream publicly: the component, the module, or the route. */
+  upstreamName: string;
   access: 'public' | 'protected';
   module: string | null;
   /** `<module>.emitLegacyHeaders` when that flag exists. */
@@ -68,6 +70,7 @@ export function compileRoutes(config: Config, routes: RouteConfig[] = config.gat
       return {
         prefix: r.prefix,
         origin,
+        upstreamName: componentUpstreams.has(r.upstream) ? r.upstream : (r.module ?? `route ${r.prefix}`),
         access: r.access,
         module: r.module ?? null,
         emitLegacyFlag: flag && isFlagName(flag) ? flag : null,

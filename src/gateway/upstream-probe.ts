@@ -6,6 +6,8 @@
 import { connect } from 'node:net';
 
 export interface UpstreamState {
+  /** The upstream's public name(s) — readiness answers on the public port, so no internal address. */
+  name: string;
   origin: string;
   reachable: boolean;
   error?: string;
@@ -16,7 +18,7 @@ function portOf(url: URL): number {
   return url.protocol === 'https:' ? 443 : 80;
 }
 
-function probe(origin: string, timeoutMs: number): Promise<UpstreamState> {
+function probe(name: string, origin: string, timeoutMs: number): Promise<UpstreamState> {
   const url = new URL(origin);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
@@ -25,27 +27,29 @@ function probe(origin: string, timeoutMs: number): Promise<UpstreamState> {
       socket.destroy();
       resolve(state);
     };
-    socket.setTimeout(timeoutMs, () => done({ origin, reachable: false, error: `no connection within ${timeoutMs} ms` }));
-    socket.once('connect', () => done({ origin, reachable: true }));
-    socket.once('error', (err: NodeJS.ErrnoException) => done({ origin, reachable: false, error: err.code ?? err.message }));
+    socket.setTimeout(timeoutMs, () => done({ name, origin, reachable: false, error: `no connection within ${timeoutMs} ms` }));
+    socket.once('connect', () => done({ name, origin, reachable: true }));
+    socket.once('error', (err: NodeJS.ErrnoException) => done({ name, origin, reachable: false, error: err.code ?? err.message }));
   });
 }
 
 export class UpstreamProbe {
   private last: { at: number; states: UpstreamState[] } | null = null;
   private inflight: Promise<UpstreamState[]> | null = null;
-  private readonly origins: string[];
+  private readonly targets: { name: string; origin: string }[];
 
   constructor(
-    origins: Iterable<string>,
+    upstreams: Iterable<{ name: string; origin: string }>,
     private readonly reuseMs = 1_000,
   ) {
-    this.origins = [...new Set(origins)].sort();
+    const names = new Map<string, Set<string>>();
+    for (const u of upstreams) (names.get(u.origin) ?? names.set(u.origin, new Set()).get(u.origin)!).add(u.name);
+    this.targets = [...names].map(([origin, n]) => ({ origin, name: [...n].sort().join('+') })).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   check(timeoutMs: number): Promise<UpstreamState[]> {
     if (this.last && Date.now() - this.last.at < this.reuseMs) return Promise.resolve(this.last.states);
-    this.inflight ??= Promise.all(this.origins.map((o) => probe(o, timeoutMs))).then(
+    this.inflight ??= Promise.all(this.targets.map((t) => probe(t.name, t.origin, timeoutMs))).then(
       (states) => {
         this.last = { at: Date.now(), states };
         this.inflight = null;

@@ -230,6 +230,9 @@ describe('gateway readiness follows its keys and upstreams, not the database', (
     const some = await until('ready with one upstream gone', () => readyz(gateway), (r) => r.status === 200, 3_000);
     const states = Object.values(some.body.checks.upstreams) as string[];
     assert.ok(states.some((s) => s.startsWith('unreachable')), JSON.stringify(some.body.checks));
+    assert.deepEqual(Object.keys(some.body.checks.upstreams).sort(), ['authority', 'graph', 'platform', 'scanner']);
+    assert.equal(some.body.checks.upstreams.authority, 'ok');
+    assert.doesNotMatch(JSON.stringify(some.body), /127\.0\.0\.1|:\d{4,5}/, 'the public readiness body names upstreams, not internal addresses');
     await stacks.shift()!.stop();
     const none = await until('unready with every upstream gone', () => readyz(gateway), (r) => r.status === 503, 5_000);
     assert.equal(none.body.code, 'unavailable');
