@@ -64,6 +64,16 @@ function PhaseSection({ status }: { status: RolloutStatus }) {
           ['Strict-mode rollout', state.frozen ? <Badge key="f" tone="danger">frozen: {state.frozenReason ?? 'no reason given'}</Badge> : <Badge key="f" tone="ok">not frozen</Badge>],
           ['Open incidents', status.openIncidents],
           ['Instances', `${status.instances.length} running, ${status.converged ? 'all on' : 'NOT all on'} flag version ${status.flags.version}`],
+          [
+            'Issuer',
+            status.fleetIdentity.findings.some((f) => f.problem === 'issuer_mismatch') ? (
+              <Badge key="i" tone="danger">
+                instances disagree: {status.fleetIdentity.findings.filter((f) => f.problem === 'issuer_mismatch').map((f) => `${f.instanceId} ${f.detail}`).join('; ')}
+              </Badge>
+            ) : (
+              status.fleetIdentity.issuers.map((i) => i.issuer).join(', ') || 'no Authority or gateway reporting'
+            ),
+          ],
         ]}
       />
       <GateVerdict pass={status.exitGate.pass} label={`Exit gate of phase ${status.exitGate.phase}`} />
