@@ -47,8 +47,8 @@ export class BatchedAuditWriter {
 
   private async insert(events: AuditEvent[]): Promise<void> {
     await this.db.query({
-      // Named: parsed and planned once per connection, not once per batch.
-      name: 'tenantgate-authority-audit-batch',
+      // Unnamed on purpose: a named statement lives on one server session, and behind a
+      // transaction pooler (pgbouncer < 1.21) another client meets it there ("already exists").
       text: `insert into telemetry.audit_events (time, type, outcome, actor, client, tenant, properties)
        select coalesce(t, clock_timestamp()), ty, o, a, c, te, p
          from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) as u(t, ty, o, a, c, te, p)`,

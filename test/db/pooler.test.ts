@@ -107,6 +107,13 @@ describe('behind pgbouncer (pool_mode = transaction, one server connection)', ()
     assert.notEqual(took, null, `gateway at flag version ${gateway.version}, expected ${version}`);
   });
 
+  it('concurrent token requests, each audited, all succeed: no named prepared statement meets another client on the one server session', async () => {
+    const credentials = readDemoCredentials(stack.credentialsFile)!;
+    const answers = await Promise.allSettled(Array.from({ length: 16 }, (_, i) => clientToken(gatewayUrl, credentials, 'scanner-bot', { tenant: i % 2 ? 'tenant-bravo' : 'tenant-alpha' })));
+    const failed = answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason).slice(0, 300));
+    assert.deepEqual(failed, []);
+  });
+
   it('RLS holds through the pooler: interleaved tenants on one server session see only their own rows', async () => {
     const credentials = readDemoCredentials(stack.credentialsFile)!;
     const alpha = await clientToken(gatewayUrl, credentials, 'scanner-bot', { tenant: 'tenant-alpha' });
