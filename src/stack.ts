@@ -113,7 +113,7 @@ export function describeStack(stack: Stack, config: Config): string {
     '',
     ...rows.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
     '',
-    `  database   ${stack.prepared.embedded ? `embedded PostgreSQL, data in ${stack.prepared.embedded.dataDir}` : redactUrl(stack.prepared.adminUrl ?? stack.prepared.runtimeUrl)}`,
+    `  database   ${stack.prepared.embedded ? `embedded PostgreSQL, data in ${stack.prepared.embedded.dataDir}${stack.prepared.embedded.linkedFrom ? ` (linked from ${stack.prepared.embedded.linkedFrom}: the postgres user cannot reach it)` : ''}` : redactUrl(stack.prepared.adminUrl ?? stack.prepared.runtimeUrl)}`,
     `  demo credentials: ${stack.credentialsFile}${stack.seeded ? ' (new)' : ''}`,
     ...demoHint(stack.credentialsFile),
     '',

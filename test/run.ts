@@ -40,7 +40,11 @@ const base = mkdtempSync(join(tmpdir(), 'tenantgate-test-'));
 chmodSync(base, 0o755);
 const port = await freePort();
 const started = Date.now();
-const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port, password: 'test-admin', ephemeral: true, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } });
+const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port, password: 'test-admin', ephemeral: true, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } }).catch((err: unknown) => {
+  rmSync(base, { recursive: true, force: true });
+  process.stderr.write(`test PostgreSQL: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
 process.stdout.write(`# test PostgreSQL on port ${port} ready in ${Date.now() - started} ms\n`);
 
 const admin = new pg.Client({ connectionString: server.url });

@@ -62,6 +62,8 @@ export const configSchema = z.object({
       runtimePassword: z.string().optional(),
       dataDir: z.string().default('.tenantgate/pg'),
       embeddedPort: port.default(54329),
+      /** Run as root, the embedded server runs as user postgres: binaries and data it cannot reach in the checkout go here. */
+      embeddedRootDir: z.string().default('/var/lib/tenantgate'),
       ownerRole: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('tenantgate_owner'),
       runtimeRole: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('tenantgate_app'),
       poolMax: z.number().int().min(1).max(500).default(10),

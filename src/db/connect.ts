@@ -135,6 +135,7 @@ export async function prepareDatabase(config: Config, options: PrepareOptions = 
       dataDir: resolve(cwd, config.database.dataDir),
       port: config.database.embeddedPort,
       password: local().adminPassword,
+      rootStateDir: config.database.embeddedRootDir,
       onLog: options.onLog,
     });
     adminUrl = embedded.url;
