@@ -34,8 +34,17 @@ describe('promtool check metrics', () => {
     assert.equal((await callApi(gw, token, 'GET', '/api/v1/scans')).status, 200);
     assert.equal((await callApi(gw, token, 'GET', '/api/v1/graph/nodes/nope')).status, 404);
     assert.equal((await callApi(gw, null, 'GET', '/api/v1/platform/context')).status, 401);
+    assert.equal((await callApi(gw, null, 'GET', '/nonsense-path/xyzzy')).status, 404);
   });
   after(async () => ts?.stop());
+
+  it('gateway: requests labelled by route table prefix, unknown paths by one fixed value', async () => {
+    const text = await (await fetch(`${ts.url('gateway')}/metrics`)).text();
+    const routes = new Set([...text.matchAll(/^tenantgate_http_requests_total\{[^}]*route="([^"]*)"/gm)].map((m) => m[1]));
+    for (const expected of ['/connect/', '/api/v1/platform/', '/api/v1/scans', '/api/v1/graph/nodes/', 'unmatched']) assert.ok(routes.has(expected), `route="${expected}" in ${[...routes].join(' ')}`);
+    assert.ok(!routes.has('/*'));
+    assert.doesNotMatch(text, /nonsense|xyzzy/);
+  });
 
   for (const component of startOrder) {
     it(`${component}: exit 0, nothing to report`, async () => {
