@@ -32,6 +32,9 @@ export interface GatewayApp {
   close(): Promise<void>;
 }
 
+/** The `route` label of the console's pages and assets. */
+const CONSOLE_ROUTE = 'console';
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 export async function buildGatewayApp(ctx: ComponentContext, signingKey: EnvelopeSigningKey): Promise<GatewayApp> {
@@ -107,10 +110,15 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
         const query = q === -1 ? '' : req.url.slice(q);
         const route = table.match(path);
         if (route === null) {
-          if (consoleRoot && (req.method === 'GET' || req.method === 'HEAD') && serveConsole(consoleRoot, req, reply, path)) return undefined;
+          if (consoleRoot && (req.method === 'GET' || req.method === 'HEAD') && serveConsole(consoleRoot, req, reply, path)) {
+            req.metricsRoute = CONSOLE_ROUTE;
+            return undefined;
+          }
           sendProblem(reply, req, 'not_found', `no route for ${req.method} ${path}`);
           return undefined;
         }
+        // The route table's prefix: bounded by the configuration, whatever path was asked for.
+        req.metricsRoute = route.prefix;
         if (!isCanonicalPath(path)) {
           sendProblem(reply, req, 'validation_failed', 'the request path is not canonical (dot segments, encoded separators or backslashes)');
           return undefined;

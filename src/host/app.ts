@@ -64,6 +64,28 @@ async function withinTimeout(check: ReadinessCheck, timeoutMs: number): Promise<
   }
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The `route` label of the request metrics, for a request a wildcard route serves: the
+     * component names the route it chose from its own bounded table (the gateway: the route
+     * table's prefix), never a value taken from the request.
+     */
+    metricsRoute: string | null;
+  }
+}
+
+/** The `route` label of requests no route (or only a wildcard) describes: one fixed value. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The route pattern, bounded by the routes the app declares. A wildcard pattern (`/*`) tells
+ * nothing about what answered, and is unmatched unless the component set `metricsRoute`.
+ */
+function routeLabel(pattern: string | undefined): string {
+  return pattern === undefined || pattern.endsWith('*') ? UNMATCHED_ROUTE : pattern;
+}
+
 export function createApp(ctx: ComponentContext, options: HostOptions = {}): FastifyInstance {
   const requestLogging = ctx.config.server.logLevel === 'debug' || ctx.config.server.logLevel === 'trace';
   const app = Fastify({
@@ -95,8 +117,9 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   });
   // Labelled children are looked up once per (route, method, status), not hashed per request.
   const children = new Map<string, { count: CounterCell; duration: { observe(v: number): void } }>();
+  app.decorateRequest('metricsRoute', null);
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
+    const route = req.metricsRoute ?? routeLabel(req.routeOptions.url);
     const key = `${route}\u0000${req.method}\u0000${reply.statusCode}`;
     let child = children.get(key);
     if (!child) {

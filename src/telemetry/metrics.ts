@@ -3,10 +3,22 @@ import client from 'prom-client';
 
 export type MetricsRegistry = client.Registry;
 
+const DEFAULT_PREFIX = 'tenantgate_';
+
+/**
+ * prom-client's gauges of all active handles, requests and resources end in `_total`, which
+ * Prometheus reserves for counters (`promtool check metrics` refuses them). Each is the sum of
+ * its by-type gauge (`tenantgate_nodejs_active_handles{type}` …), so they are left out.
+ */
+const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createRegistry(component: string, withDefaults = true): client.Registry {
   const registry = new client.Registry();
   registry.setDefaultLabels({ component });
-  if (withDefaults) client.collectDefaultMetrics({ register: registry, prefix: 'tenantgate_' });
+  if (withDefaults) {
+    client.collectDefaultMetrics({ register: registry, prefix: DEFAULT_PREFIX });
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(DEFAULT_PREFIX + name);
+  }
   return registry;
 }
 

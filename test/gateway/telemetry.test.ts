@@ -53,6 +53,28 @@ describe('gateway telemetry', () => {
     assert.match(text, /tenantgate_gateway_spoof_attempts_total\{[^}]*reason="hop_by_hop"[^}]*\} 1/);
   });
 
+  it('labels request metrics with the route table prefix, and every unknown path with one fixed value', async () => {
+    const bearer = await h.minter.mint({ claims: { sub: 'labelled', client_id: 'labelled-client' } });
+    const auth: [string, string][] = [['Authorization', `Bearer ${bearer}`]];
+    assert.equal((await send(`${h.url}/api/v1/platform/context?probe=raw-query-value`, 'GET', auth)).status, 200);
+    assert.equal((await send(`${h.url}/api/v1/scans/scan-raw-path-id`, 'GET', auth)).status, 200);
+    assert.equal((await send(`${h.url}/api/v1/scans/../graph/raw-dot-segment`, 'GET', auth)).status, 400);
+    assert.equal((await send(`${h.url}/connect/token`, 'POST', [['Content-Type', 'application/x-www-form-urlencoded']], 'grant_type=client_credentials')).status, 200);
+    assert.equal((await send(`${h.url}/assets/app.js`, 'GET', [])).status, 200);
+    assert.equal((await send(`${h.url}/no-such-raw-path/attacker-chosen`, 'GET', [['Accept', 'application/json']])).status, 404);
+    assert.equal((await send(`${h.url}/another-raw-path-${Date.now()}`, 'DELETE', auth)).status, 404);
+    assert.equal((await send(`${h.url}/raw-path-of-an-unrouted-method`, 'PROPFIND', [])).status, 404);
+
+    const text = String((await send(`${h.url}/metrics`, 'GET', [])).body);
+    const routes = new Set([...text.matchAll(/^tenantgate_http_requests_total\{[^}]*route="([^"]*)"/gm)].map((m) => m[1]));
+    for (const expected of ['/api/v1/platform/', '/api/v1/scans', '/connect/', 'console', 'unmatched']) assert.ok(routes.has(expected), `route="${expected}" in ${[...routes].join(' ')}`);
+    assert.ok(!routes.has('/*'), 'no wildcard label');
+    assert.match(text, /^tenantgate_http_requests_total\{[^}]*route="\/api\/v1\/scans",method="GET",status="400"/m, 'a refused path keeps its route');
+    assert.match(text, /^tenantgate_http_requests_total\{[^}]*route="unmatched",method="PROPFIND",status="404"/m);
+    assert.match(text, /^tenantgate_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/platform\/",method="GET"/m);
+    assert.doesNotMatch(text, /raw-|attacker|probe/, 'no part of a request path or query becomes a label value');
+  });
+
   it('audits overrides and mismatches', async () => {
     const bearer = await h.minter.mint({ claims: { sub: 'audited', client_id: 'audited-client' } });
     const call = () => send(`${h.url}/api/v1/platform/context`, 'GET', [['Authorization', `Bearer ${bearer}`], ['X-StellaOps-Tenant', 'tenant-bravo']]);
