@@ -24,8 +24,16 @@ export interface LoadOptions {
   /** Explicit config file path (otherwise tenantgate.config.{json,yaml,yml} in cwd). */
   file?: string;
   env?: NodeJS.ProcessEnv;
+  /** Dotted-path settings above the environment and below `overrides`, each layer named for errors. */
+  layers?: SettingsLayer[];
   /** Dotted-path overrides from CLI flags, e.g. {"server.basePort": 9000}. */
   overrides?: Record<string, unknown>;
+}
+
+export interface SettingsLayer {
+  /** Where the settings come from, as an error shows it: "from <source>". */
+  source: string;
+  settings: Record<string, unknown>;
 }
 
 export function loadConfig(options: LoadOptions = {}): Config {
@@ -45,9 +53,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
     }
     setPath(tree, setting.path, setting.value);
   }
-  for (const [path, value] of Object.entries(options.overrides ?? {})) {
-    for (const u of findUnknownSettings(treeOf(path, value))) unknown.push(`unknown setting ${u.path} from --set${meant(u.suggestion)}`);
-    setPath(tree, path, value);
+  const layers = [...(options.layers ?? []), { source: '--set', settings: options.overrides ?? {} }];
+  for (const layer of layers) {
+    for (const [path, value] of Object.entries(layer.settings)) {
+      for (const u of findUnknownSettings(treeOf(path, value))) unknown.push(`unknown setting ${u.path} from ${layer.source}${meant(u.suggestion)}`);
+      setPath(tree, path, value);
+    }
   }
   if (unknown.length > 0) throw new ConfigError(unknown.join('\n'));
   return validateConfig(tree);
@@ -85,24 +96,28 @@ function formatIssues(error: z.ZodError, tree: unknown): string {
   return `invalid configuration:\n${lines.join('\n')}`;
 }
 
-function readConfigFile(cwd: string, explicit?: string): { file: string; tree: Tree } | null {
-  const candidates = explicit ? [resolve(cwd, explicit)] : ['tenantgate.config.json', 'tenantgate.config.yaml', 'tenantgate.config.yml'].map((f) => resolve(cwd, f));
-  for (const file of candidates) {
-    if (!existsSync(file)) {
-      if (explicit) throw new ConfigError(`config file ${file} does not exist`);
-      continue;
-    }
-    const text = readFileSync(file, 'utf8');
-    try {
-      const parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-      if (parsed === null || parsed === undefined) return { file, tree: {} };
-      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be an object');
-      return { file, tree: parsed as Tree };
-    } catch (err) {
-      throw new ConfigError(`config file ${file} is not valid: ${(err as Error).message}`);
-    }
+/** The config file in force: the explicit one (which must exist), else the first default file in `cwd`, else none. */
+export function findConfigFile(cwd: string, explicit?: string): string | null {
+  if (explicit) {
+    const file = resolve(cwd, explicit);
+    if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist`);
+    return file;
   }
-  return null;
+  return ['tenantgate.config.json', 'tenantgate.config.yaml', 'tenantgate.config.yml'].map((f) => resolve(cwd, f)).find((f) => existsSync(f)) ?? null;
+}
+
+function readConfigFile(cwd: string, explicit?: string): { file: string; tree: Tree } | null {
+  const file = findConfigFile(cwd, explicit);
+  if (!file) return null;
+  const text = readFileSync(file, 'utf8');
+  try {
+    const parsed = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || parsed === undefined) return { file, tree: {} };
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be an object');
+    return { file, tree: parsed as Tree };
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid: ${(err as Error).message}`);
+  }
 }
 
 /** Top-level sections of the schema: `TENANTGATE_<SECTION>…` names a setting. */
