@@ -3,7 +3,7 @@
  * in the same directory reaches it without repeating --port or --set. It holds no secret: an
  * external database's URL stays with whoever configured it (the CLI needs its own DATABASE_URL).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { publicUrl, type Config } from '../config/schema.ts';
@@ -55,6 +55,7 @@ export function writeRunning(stateDir: string, running: RunningStack): string {
   const file = runningFile(stateDir);
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify(running, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(temp, 0o600);
   renameSync(temp, file);
   return file;
 }

@@ -17,7 +17,11 @@ export function registerUp(program: Command): void {
       const stack = await startStack({ config, migrate: opts.migrate });
       // CLI commands in this directory find the stack through running.json while it runs.
       const dir = stateDir(config);
-      writeRunning(dir, describeRunning(stack, config, configFileFrom(cmd)));
+      try {
+        writeRunning(dir, describeRunning(stack, config, configFileFrom(cmd)));
+      } catch (err) {
+        process.stderr.write(`could not record ${dir}/running.json (commands here need --port/--set): ${(err as Error).message}\n`);
+      }
       process.once('exit', () => removeRunning(dir));
       onShutdownSignal(async () => {
         removeRunning(dir);
