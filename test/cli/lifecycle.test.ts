@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freeBasePort, freePort } from '../support/ports.ts';
+import { exited, startUp as startUpWith } from '../support/cli.ts';
 import { testTmp } from '../support/env.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'src', 'cli', 'main.ts');
+const startUp = (cwd: string, basePort: number, pgPort: number) =>
+  startUpWith(cwd, ['--port', String(basePort), '--set', `database.embeddedPort=${pgPort}`, '--set', 'server.logLevel=warn']);
 
 function postgresProcessesFor(dataDir: string): string[] {
   try {
@@ -15,36 +16,6 @@ function postgresProcessesFor(dataDir: string): string[] {
   } catch {
     return [];
   }
-}
-
-function startUp(cwd: string, basePort: number, pgPort: number): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), cli, 'up', '--port', String(basePort), '--set', `database.embeddedPort=${pgPort}`, '--set', 'server.logLevel=warn'], {
-    cwd,
-    env: { ...process.env, DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not up in time:\n${out}`)), 120_000);
-    const check = () => {
-      if (out.includes('Press Ctrl-C to stop.')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before it was up:\n${out}`));
-    });
-  });
-  return { child, output: () => out, ready };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 describe('tenantgate up on the embedded default', () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, envTree, loadConfig, redactedConfig } from '../../src/config/load.ts';
+import { envName, findUnknownSettings } from '../../src/config/unknown-settings.ts';
 import { componentPort, issuer } from '../../src/config/schema.ts';
 import { testTmp } from '../support/env.ts';
 
@@ -68,4 +69,81 @@ describe('configuration', () => {
     assert.ok(!printed.includes('k'.repeat(43)));
     assert.match(printed, /"url":"\[redacted\]"/);
   });
+
+  it('an unknown key in the file is an error naming the file and the nearest setting', () => {
+    const cwd = dirWith({ 'tenantgate.config.json': JSON.stringify({ server: { bsePort: 9000 } }) });
+    assert.throws(
+      () => loadConfig({ cwd, env: {} }),
+      (err: unknown) => err instanceof ConfigError && err.message === 'unknown setting server.bsePort in tenantgate.config.json; did you mean server.basePort?',
+    );
+    const yaml = dirWith({ 'other.yaml': 'servr:\n  host: 0.0.0.0\ngateway:\n  routes:\n    - { prefix: /x, upstream: graph, access: public, prefx: /y }\n' });
+    assert.throws(
+      () => loadConfig({ cwd: yaml, file: 'other.yaml', env: {} }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message ===
+          'unknown setting servr.host in other.yaml; did you mean server.host?\n' +
+            'unknown setting gateway.routes.0.prefx in other.yaml; did you mean gateway.routes.0.prefix?',
+    );
+  });
+
+  it('an unknown key from a TENANTGATE_ variable names the variable and the one that was meant', () => {
+    assert.throws(
+      () => loadConfig({ cwd: dirWith({}), env: { TENANTGATE_SERVER__BSE_PORT: '9000' } }),
+      (err: unknown) =>
+        err instanceof ConfigError && err.message === 'unknown setting server.bsePort from TENANTGATE_SERVER__BSE_PORT; did you mean server.basePort (TENANTGATE_SERVER__BASE_PORT)?',
+    );
+    assert.throws(() => loadConfig({ cwd: dirWith({}), env: { TENANTGATE_SERVR__HOST: 'x' } }), /unknown setting servr\.host from TENANTGATE_SERVR__HOST; did you mean server\.host/);
+  });
+
+  it('TENANTGATE_ variables of other tools (test harness, revert hook, doc images) are not settings', () => {
+    const env = { TENANTGATE_TEST_ADMIN_URL: 'postgres://x', TENANTGATE_TEST_TMP: '/tmp', TENANTGATE_TEST_CONCURRENCY: '2', TENANTGATE_STATE_DIR: '.tenantgate', TENANTGATE_UPDATE_DOC_IMAGES: '1' };
+    assert.deepEqual(envTree(env), {});
+    assert.equal(loadConfig({ cwd: dirWith({}), env }).server.basePort, 8080);
+    assert.equal(loadConfig({ cwd: dirWith({}), env: { TENANTGATE_MATRIX_SECRET: 's3cret' } }).rollout.matrixSecret, 's3cret');
+  });
+
+  it('an unknown key from --set is an error; records take any key', () => {
+    assert.throws(
+      () => loadConfig({ cwd: dirWith({}), env: {}, overrides: { 'secrets.keyEncryptonKey': 'x' } }),
+      (err: unknown) => err instanceof ConfigError && err.message === 'unknown setting secrets.keyEncryptonKey from --set; did you mean secrets.keyEncryptionKey?',
+    );
+    const c = loadConfig({ cwd: dirWith({}), env: {}, overrides: { 'gateway.upstreams.billing': 'http://billing.internal:9000' } });
+    assert.equal(c.gateway.upstreams.billing, 'http://billing.internal:9000');
+  });
+
+  it('every unknown key is listed, each with its source', () => {
+    const cwd = dirWith({ 'tenantgate.config.yaml': 'demo:\n  seeed: false\n' });
+    assert.throws(
+      () => loadConfig({ cwd, env: { TENANTGATE_DATABASE__PORT: '5432' }, overrides: { loglevel: 'debug' } }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message ===
+          [
+            'unknown setting demo.seeed in tenantgate.config.yaml; did you mean demo.seed?',
+            'unknown setting database.port from TENANTGATE_DATABASE__PORT; did you mean database.embeddedPort (TENANTGATE_DATABASE__EMBEDDED_PORT)?',
+            'unknown setting loglevel from --set; did you mean server.logLevel?',
+          ].join('\n'),
+    );
+  });
+
+  it('nearest setting: typos, case, shortened and misplaced keys', () => {
+    const nearest = (path: string) => findUnknownSettings(treeOf(path))[0]?.suggestion;
+    assert.equal(nearest('server.baseport'), 'server.basePort');
+    assert.equal(nearest('server.port'), 'server.basePort');
+    assert.equal(nearest('modules.trustLoopback'), 'modules.trustLoopbackWithoutEnvelope');
+    assert.equal(nearest('gateway.timeout'), 'gateway.upstreamTimeoutMs');
+    assert.equal(nearest('authority.rateLimit.perClient'), 'authority.rateLimit.perClientPerMinute');
+    assert.deepEqual(findUnknownSettings(treeOf('server.basePort')), []);
+    assert.equal(envName('modules.trustLoopbackWithoutEnvelope'), 'TENANTGATE_MODULES__TRUST_LOOPBACK_WITHOUT_ENVELOPE');
+  });
 });
+
+function treeOf(path: string): Record<string, unknown> {
+  const tree: Record<string, unknown> = {};
+  let node = tree;
+  const parts = path.split('.');
+  for (const part of parts.slice(0, -1)) node = (node[part] = {}) as Record<string, unknown>;
+  node[parts[parts.length - 1]] = 1;
+  return tree;
+}

@@ -13,7 +13,8 @@ export function registerComponentCommands(program: Command): void {
       .option('--migrate', "apply pending migrations before starting (needs the migrator's DATABASE_URL)", false)
       .option('--seed', 'seed demo data on an empty database', false)
       .action(async (opts: { migrate: boolean; seed: boolean }, cmd: Command) => {
-        const config = configFrom(cmd);
+        // A component starts its own server: it does not join a running `up`'s ports.
+        const config = configFrom(cmd, { joinRunning: false });
         config.demo.seed = opts.seed;
         // Only --migrate migrates an external database; otherwise the runtime role serves alone.
         const prepared = await prepareDatabase(config, { migrate: opts.migrate, reuseRunning: true });

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { stateDir } from '../../db/connect.ts';
 import { describeStack, startStack } from '../../stack.ts';
-import { configFrom } from '../options.ts';
+import { configFileFrom, configFrom } from '../options.ts';
+import { describeRunning, removeRunning, writeRunning } from '../running-stack.ts';
 import { onShutdownSignal } from '../signals.ts';
 import { ensureConsoleBuilt } from '../console-build.ts';
 
@@ -10,10 +12,21 @@ export function registerUp(program: Command): void {
     .description('start the whole stack: database (embedded unless DATABASE_URL), migrations, demo seed, every component')
     .option('--migrate', "apply pending migrations to an external database first (the embedded one is always migrated)", false)
     .action(async (opts: { migrate: boolean }, cmd: Command) => {
-      const config = configFrom(cmd);
+      const config = configFrom(cmd, { joinRunning: false });
       await ensureConsoleBuilt(config);
       const stack = await startStack({ config, migrate: opts.migrate });
-      onShutdownSignal(() => stack.stop());
+      // CLI commands in this directory find the stack through running.json while it runs.
+      const dir = stateDir(config);
+      try {
+        writeRunning(dir, describeRunning(stack, config, configFileFrom(cmd)));
+      } catch (err) {
+        process.stderr.write(`could not record ${dir}/running.json (commands here need --port/--set): ${(err as Error).message}\n`);
+      }
+      process.once('exit', () => removeRunning(dir));
+      onShutdownSignal(async () => {
+        removeRunning(dir);
+        await stack.stop();
+      });
       process.stdout.write(describeStack(stack, config) + '\n');
     });
 }
