@@ -23,6 +23,7 @@ import { GatewayRecorder } from './record.ts';
 import { Rewriter } from './rewrite.ts';
 import { compileRoutes, isCanonicalPath } from './routes.ts';
 import { TokenVerifier } from './verify-token.ts';
+import { activeTracing } from '../telemetry/tracing/active.ts';
 
 export interface GatewayApp {
   app: FastifyInstance;
@@ -73,6 +74,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'client creation lookup failed'),
   });
 
+  const tracing = activeTracing();
   await registerProxy(app, config);
   const consoleRoot = await registerConsole(app, config.gateway.consoleDir);
 
@@ -80,7 +82,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     catalogue,
     authenticator: new Authenticator(verifier, () => ctx.clock.now().getTime()),
     clientAge,
-    rewriter: new Rewriter(catalogue, signer),
+    rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null }),
     recorder,
     flags: () => ({
       legacyHeaders: ctx.flags.get('gateway.legacyHeaders'),
@@ -111,6 +113,8 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
           sendProblem(reply, req, 'not_found', `no route for ${req.method} ${path}`);
           return undefined;
         }
+        // The span is named after the route's prefix: bounded, and never the raw URL.
+        tracing?.nameRequest(req.method, `${route.prefix}*`, { 'tenantgate.upstream': route.upstreamName });
         if (!isCanonicalPath(path)) {
           sendProblem(reply, req, 'validation_failed', 'the request path is not canonical (dot segments, encoded separators or backslashes)');
           return undefined;
