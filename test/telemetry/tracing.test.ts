@@ -167,7 +167,7 @@ describe('tracing across gateway, service and SQL', () => {
   });
 
   it('gateway server span → gateway client span → service server span → SQL spans, in one trace', () => {
-    const gatewayServer = serverSpan('tenantgate-gateway', (s) => s.name === 'GET /api/v1/platform/*' && s.traceId !== clientTrace.traceId && s.attributes['http.status_code'] === 200);
+    const gatewayServer = serverSpan('tenantgate-gateway', (s) => s.name === 'GET /api/v1/platform/*' && s.traceId !== clientTrace.traceId && s.attributes['http.response.status_code'] === 200);
     assert.ok(gatewayServer, `a gateway server span named after its route: ${spans().map((s) => `${s.service} ${s.name}`).join(', ')}`);
     assert.equal(gatewayServer.parentSpanId, '', 'a request without traceparent starts a trace');
     assert.equal(gatewayServer.attributes['tenantgate.upstream'], 'platform');
