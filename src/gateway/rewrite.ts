@@ -47,6 +47,7 @@ export class Rewriter {
   private readonly byToken = new WeakMap<TokenIdentity, DownstreamIdentity[]>();
   private readonly byContent = new Map<string, DownstreamIdentity>();
   private readonly pairs = new WeakMap<DownstreamIdentity, { plain: HeaderPairs; withLegacy: HeaderPairs }>();
+  private readonly dropTraceContext: boolean;
 
   /**
    * `dropTraceContext`: tracing is on, so the upstream call carries the gateway's client span
@@ -56,8 +57,10 @@ export class Rewriter {
   constructor(
     private readonly catalogue: HeaderCatalogue,
     private readonly signer: EnvelopeSigner,
-    private readonly options: { dropTraceContext?: boolean } = {},
-  ) {}
+    options: { dropTraceContext?: boolean } = {},
+  ) {
+    this.dropTraceContext = options.dropTraceContext === true;
+  }
 
   /**
    * The downstream identity for a verified token and the decision's tenant and scopes. A
@@ -84,7 +87,7 @@ export class Rewriter {
     const out: Record<string, string | string[]> = {};
     for (const name in input.headers) {
       const value = input.headers[name];
-      if (value === undefined || HOP_BY_HOP.has(name) || (this.options.dropTraceContext === true && TRACE_CONTEXT.has(name))) continue;
+      if (value === undefined || HOP_BY_HOP.has(name) || (this.dropTraceContext && TRACE_CONTEXT.has(name))) continue;
       const entry = this.catalogue.lookup(name);
       if (entry !== null && !(entry.kind === 'consumed' && input.forwardAuthorization && entry.lower === name)) continue;
       out[name] = value;
