@@ -16,6 +16,7 @@ import { createComponentContext } from './host/context.ts';
 import { createLogger } from './host/logger.ts';
 import { withPolicyDefaults } from './rollout/policy/load.ts';
 import type { Clock } from './telemetry/clock.ts';
+import { flushTracing } from './telemetry/tracing/active.ts';
 
 export interface StackOptions {
   config: Config;
@@ -56,6 +57,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     running.length = 0;
     if (!options.prepared) await prepared.stop();
+    // The last requests' spans leave before the process does (a no-op without tracing).
+    await flushTracing();
   };
   try {
     const credentialsFile = credentialsPath(config, cwd);

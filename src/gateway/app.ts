@@ -23,6 +23,7 @@ import { GatewayRecorder } from './record.ts';
 import { Rewriter } from './rewrite.ts';
 import { compileRoutes, isCanonicalPath } from './routes.ts';
 import { TokenVerifier } from './verify-token.ts';
+import { activeTracing } from '../telemetry/tracing/active.ts';
 
 export interface GatewayApp {
   app: FastifyInstance;
@@ -76,6 +77,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'client creation lookup failed'),
   });
 
+  const tracing = activeTracing();
   await registerProxy(app, config);
   const consoleRoot = await registerConsole(app, config.gateway.consoleDir);
 
@@ -83,7 +85,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     catalogue,
     authenticator: new Authenticator(verifier, () => ctx.clock.now().getTime()),
     clientAge,
-    rewriter: new Rewriter(catalogue, signer),
+    rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null }),
     recorder,
     flags: () => ({
       legacyHeaders: ctx.flags.get('gateway.legacyHeaders'),
@@ -119,6 +121,8 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
         }
         // The route table's prefix: bounded by the configuration, whatever path was asked for.
         req.metricsRoute = route.prefix;
+        // The span is named after the route's prefix: bounded, and never the raw URL.
+        tracing?.nameRequest(req.method, `${route.prefix}*`, { 'tenantgate.upstream': route.upstreamName });
         if (!isCanonicalPath(path)) {
           sendProblem(reply, req, 'validation_failed', 'the request path is not canonical (dot segments, encoded separators or backslashes)');
           return undefined;

@@ -12,6 +12,9 @@ import type { EnvelopeIdentity } from '../identity/envelope.ts';
 import type { EnvelopeSigner } from './envelope-signer.ts';
 import type { HeaderCatalogue } from './header-catalogue.ts';
 
+/** The W3C trace-context headers: with tracing on, the upstream gets the gateway's own. */
+const TRACE_CONTEXT = new Set(['traceparent', 'tracestate']);
+
 /** Hop-by-hop headers (RFC 9110 §7.6.1) the proxy must not forward. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 
@@ -44,11 +47,20 @@ export class Rewriter {
   private readonly byToken = new WeakMap<TokenIdentity, DownstreamIdentity[]>();
   private readonly byContent = new Map<string, DownstreamIdentity>();
   private readonly pairs = new WeakMap<DownstreamIdentity, { plain: HeaderPairs; withLegacy: HeaderPairs }>();
+  private readonly dropTraceContext: boolean;
 
+  /**
+   * `dropTraceContext`: tracing is on, so the upstream call carries the gateway's client span
+   * as its parent (injected by the tracing instrumentation) and the client's own trace-context
+   * headers must not travel alongside it. With tracing off they pass through untouched.
+   */
   constructor(
     private readonly catalogue: HeaderCatalogue,
     private readonly signer: EnvelopeSigner,
-  ) {}
+    options: { dropTraceContext?: boolean } = {},
+  ) {
+    this.dropTraceContext = options.dropTraceContext === true;
+  }
 
   /**
    * The downstream identity for a verified token and the decision's tenant and scopes. A
@@ -75,7 +87,7 @@ export class Rewriter {
     const out: Record<string, string | string[]> = {};
     for (const name in input.headers) {
       const value = input.headers[name];
-      if (value === undefined || HOP_BY_HOP.has(name)) continue;
+      if (value === undefined || HOP_BY_HOP.has(name) || (this.dropTraceContext && TRACE_CONTEXT.has(name))) continue;
       const entry = this.catalogue.lookup(name);
       if (entry !== null && !(entry.kind === 'consumed' && input.forwardAuthorization && entry.lower === name)) continue;
       out[name] = value;

@@ -11,6 +11,7 @@ import { closeComponentContext, type ComponentContext } from './context.ts';
 import { histogram, HotCounter, type CounterCell } from '../telemetry/metrics.ts';
 import { DatabaseUnavailableError } from '../db/unavailable.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
+import { activeTracing } from '../telemetry/tracing/active.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** What a 503 tells the client to wait before retrying. */
@@ -111,6 +112,14 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   ]);
 
   // Callback-style hooks: on the gateway's hot path an async hook costs a promise per request.
+  const tracing = activeTracing();
+  if (tracing) {
+    const component = { 'tenantgate.component': ctx.name };
+    app.addHook('onRequest', (req, _reply, done) => {
+      tracing.nameRequest(req.method, req.routeOptions.url, component);
+      done();
+    });
+  }
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
     done(null, payload);

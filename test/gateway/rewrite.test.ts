@@ -65,4 +65,19 @@ describe('Rewriter', () => {
     assert.equal(legacy['X-Tenant-Id'], 'tenant-alpha');
     assert.equal(legacy['X-Stella-Tenant'], 'tenant-alpha');
   });
+  it("passes the client's trace-context headers through, unless tracing is on and the gateway writes its own", () => {
+    const { signer } = setup();
+    const catalogue = compileHeaderCatalogue(config.profile);
+    const traceHeaders = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=x' };
+    const input = { headers: { host: 'upstream', ...traceHeaders }, emitLegacy: false, forwardAuthorization: false, method: 'GET', target: '/p' };
+    const off = new Rewriter(catalogue, signer);
+    const forwarded = off.headers({ ...input, identity: off.anonymous });
+    assert.equal(forwarded.traceparent, traceHeaders.traceparent);
+    assert.equal(forwarded.tracestate, traceHeaders.tracestate);
+    const on = new Rewriter(catalogue, signer, { dropTraceContext: true });
+    const rewritten = on.headers({ ...input, identity: on.anonymous });
+    assert.equal(rewritten.traceparent, undefined);
+    assert.equal(rewritten.tracestate, undefined);
+    assert.equal(rewritten.host, 'upstream');
+  });
 });
