@@ -101,7 +101,8 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    return503OnClosing: true,
+    // Answered by the hook below instead, as problem+json like every other 503.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allowUnionTypes: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
@@ -112,6 +113,17 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   ]);
 
   // Callback-style hooks: on the gateway's hot path an async hook costs a promise per request.
+  // While draining, a request on a kept-alive connection is refused, and the connection closed.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!closing) return done();
+    reply.header('connection', 'close');
+    sendProblem(reply, req, 'unavailable', 'this instance is shutting down; retry on another');
+  });
   const tracing = activeTracing();
   if (tracing) {
     const component = { 'tenantgate.component': ctx.name };

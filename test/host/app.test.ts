@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ContractError } from '../../src/contract/errors.ts';
 import { createApp, listen, type RunningComponent } from '../../src/host/app.ts';
@@ -72,6 +73,39 @@ describe('component host', () => {
   it('ignores a malformed incoming request id', async () => {
     const res = await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
     assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  it('while draining, a further request on a busy connection gets 503 problem+json with Retry-After, and the connection closes', async () => {
+    const ctx = await createComponentContext({ name: 'platform', config: t.config(), runtimeUrl: t.runtimeUrl, keyEncryptionKey: t.keyEncryptionKey });
+    const app = createApp(ctx);
+    let release: () => void = () => undefined;
+    app.get('/slow', async () => {
+      await new Promise<void>((r) => (release = r));
+      return { finished: true };
+    });
+    const own = await listen(app, ctx, await freePort());
+    const socket = connect(own.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d) => (received += d));
+    const ended = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = own.close();
+    await new Promise((r) => setTimeout(r, 100));
+    // The connection is busy, so it is still open: a request pipelined behind the slow one.
+    socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await ended;
+    await closing;
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(answers.length, 2, received);
+    assert.match(answers[0], /^HTTP\/1\.1 200 /);
+    assert.match(answers[1], /^HTTP\/1\.1 503 /);
+    assert.match(answers[1], /content-type: application\/problem\+json/i);
+    assert.match(answers[1], /retry-after: \d+/i);
+    assert.match(answers[1], /connection: close/i);
+    assert.match(answers[1], /"code":"unavailable"/);
   });
 
   it('drains in-flight requests on shutdown', async () => {
