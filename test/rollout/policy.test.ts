@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -48,10 +48,14 @@ describe('rollout policy document', () => {
 
   it('round-trips through YAML and JSON files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'policy-'));
-    writeFileSync(join(dir, 'p.yaml'), stringify(defaultPolicyInput));
-    writeFileSync(join(dir, 'p.json'), JSON.stringify(defaultPolicyInput));
-    assert.deepEqual(readPolicyFile(join(dir, 'p.yaml')), defaultPolicy);
-    assert.deepEqual(readPolicyFile(join(dir, 'p.json')), defaultPolicy);
+    try {
+      writeFileSync(join(dir, 'p.yaml'), stringify(defaultPolicyInput));
+      writeFileSync(join(dir, 'p.json'), JSON.stringify(defaultPolicyInput));
+      assert.deepEqual(readPolicyFile(join(dir, 'p.yaml')), defaultPolicy);
+      assert.deepEqual(readPolicyFile(join(dir, 'p.json')), defaultPolicy);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('dates, N and names are data: a file changes them', () => {
