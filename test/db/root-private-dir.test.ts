@@ -22,7 +22,7 @@ import { freeBasePort, freePort } from '../support/ports.ts';
 const asRoot = userInfo().uid === 0;
 const root = join(import.meta.dirname, '..', '..');
 
-/** Temporary password files tenantgate may have left in the system temp directory. */
+/** Temporary password files tenantgate may have left in the temporary directory. */
 function leftoverSecretFiles(): string[] {
   return readdirSync(tmpdir()).filter((f) => f.startsWith('tenantgate-initdb-') || f.startsWith('pg-password-'));
 }
@@ -49,8 +49,16 @@ describe('as root, from a directory only root can enter', { skip: asRoot ? false
   let packaged: PostgresBinaries;
   let inside: PostgresBinaries;
 
+  // A temporary directory of this file's own (TMPDIR, inherited by the processes it starts):
+  // other test files starting PostgreSQL meanwhile leave their own short-lived files elsewhere.
+  const systemTmp = process.env.TMPDIR;
+  let scratch: string;
+
   before(async () => {
     who = postgresRunAs()!;
+    scratch = mkdtempSync(join(tmpdir(), 'tenantgate-root-tmp-'));
+    chmodSync(scratch, 0o755);
+    process.env.TMPDIR = scratch;
     privateDir = mkdtempSync(join(tmpdir(), 'tenantgate-private-'));
     assert.equal(statSync(privateDir).mode & 0o777, 0o700);
     // A root-owned 0755 directory standing in for /var/lib/tenantgate.
@@ -67,6 +75,9 @@ describe('as root, from a directory only root can enter', { skip: asRoot ? false
   after(() => {
     rmSync(privateDir, { recursive: true, force: true });
     rmSync(stateRoot, { recursive: true, force: true });
+    if (systemTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = systemTmp;
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('the postgres user really cannot reach the checkout', () => {
