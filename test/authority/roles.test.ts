@@ -171,6 +171,9 @@ describe('roles at issuance and on the admin API', () => {
     const members = await call('GET', '/admin/tenants/tenant-alpha/members', alice);
     assert.ok(members.body.items.some((m: any) => m.kind === 'user' && m.id === 'bob' && m.role === 'viewer'));
     assert.equal((await call('GET', '/admin/tenants/tenant-bravo/members', alice)).body.code, 'tenant_forbidden');
+    const bobInTwo = await s.token({ grant_type: 'password', username: 'bob', password: s.credentials.users.bob.password }, { basic: passwordClient });
+    assert.equal(decodeClaims(bobInTwo.body.access_token)['stellaops:tenant'], 'tenant-bravo', 'joining alpha did not change the tenant bob gets by default');
+    assert.equal((await call('PUT', '/admin/tenants/tenant-alpha/members/clients/stellaops-console', alice, { role: 'viewer' })).body.code, 'tenant_forbidden', "the console's users bring their own tenants");
     assert.equal((await call('DELETE', '/admin/tenants/tenant-alpha/members/users/bob', alice)).status, 204);
     assert.equal((await call('DELETE', '/admin/tenants/tenant-bravo/members/users/bob', alice)).body.code, 'tenant_forbidden');
 

@@ -40,10 +40,17 @@ export async function assignMember(db: Database, kind: MemberKind, ref: string, 
     const { rows } = await tx.query(`select * from ${t.table} where ${t.match} for update`, [ref]);
     if (!rows[0]) throw new ContractError('not_found', `${kind} '${ref}' does not exist`);
     const before = rows[0];
+    const held = assignedTenants({ tenant: before.tenant, tenants: before.tenants });
+    // A client without tenants leaves A to its users (the console): one tenant's set would narrow every tenant's logins.
+    if (reach.tenant !== null && kind === 'client' && held.length === 0) {
+      throw new ContractError('tenant_forbidden', `client '${before[t.name]}' is assigned to no tenant (its users bring theirs): only a fleet operator may assign it`);
+    }
     await assertTenantsExist(tx, { tenant: null, tenants: [tenant] });
-    const tenants: string[] = before.tenants.includes(tenant) || before.tenant === tenant ? before.tenants : [...before.tenants, tenant].sort();
-    const roles: TenantRoles = resolveRoles(assignedTenants({ tenant: before.tenant, tenants }), role === undefined || role === null ? {} : { roles: { [tenant]: role } }, before.roles ?? {});
-    await tx.query(`update ${t.table} set tenants = $2, roles = $3, updated_at = now() where ${t.name} = $1`, [before[t.name], tenants, JSON.stringify(roles)]);
+    const tenants: string[] = held.includes(tenant) ? before.tenants : [...before.tenants, tenant].sort();
+    // Joining a tenant never changes which tenant is selected when a request names none: a sole tenant becomes the default.
+    const scalar: string | null = before.tenant ?? (held.length === 1 && held[0] !== tenant ? held[0] : null);
+    const roles: TenantRoles = resolveRoles(assignedTenants({ tenant: scalar, tenants }), role === undefined || role === null ? {} : { roles: { [tenant]: role } }, before.roles ?? {});
+    await tx.query(`update ${t.table} set tenant = $2, tenants = $3, roles = $4, updated_at = now() where ${t.name} = $1`, [before[t.name], scalar, tenants, JSON.stringify(roles)]);
     const name: string = before[t.name];
     await writeAudit(tx, {
       type: `authority.${kind}.member_assigned`,
