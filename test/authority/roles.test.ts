@@ -38,7 +38,7 @@ describe('roles at issuance and on the admin API', () => {
   }
 
   async function userToken(username: string, tenant: string, extra: Record<string, string> = {}) {
-    const res = await s.token({ grant_type: 'password', username, password: s.credentials.users[username].password, tenant, ...extra }, { basic: passwordClient });
+    const res = await s.token({ grant_type: 'password', username, password: s.credentials.users[username]?.password ?? `${username}-password`, tenant, ...extra }, { basic: passwordClient });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return res.body;
   }
@@ -199,5 +199,11 @@ describe('roles at issuance and on the admin API', () => {
     assert.deepEqual(wide.body.fleetRoles, ['auditor']);
     assert.equal((await call('GET', '/admin/users/bob', ops)).body.username, 'bob');
     assert.equal((await call('PATCH', '/admin/users/frida', ops, { fleetRoles: ['owner'] })).body.code, 'role_invalid');
+    // The Authority applies the roles as they are now: a removed fleet role stops the same token at once.
+    const frida = (await userToken('frida', 'tenant-bravo')).access_token;
+    assert.equal((await call('GET', '/admin/audit?tenant=tenant-charlie', frida)).status, 200);
+    assert.equal((await call('PATCH', '/admin/users/frida', ops, { fleetRoles: 'none', role: 'viewer' })).status, 200);
+    assert.equal((await call('GET', '/admin/audit?tenant=tenant-charlie', frida)).status, 403);
+    assert.equal((await call('GET', '/admin/users', frida)).status, 403, 'no longer admin in bravo');
   });
 });
