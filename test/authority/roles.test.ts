@@ -58,6 +58,15 @@ describe('roles at issuance and on the admin API', () => {
   });
   after(async () => s?.stop());
 
+  it('the demo seed: a fleet operator apart from the tenant users, and alice with different roles in her two tenants', async () => {
+    assert.equal(s.credentials.users.alice.roles, 'tenant-alpha=admin tenant-bravo=viewer');
+    assert.equal(s.credentials.users.bob.roles, 'tenant-bravo=member');
+    assert.equal(s.credentials.users.ops.roles, 'tenant-alpha=viewer tenant-bravo=viewer tenant-charlie=viewer; fleet: operator, auditor');
+    assert.match(s.credentials.clients['tenantgate-admin'].roles ?? '', /; fleet: operator, auditor$/);
+    const { rows } = await s.t.db.query("select username, fleet_roles from authority.users where fleet_roles <> '{}' order by username");
+    assert.deepEqual(rows, [{ username: 'ops', fleet_roles: ['auditor', 'operator'] }]);
+  });
+
   it('the role in the selected tenant decides the scopes: alice is admin in alpha, viewer in bravo, operator nowhere', async () => {
     const alpha = decodeClaims((await userToken('alice', 'tenant-alpha')).access_token).scope.split(' ');
     const bravo = decodeClaims((await userToken('alice', 'tenant-bravo')).access_token).scope.split(' ');
