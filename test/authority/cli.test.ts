@@ -59,7 +59,7 @@ describe('tenantgate tenants|clients|users|keys', () => {
     assert.match((await cli('users', 'assign', 'grace', 'tenant-bravo', '--role', 'owner')).stderr, /role_invalid/);
     const fleet = await cli('users', 'update', 'grace', '--fleet-roles', 'operator');
     assert.deepEqual(JSON.parse(fleet.stdout).fleetRoles, ['operator'], fleet.stderr);
-    assert.match((await cli('users', 'list')).stdout, /grace\s+tenant=- tenants=tenant-alpha tenant-bravo roles=tenant-alpha=viewer,tenant-bravo=admin fleet=operator/);
+    assert.match((await cli("users", "list")).stdout, /grace\s+tenant=tenant-alpha tenants=tenant-alpha tenant-bravo roles=tenant-alpha=viewer,tenant-bravo=admin fleet=operator/);
     assert.equal((await cli('users', 'unassign', 'grace', 'tenant-bravo')).code, 0);
     assert.match((await cli('users', 'update', 'grace', '--tenants', 'ｔenant')).stderr, /tenant_invalid/);
     assert.match((await cli('tenants', 'remove', 'tenant-alpha')).stderr, /conflict: tenant 'tenant-alpha' is still assigned/);

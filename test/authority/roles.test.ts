@@ -208,6 +208,7 @@ describe('roles at issuance and on the admin API', () => {
     assert.deepEqual(wide.body.fleetRoles, ['auditor']);
     assert.equal((await call('GET', '/admin/users/bob', ops)).body.username, 'bob');
     assert.equal((await call('PATCH', '/admin/users/frida', ops, { fleetRoles: ['owner'] })).body.code, 'role_invalid');
+    assert.equal((await call('PATCH', '/admin/users/frida', ops, { scopes: ['rollout:write'] })).body.code, 'validation_failed', 'users hold roles, not scope lists');
     // The Authority applies the roles as they are now: a removed fleet role stops the same token at once.
     const frida = (await userToken('frida', 'tenant-bravo')).access_token;
     assert.equal((await call('GET', '/admin/audit?tenant=tenant-charlie', frida)).status, 200);

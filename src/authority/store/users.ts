@@ -93,6 +93,13 @@ export interface UserInput {
   fleetRoles?: unknown;
 }
 
+/** Users held a scope list before roles; refusing it says where scopes come from now. */
+function refuseScopeList(input: object): void {
+  if ((input as { scopes?: unknown }).scopes !== undefined) {
+    throw new ContractError('validation_failed', "a user's scopes come from its roles: set role, roles or fleetRoles instead of scopes");
+  }
+}
+
 function parsePassword(value: unknown): string {
   if (typeof value !== 'string' || value.length < 8 || value.length > 1024) throw new ContractError('validation_failed', 'password must be 8–1024 characters');
   return value;
@@ -107,6 +114,7 @@ export async function createUser(db: Database, input: UserInput, actor: string, 
   if (typeof input.username !== 'string' || !USERNAME.test(input.username)) {
     throw new ContractError('validation_failed', 'username must match ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$');
   }
+  refuseScopeList(input);
   const password = parsePassword(input.password);
   const assignment = parseAssignment(input);
   if (assignmentIsEmpty(assignment)) throw new ContractError('tenant_assignment_missing', 'a user needs a tenant or tenants assignment');
@@ -129,6 +137,7 @@ export async function createUser(db: Database, input: UserInput, actor: string, 
 }
 
 export async function updateUser(db: Database, ref: string, input: Omit<UserInput, 'username'>, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
+  refuseScopeList(input);
   const passwordHash = input.password === undefined ? null : await hashPassword(parsePassword(input.password));
   const parsed = input.tenant !== undefined || input.tenants !== undefined ? parseAssignment(input) : null;
   const fleetInput = input.fleetRoles === undefined ? null : parseFleetRoles(input.fleetRoles);
