@@ -57,7 +57,7 @@ describe('tenantgate tenants|clients|users|keys', () => {
     const assigned = await cli('users', 'assign', 'grace', 'tenant-bravo', '--role', 'admin');
     assert.deepEqual(JSON.parse(assigned.stdout), { kind: 'user', id: 'grace', tenant: 'tenant-bravo', role: 'admin' }, assigned.stderr);
     assert.deepEqual(JSON.parse(user.stdout).fleetRoles, ['operator']);
-    assert.match((await cli("users", "list")).stdout, /grace\s+tenant=tenant-alpha tenants=tenant-alpha tenant-bravo roles=tenant-alpha=viewer,tenant-bravo=admin fleet=operator/);
+    assert.match((await cli('users', 'list')).stdout, /grace\s+tenant=tenant-alpha tenants=tenant-alpha tenant-bravo roles=tenant-alpha=viewer,tenant-bravo=admin fleet=operator/);
     assert.match((await cli('users', 'update', 'grace', '--tenants', 'ｔenant')).stderr, /tenant_invalid/);
     assert.match((await cli('tenants', 'remove', 'tenant-alpha')).stderr, /conflict: tenant 'tenant-alpha' is still assigned/);
     assert.equal((await cli('users', 'remove', 'grace')).code, 0);
