@@ -101,9 +101,10 @@ function demoHint(file: string): string[] {
   if (!credentials) return [];
   const users = Object.keys(credentials.users);
   const clients = Object.keys(credentials.clients);
+  const roles = (entries: Record<string, { roles?: string }>) => Object.entries(entries).flatMap(([name, e]) => (e.roles ? [`      ${name.padEnd(17)} ${e.roles}`] : []));
   return [
-    ...(users.length ? [`    console users: ${users.join(', ')} (passwords in that file)`] : []),
-    ...(clients.length ? [`    API clients:   ${clients.join(', ')} (secrets in that file)`] : []),
+    ...(users.length ? [`    console users: ${users.join(', ')} (passwords in that file)`, ...roles(credentials.users)] : []),
+    ...(clients.length ? [`    API clients:   ${clients.join(', ')} (secrets in that file)`, ...roles(credentials.clients)] : []),
   ];
 }
 

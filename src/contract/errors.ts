@@ -24,6 +24,7 @@ export const errorTable = {
   tenant_duplicate: { status: 400, title: 'Duplicate tenant in assignment' },
   tenant_unknown: { status: 400, title: 'Unknown tenant in assignment' },
   tenant_assignment_missing: { status: 400, title: 'Tenant assignment missing' },
+  role_invalid: { status: 400, title: 'Unknown role' },
   // OAuth 2.0 error names (RFC 6749 §4.1.2.1, §5.2), answered in the OAuth wire format.
   invalid_request: { status: 400, title: 'Invalid request' },
   invalid_client: { status: 401, title: 'Invalid client' },

@@ -1,6 +1,11 @@
 /**
  * Scope names tenantgate issues and enforces. The gateway route table and the Authority's
- * admin API read them from here; the demo seed assigns them.
+ * admin API read them from here; which role grants which scope is src/contract/roles.ts.
+ *
+ * `authority:clients.*`, `authority:users.*` and `authority:audit.read` reach only the
+ * token's selected tenant (a tenant admin's scopes); `authority:fleet.*`,
+ * `authority:audit.fleet`, `authority:tenants.*` and `rollout:write` reach every tenant
+ * and come only from a fleet role.
  */
 export const scopes = {
   platformRead: 'platform:read',
@@ -18,6 +23,9 @@ export const scopes = {
   usersRead: 'authority:users.read',
   usersWrite: 'authority:users.write',
   auditRead: 'authority:audit.read',
+  fleetRead: 'authority:fleet.read',
+  fleetWrite: 'authority:fleet.write',
+  auditFleet: 'authority:audit.fleet',
   rolloutRead: 'rollout:read',
   rolloutWrite: 'rollout:write',
 } as const;
@@ -43,6 +51,9 @@ export const adminScopes: Scope[] = [
   scopes.usersRead,
   scopes.usersWrite,
   scopes.auditRead,
+  scopes.fleetRead,
+  scopes.fleetWrite,
+  scopes.auditFleet,
 ];
 
 export const rolloutScopes: Scope[] = [scopes.rolloutRead, scopes.rolloutWrite];

@@ -3,8 +3,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 
 export interface DemoCredentials {
-  clients: Record<string, { secret: string }>;
-  users: Record<string, { password: string }>;
+  /** `roles` describes the holder's roles per tenant and fleet roles, for people reading the file. */
+  clients: Record<string, { secret: string; roles?: string }>;
+  users: Record<string, { password: string; roles?: string }>;
 }
 
 export function readDemoCredentials(file: string): DemoCredentials | null {

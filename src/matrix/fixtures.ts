@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { GatewayClient, MatrixSetupError } from './gateway-client.ts';
+import { scopes } from '../contract/scopes.ts';
 
 export interface TenantFixture {
   tenant: string;
@@ -64,7 +65,7 @@ async function waitForScan(gw: GatewayClient, token: string, id: string, timeout
 
 export async function provision(gw: GatewayClient, admin: { clientId: string; secret: string }): Promise<MatrixFixtures> {
   const runId = randomBytes(4).toString('hex');
-  const adminToken = await gw.token({ clientId: admin.clientId, secret: admin.secret, scope: 'authority:tenants.write authority:clients.write' });
+  const adminToken = await gw.token({ clientId: admin.clientId, secret: admin.secret, scope: `${scopes.tenantsWrite} ${scopes.fleetWrite}` });
   const tenants = { a: `mx-${runId}-a`, b: `mx-${runId}-b` };
   await gw.must('POST', '/admin/tenants', [201], { token: adminToken, body: { id: tenants.a, displayName: `Matrix Alpha ${runId}` } });
   await gw.must('POST', '/admin/tenants', [201], { token: adminToken, body: { id: tenants.b, displayName: `Matrix Bravo ${runId}` } });

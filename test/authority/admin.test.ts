@@ -97,13 +97,19 @@ describe('admin API', () => {
     const audit = await call('GET', '/admin/audit?type=authority.client.updated&client=scanner-bot');
     assert.equal(audit.status, 200);
     const event = audit.body.items[0];
-    assert.deepEqual(event.properties.before, { tenant: null, tenants: ['tenant-alpha', 'tenant-bravo'] });
-    assert.deepEqual(event.properties.after, { tenant: null, tenants: ['tenant-alpha', 'tenant-bravo', 'tenant-charlie'] });
+    const member = 'member';
+    assert.deepEqual(event.properties.before, { tenant: null, tenants: ['tenant-alpha', 'tenant-bravo'], roles: { 'tenant-alpha': member, 'tenant-bravo': member }, fleetRoles: [] });
+    assert.deepEqual(event.properties.after, {
+      tenant: null,
+      tenants: ['tenant-alpha', 'tenant-bravo', 'tenant-charlie'],
+      roles: { 'tenant-alpha': member, 'tenant-bravo': member, 'tenant-charlie': member },
+      fleetRoles: [],
+    });
     assert.equal(event.actor, 'tenantgate-admin');
   });
 
   it('users: create, update (audited), password hashed with scrypt, delete', async () => {
-    const created = await call('POST', '/admin/users', { username: 'frank', password: 'frank-password', tenants: 'tenant-alpha tenant-charlie', scopes: ['scanner:read'] });
+    const created = await call('POST', '/admin/users', { username: 'frank', password: 'frank-password', tenants: 'tenant-alpha tenant-charlie', role: 'viewer' });
     assert.equal(created.status, 201);
     assert.equal(JSON.stringify(created.body).includes('password'), false);
     const { rows } = await s.t.db.query("select password_hash from authority.users where username = 'frank'");
@@ -113,8 +119,9 @@ describe('admin API', () => {
     const updated = await call('PATCH', '/admin/users/frank', { tenant: 'tenant-charlie' });
     assert.equal(updated.body.tenant, 'tenant-charlie');
     const audit = await call('GET', '/admin/audit?type=authority.user.updated');
-    assert.deepEqual(audit.body.items[0].properties.before, { tenant: null, tenants: ['tenant-alpha', 'tenant-charlie'] });
-    assert.deepEqual(audit.body.items[0].properties.after, { tenant: 'tenant-charlie', tenants: ['tenant-alpha', 'tenant-charlie'] });
+    const roles = { 'tenant-alpha': 'viewer', 'tenant-charlie': 'viewer' };
+    assert.deepEqual(audit.body.items[0].properties.before, { tenant: null, tenants: ['tenant-alpha', 'tenant-charlie'], roles, fleetRoles: [] });
+    assert.deepEqual(audit.body.items[0].properties.after, { tenant: 'tenant-charlie', tenants: ['tenant-alpha', 'tenant-charlie'], roles, fleetRoles: [] });
     assert.equal((await call('DELETE', '/admin/users/frank')).status, 204);
     assert.equal((await call('GET', '/admin/users/frank')).status, 404);
     const deleted = await call('GET', '/admin/audit?type=authority.user.deleted');

@@ -50,9 +50,14 @@ describe('tenantgate tenants|clients|users|keys', () => {
     assert.deepEqual(JSON.parse(updated.stdout).client.tenants, ['tenant-alpha', 'tenant-bravo'], 'options not given stay as they were');
     assert.match((await cli('clients', 'list')).stdout, /bot\s+tenant=tenant-bravo tenants=tenant-alpha tenant-bravo/);
 
-    const user = await cli('users', 'add', 'grace', '--tenants', 'tenant-alpha', '--scope', 'scanner:read');
+    const user = await cli('users', 'add', 'grace', '--tenants', 'tenant-alpha', '--role', 'viewer', '--fleet-roles', 'operator');
     assert.equal(user.code, 0, user.stderr);
     assert.ok(JSON.parse(user.stdout).password.length >= 12, 'a generated password is printed once');
+    assert.deepEqual(JSON.parse(user.stdout).roles, { 'tenant-alpha': 'viewer' });
+    const assigned = await cli('users', 'assign', 'grace', 'tenant-bravo', '--role', 'admin');
+    assert.deepEqual(JSON.parse(assigned.stdout), { kind: 'user', id: 'grace', tenant: 'tenant-bravo', role: 'admin' }, assigned.stderr);
+    assert.deepEqual(JSON.parse(user.stdout).fleetRoles, ['operator']);
+    assert.match((await cli('users', 'list')).stdout, /grace\s+tenant=tenant-alpha tenants=tenant-alpha tenant-bravo roles=tenant-alpha=viewer,tenant-bravo=admin fleet=operator/);
     assert.match((await cli('users', 'update', 'grace', '--tenants', 'ｔenant')).stderr, /tenant_invalid/);
     assert.match((await cli('tenants', 'remove', 'tenant-alpha')).stderr, /conflict: tenant 'tenant-alpha' is still assigned/);
     assert.equal((await cli('users', 'remove', 'grace')).code, 0);

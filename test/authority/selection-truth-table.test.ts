@@ -32,7 +32,7 @@ describe('tenant selection truth table (CONTRACT.md §3) over HTTP', () => {
     s = await startAuthorityStack({ 'authority.clientCacheMs': 0 });
     admin = await s.adminToken();
     for (const c of [
-      { clientId: 'pw-open', grantTypes: ['password'], scopes: ['scanner:read', 'platform:read'] },
+      { clientId: 'pw-open', grantTypes: ['password'], scopes: ['scanner:read', 'scanner:write', 'platform:read'] },
       { clientId: 'pw-bravo', grantTypes: ['password', 'refresh_token'], scopes: ['scanner:read'], tenants: [BRAVO, CHARLIE] },
       { clientId: 'cc-no-claim', grantTypes: ['client_credentials'], scopes: ['scanner:read'], tenants: `${ALPHA} ${BRAVO}`, tenant: BRAVO, includeAllowedTenants: false },
       { clientId: 'cc-emptied', grantTypes: ['client_credentials'], scopes: ['scanner:read'], tenant: ALPHA },
@@ -40,9 +40,9 @@ describe('tenant selection truth table (CONTRACT.md §3) over HTTP', () => {
       secrets[c.clientId] = (await adminPost('/admin/clients', c)).clientSecret;
     }
     for (const u of [
-      { username: 'carol', tenants: [ALPHA, BRAVO], scopes: ['scanner:read'] },
-      { username: 'dave', tenant: CHARLIE, scopes: ['scanner:read'] },
-      { username: 'erin', tenant: ALPHA, scopes: ['scanner:read'] },
+      { username: 'carol', tenants: [ALPHA, BRAVO], roles: { [ALPHA]: 'viewer', [BRAVO]: 'member' } },
+      { username: 'dave', tenant: CHARLIE, role: 'viewer' },
+      { username: 'erin', tenant: ALPHA, role: 'viewer' },
     ]) {
       passwords[u.username] = `pw-${randomBytes(8).toString('hex')}`;
       await adminPost('/admin/users', { ...u, password: passwords[u.username] });
@@ -164,9 +164,12 @@ describe('tenant selection truth table (CONTRACT.md §3) over HTTP', () => {
       expectRejection(await pw('pw-open', 'alice', [ALPHA, ALPHA]), 'duplicate_parameter');
       expectRejection(await pw('pw-open', 'alice', 'İ'), 'tenant_invalid');
     });
-    it('token scope = requested ∩ client ∩ user', async () => {
-      const res = await s.token({ grant_type: 'password', username: 'carol', password: passwords.carol, tenant: ALPHA, scope: 'scanner:read platform:read' }, { basic: basicOf('pw-open') });
-      assert.equal(decodeClaims(res.body.access_token).scope, 'scanner:read');
+    it("token scope = requested ∩ client ∩ the user's role in the selected tenant", async () => {
+      const asked = { grant_type: 'password', username: 'carol', password: passwords.carol, scope: 'scanner:read scanner:write graph:read' };
+      const viewer = await s.token({ ...asked, tenant: ALPHA }, { basic: basicOf('pw-open') });
+      assert.equal(decodeClaims(viewer.body.access_token).scope, 'scanner:read', 'graph:read is not the client’s; scanner:write not a viewer’s');
+      const member = await s.token({ ...asked, tenant: BRAVO }, { basic: basicOf('pw-open') });
+      assert.equal(decodeClaims(member.body.access_token).scope, 'scanner:read scanner:write');
     });
     it('a wrong password is invalid_grant', async () => {
       const res = await s.token({ grant_type: 'password', username: 'alice', password: 'wrong-password' }, { basic: basicOf('pw-open') });

@@ -49,7 +49,8 @@ const matrixPages: MatrixPage[] = [
   { name: 'unknowns', path: '/unknowns', expect: (t) => [t === ALPHA ? 'Alpha Billing SDK' : 'Bravo Telemetry Agent'] },
   { name: 'graph', path: '/graph?q=pkg:npm/express', expect: (t) => [`${t.marker} express`] },
   { name: 'rollout', path: '/rollout', expect: () => ['Strict-mode gate'] },
-  { name: 'audit', path: '/audit', expect: (t) => [t.id] },
+  // alice is admin in alpha (her tenant's audit log) and viewer in bravo (no audit log there).
+  { name: 'audit', path: '/audit', expect: (t) => (t === ALPHA ? [t.id] : ['does not include the audit log']) },
 ];
 
 const viewports = [
@@ -385,6 +386,26 @@ describe('a single-tenant user (bob)', () => {
       await page.screenshot({ path: join(screenshots, 'desktop-bob-refused-then-bravo.png') });
     } finally {
       await context.close();
+    }
+  });
+});
+
+describe('rollout actions by role (desktop)', () => {
+  test('a tenant admin sees the rollout but no operator action; the fleet operator sees them', async () => {
+    for (const [user, operator] of [
+      ['alice', false],
+      ['ops', true],
+    ] as const) {
+      const context = await browser.newContext({ viewport: viewports[0].viewport });
+      try {
+        const page = await context.newPage();
+        await signIn(page, base, user, password(user), `/rollout?tenant=${ALPHA.id}`);
+        await waitForTenantPage(page, ALPHA.id, ['Strict-mode gate']);
+        const text = (await page.locator('main').textContent()) ?? '';
+        for (const action of ['Advance phase', 'Record a decision']) assert.equal(text.includes(action), operator, `${user}: ${action}`);
+      } finally {
+        await context.close();
+      }
     }
   });
 });

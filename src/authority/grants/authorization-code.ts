@@ -5,7 +5,7 @@ import { OAuthError } from '../http/oauth-error.ts';
 import { findUserById } from '../store/users.ts';
 import { redeemAuthorizationCode } from '../tokens/authorization-codes.ts';
 import type { GrantHandler } from './grant.ts';
-import { tokenScopes } from './token-scope.ts';
+import { scopeRequest } from './token-scope.ts';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -39,8 +39,9 @@ export const authorizationCodeGrant: GrantHandler = async ({ services, client, b
   }
   const user = await findUserById(services.ctx.db, record.userId);
   if (!user) throw new OAuthError('invalid_grant', 'the user no longer exists');
-  const scopes = tokenScopes(record.scopes.join(' '), client.scopes, user.scopes);
+  // The code carries what the authorization request asked for, within the client's scopes then.
+  const request = { ...scopeRequest(record.scopes.join(' '), client.scopes), explicit: false };
   // The tenant chosen on the login page travels in the code; a tenant on the token request takes precedence.
   const requested = tenantValues.length > 0 ? tenantValues : record.requestedTenant ? [record.requestedTenant] : [];
-  return { grant: 'authorization_code', user, scopes, requested, code: record };
+  return { grant: 'authorization_code', user, scopeRequest: request, requested, code: record };
 };

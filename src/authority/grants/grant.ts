@@ -6,6 +6,7 @@ import type { ClientRecord, GrantType } from '../store/clients.ts';
 import type { UserRecord } from '../store/users.ts';
 import type { AuthorizationCodeRecord } from '../tokens/authorization-codes.ts';
 import type { RefreshTokenRecord } from '../tokens/refresh-tokens.ts';
+import type { ScopeRequest } from './token-scope.ts';
 
 export interface GrantRequest {
   services: AuthorityServices;
@@ -18,7 +19,8 @@ export interface GrantRequest {
 export interface GrantResult {
   grant: GrantType;
   user: UserRecord | null;
-  scopes: string[];
+  /** The scopes asked for, within the client's; the issuer narrows them to the roles in the selected tenant. */
+  scopeRequest: ScopeRequest;
   /** The tenant values the selection rule sees. */
   requested: string[];
   /** A refresh without `tenant` keeps its tenant; the audit then reports the original *how*. */

@@ -11,6 +11,7 @@ import { recordCodeFamily } from '../tokens/authorization-codes.ts';
 import { mintIdToken } from '../tokens/id-token.ts';
 import { insertRefreshToken, rotateRefreshToken } from '../tokens/refresh-tokens.ts';
 import type { GrantResult } from './grant.ts';
+import { tokenScopes } from './token-scope.ts';
 
 export interface TokenResponse {
   access_token: string;
@@ -48,6 +49,8 @@ export async function issueToken(services: AuthorityServices, client: ClientReco
     throw new OAuthError('invalid_request', selection.detail, selection.code);
   }
   const how = result.carriedHow ?? selection.how;
+  // The role in the selected tenant decides: switching tenant can change the scopes.
+  const scopes = tokenScopes(result.scopeRequest, result.user ?? client, selection.tenant, result.user !== null);
   const now = ctx.clock.now();
   const key = services.keys.signingKey;
   const access = await mintAccessToken(key, {
@@ -55,17 +58,17 @@ export async function issueToken(services: AuthorityServices, client: ClientReco
     audience: services.audience,
     subject,
     clientId: client.clientId,
-    scopes: result.scopes,
+    scopes,
     tenant: selection.tenant,
     allowedTenants: client.includeAllowedTenants ? selection.assigned : null,
     ttlSeconds: config.accessTokenTtlSeconds,
     now,
     profile: ctx.profile,
   });
-  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: config.accessTokenTtlSeconds, scope: result.scopes.join(' ') };
+  const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: config.accessTokenTtlSeconds, scope: scopes.join(' ') };
 
   if (result.user && client.grantTypes.includes('refresh_token')) {
-    const next = { scopes: result.scopes, tenant: selection.tenant, how, ttlSeconds: config.refreshTokenTtlSeconds };
+    const next = { scopes, requestedScopes: result.scopeRequest.wanted, tenant: selection.tenant, how, ttlSeconds: config.refreshTokenTtlSeconds };
     if (result.spending) {
       const rotation = await rotateRefreshToken(ctx.db, result.spending, next);
       if (!rotation.ok) throw new OAuthError('invalid_grant', 'the refresh token was already used; its whole family is revoked');
@@ -76,12 +79,12 @@ export async function issueToken(services: AuthorityServices, client: ClientReco
       response.refresh_token = issued.token;
     }
   }
-  if (result.user && result.code && result.scopes.includes('openid')) {
+  if (result.user && result.code && scopes.includes('openid')) {
     response.id_token = await mintIdToken(key, {
       issuer: services.issuer,
       clientId: client.clientId,
       subject,
-      username: result.scopes.includes('profile') ? result.user.username : null,
+      username: scopes.includes('profile') ? result.user.username : null,
       tenant: selection.tenant,
       nonce: result.code.nonce,
       ttlSeconds: config.accessTokenTtlSeconds,

@@ -4,7 +4,7 @@ import { OAuthError } from '../http/oauth-error.ts';
 import { verifyAgainstDecoy, verifyPassword } from '../secrets/password.ts';
 import { findUserByName } from '../store/users.ts';
 import type { GrantHandler } from './grant.ts';
-import { tokenScopes } from './token-scope.ts';
+import { scopeRequest } from './token-scope.ts';
 
 export const passwordGrant: GrantHandler = async ({ services, client, body, tenantValues }) => {
   const username = requiredValue(body, 'username');
@@ -12,6 +12,5 @@ export const passwordGrant: GrantHandler = async ({ services, client, body, tena
   const user = await findUserByName(services.ctx.db, username);
   const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
   if (!user || !valid) throw new OAuthError('invalid_grant', 'the username or password is wrong');
-  const scopes = tokenScopes(singleValue(body, 'scope'), client.scopes, user.scopes);
-  return { grant: 'password', user, scopes, requested: tenantValues };
+  return { grant: 'password', user, scopeRequest: scopeRequest(singleValue(body, 'scope'), client.scopes), requested: tenantValues };
 };

@@ -8,7 +8,7 @@ import { OAuthError } from '../http/oauth-error.ts';
 import { findUserById } from '../store/users.ts';
 import { findRefreshToken, revokeFamily } from '../tokens/refresh-tokens.ts';
 import type { GrantHandler } from './grant.ts';
-import { tokenScopes } from './token-scope.ts';
+import { scopeRequest } from './token-scope.ts';
 
 export const refreshTokenGrant: GrantHandler = async ({ services, client, body, tenantValues }) => {
   const presented = requiredValue(body, 'refresh_token');
@@ -30,11 +30,13 @@ export const refreshTokenGrant: GrantHandler = async ({ services, client, body, 
   if (record.expiresAt.getTime() <= Date.now()) throw new OAuthError('invalid_grant', 'the refresh token has expired');
   const user = await findUserById(services.ctx.db, record.userId);
   if (!user) throw new OAuthError('invalid_grant', 'the user no longer exists');
+  // The original request bounds every refresh; the role in the (possibly new) tenant decides within it.
+  const consented = record.requestedScopes ?? record.scopes;
   const requestedScope = singleValue(body, 'scope');
-  if (requestedScope !== undefined && requestedScope.split(' ').some((s) => s && !record.scopes.includes(s))) {
+  if (requestedScope !== undefined && requestedScope.split(' ').some((s) => s && !consented.includes(s))) {
     throw new OAuthError('invalid_scope', 'a refresh cannot widen the original scope');
   }
-  const scopes = tokenScopes(requestedScope ?? record.scopes.join(' '), client.scopes, user.scopes);
-  if (tenantValues.length > 0) return { grant: 'refresh_token', user, scopes, requested: tenantValues, spending: record };
-  return { grant: 'refresh_token', user, scopes, requested: [record.tenant], carriedHow: record.how, spending: record };
+  const request = { ...scopeRequest(requestedScope ?? consented.join(' '), client.scopes), explicit: requestedScope !== undefined };
+  if (tenantValues.length > 0) return { grant: 'refresh_token', user, scopeRequest: request, requested: tenantValues, spending: record };
+  return { grant: 'refresh_token', user, scopeRequest: request, requested: [record.tenant], carriedHow: record.how, spending: record };
 };

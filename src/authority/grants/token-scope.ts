@@ -1,19 +1,51 @@
 /**
- * The scope of an issued token: the requested scopes (or all the client's when none are
- * requested) ∩ the client's scopes ∩ the user's scopes for user grants. OpenID scopes are
- * the client's to grant: users do not hold them.
+ * The scope of an issued token, in two steps:
+ * 1. the request: the requested scopes (or all the client's when none are requested) ∩ the
+ *    client's scopes — the client's list is a ceiling, what the application may ever ask for;
+ * 2. at issuance, once the tenant is selected: ∩ what the holder's roles grant in that tenant
+ *    (src/contract/roles.ts) — the user's for user grants, the client's own for
+ *    client_credentials. Fleet scopes come only from a fleet role. OpenID scopes are the
+ *    client's to grant to its users: roles do not hold them.
  */
+import { scopesForRoles, type FleetRole } from '../../contract/roles.ts';
 import { OAuthError } from '../http/oauth-error.ts';
+import type { TenantRoles } from '../store/assignment.ts';
 
 export const openIdScopes = ['openid', 'profile', 'offline_access'];
 
-export function tokenScopes(requested: string | undefined, clientScopes: readonly string[], userScopes: readonly string[] | null): string[] {
+export interface ScopeRequest {
+  /** Requested ∩ the client's scopes, in request order. */
+  wanted: string[];
+  /** The request named scopes: granting none of them is an `invalid_scope` refusal. */
+  explicit: boolean;
+}
+
+export interface RoleHolder {
+  roles: TenantRoles;
+  fleetRoles: readonly FleetRole[];
+}
+
+export function scopeRequest(requested: string | undefined, clientScopes: readonly string[]): ScopeRequest {
   const client = new Set(clientScopes);
-  const user = userScopes === null ? null : new Set([...userScopes, ...openIdScopes]);
-  const wanted = requested === undefined ? [...clientScopes] : [...new Set(requested.split(' ').filter(Boolean))];
-  const granted = wanted.filter((s) => client.has(s) && (user === null || user.has(s)));
-  if (requested !== undefined && wanted.length > 0 && granted.length === 0) {
-    throw new OAuthError('invalid_scope', 'none of the requested scopes may be granted to this caller');
+  const asked = requested === undefined ? [...clientScopes] : [...new Set(requested.split(' ').filter(Boolean))];
+  const wanted = asked.filter((s) => client.has(s));
+  const explicit = requested !== undefined && asked.length > 0;
+  if (explicit && wanted.length === 0) throw new OAuthError('invalid_scope', 'none of the requested scopes may be granted to this client');
+  return { wanted, explicit };
+}
+
+/** What the holder's roles allow in `tenant` (plus OpenID scopes for a user grant). */
+export function roleAllowedScopes(holder: RoleHolder, tenant: string, userGrant: boolean): Set<string> {
+  const allowed = new Set<string>(scopesForRoles(holder.roles[tenant] ?? null, holder.fleetRoles));
+  if (userGrant) for (const s of openIdScopes) allowed.add(s);
+  return allowed;
+}
+
+export function tokenScopes(request: ScopeRequest, holder: RoleHolder, tenant: string, userGrant: boolean): string[] {
+  const allowed = roleAllowedScopes(holder, tenant, userGrant);
+  const granted = request.wanted.filter((s) => allowed.has(s));
+  if (request.explicit && granted.length === 0) {
+    throw new OAuthError('invalid_scope', `none of the requested scopes may be granted to this caller in tenant '${tenant}'`);
   }
   return granted;
 }

@@ -1,21 +1,35 @@
 /**
- * The admin API: tenants, clients and users (list/get/create/update/delete) and the audit
- * log. Every change is validated by the store (stable codes, nothing changes on refusal) and
- * audited with the before and after assignment in the same transaction.
+ * The admin API: tenants, clients and users (list/get/create/update/delete), tenant
+ * membership and the audit log. Every change is validated by the store (stable codes,
+ * nothing changes on refusal) and audited with the before and after assignment in the same
+ * transaction.
+ *
+ * Reach (docs/authority.md, "Roles"): fleet scopes (`authority:fleet.*`, `authority:tenants.*`,
+ * `authority:audit.fleet`) reach every tenant; a tenant admin's scopes (`authority:clients.*`,
+ * `authority:users.*`, `authority:audit.read`) reach only the token's selected tenant: its
+ * members, the clients and users it holds alone, and its own audit events.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ContractError } from '../../contract/errors.ts';
 import { scopes } from '../../contract/scopes.ts';
+import { normalizeTenantId } from '../../contract/tenant.ts';
 import { queryAudit } from '../../telemetry/audit.ts';
 import type { AuthorityServices } from '../services.ts';
+import { assignedTenants, fleetReach, type Assignment, type TenantRoles, type WriteReach } from '../store/assignment.ts';
 import { clientView, createClient, deleteClient, findClient, listClients, updateClient } from '../store/clients.ts';
+import { assignMember, unassignMember, type MemberKind } from '../store/membership.ts';
 import { createTenant, deleteTenant, getTenant, listTenants, updateTenant } from '../store/tenants.ts';
 import { createUser, deleteUser, getUser, listUsers, updateUser, userView } from '../store/users.ts';
 import type { BearerAuthentication } from './authenticate.ts';
 
 const stringArray = { type: 'array', items: { type: 'string' } } as const;
 const tenantView = { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } } } as const;
-const assignmentFields = { tenant: { type: ['string', 'null'] }, tenants: stringArray } as const;
+const assignmentFields = {
+  tenant: { type: ['string', 'null'] },
+  tenants: stringArray,
+  roles: { type: 'object', additionalProperties: { type: 'string' } },
+  fleetRoles: stringArray,
+} as const;
 const clientViewSchema = {
   type: 'object',
   properties: {
@@ -33,7 +47,7 @@ const clientViewSchema = {
 } as const;
 const userViewSchema = {
   type: 'object',
-  properties: { id: { type: 'string' }, username: { type: 'string' }, ...assignmentFields, scopes: stringArray, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
+  properties: { id: { type: 'string' }, username: { type: 'string' }, ...assignmentFields, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
 } as const;
 
 // Assignment fields stay untyped here: the store answers their errors with the contract's stable codes.
@@ -48,17 +62,46 @@ const clientBody = {
     redirectUris: stringArray,
     includeAllowedTenants: { type: 'boolean' },
     rotateSecret: { type: 'boolean' },
+    role: { type: 'string' },
   },
 } as const;
-const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, scopes: stringArray } } as const;
+const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } } } as const;
+const memberBody = { type: 'object', properties: { role: { type: 'string' } } } as const;
+const memberParams = (name: string) => ({ type: 'object', properties: { id: { type: 'string' }, [name]: { type: 'string' } }, required: ['id', name] }) as const;
+const memberView = { type: 'object', properties: { kind: { type: 'string' }, id: { type: 'string' }, tenant: { type: 'string' }, role: { type: 'string' } } } as const;
 const tenantBody = { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } } } as const;
 const idParams = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
 
-const adminReadScopes = [scopes.auditRead, scopes.tenantsRead, scopes.clientsRead, scopes.usersRead];
+const readScopes = { client: scopes.clientsRead, user: scopes.usersRead } as const;
+const writeScopes = { client: scopes.clientsWrite, user: scopes.usersWrite } as const;
+
+/** The one tenant a reader is limited to, or null when a fleet scope lets it read every tenant. */
+function readReach(req: FastifyRequest, kind: MemberKind): string | null {
+  const p = req.principal!;
+  if (p.scopes.includes(scopes.fleetRead) || p.scopes.includes(scopes.fleetWrite)) return null;
+  if (p.scopes.includes(readScopes[kind]) || p.scopes.includes(writeScopes[kind])) return p.tenant;
+  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetRead} or ${readScopes[kind]}`);
+}
+
+function writeReach(req: FastifyRequest, kind: MemberKind): WriteReach {
+  const p = req.principal!;
+  if (p.scopes.includes(scopes.fleetWrite)) return fleetReach;
+  if (p.scopes.includes(writeScopes[kind])) return { tenant: p.tenant };
+  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetWrite} or ${writeScopes[kind]}`);
+}
+
+/** What a tenant admin sees of a record: its membership in the admin's tenant, not the others. */
+function narrowed<T extends Assignment & { roles: TenantRoles }>(record: T, tenant: string | null): T | null {
+  if (tenant === null) return record;
+  if (!assignedTenants(record).includes(tenant)) return null;
+  return { ...record, tenant: record.tenant === tenant ? tenant : null, tenants: record.tenants.filter((t) => t === tenant), roles: { [tenant]: record.roles[tenant] } };
+}
 
 export function adminRoutes(services: AuthorityServices, auth: BearerAuthentication) {
   const { db } = services.ctx;
   const actor = (req: { principal: { subject: string; clientId: string } | null }) => req.principal!.subject;
+  const canRead = (kind: MemberKind) => auth.requireAnyScope([scopes.fleetRead, scopes.fleetWrite, readScopes[kind], writeScopes[kind]]);
+  const canWrite = (kind: MemberKind) => auth.requireAnyScope([scopes.fleetWrite, writeScopes[kind]]);
 
   return async (app: FastifyInstance) => {
     // Tenants
@@ -83,56 +126,99 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
     });
 
     // Clients
-    app.get('/admin/clients', { preHandler: auth.requireScope(scopes.clientsRead), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: clientViewSchema } } } } } }, async () => ({
-      items: (await listClients(db)).map(clientView),
-    }));
-    app.get<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: auth.requireScope(scopes.clientsRead), schema: { params: idParams('clientId'), response: { 200: clientViewSchema } } }, async (req) => {
-      const client = await findClient(db, req.params.clientId);
+    app.get('/admin/clients', { preHandler: canRead('client'), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: clientViewSchema } } } } } }, async (req) => {
+      const tenant = readReach(req, 'client');
+      return { items: (await listClients(db)).flatMap((c) => narrowed(clientView(c), tenant) ?? []) };
+    });
+    app.get<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: canRead('client'), schema: { params: idParams('clientId'), response: { 200: clientViewSchema } } }, async (req) => {
+      const found = await findClient(db, req.params.clientId);
+      const client = found ? narrowed(clientView(found), readReach(req, 'client')) : null;
       if (!client) throw new ContractError('not_found', `client '${req.params.clientId}' does not exist`);
-      return clientView(client);
+      return client;
     });
     const withSecret = { type: 'object', properties: { client: clientViewSchema, clientSecret: { type: ['string', 'null'] } } } as const;
-    app.post('/admin/clients', { preHandler: auth.requireScope(scopes.clientsWrite), schema: { body: clientBody, response: { 201: withSecret } } }, async (req, reply) => {
-      const created = await createClient(db, req.body as Record<string, unknown>, actor(req));
+    app.post('/admin/clients', { preHandler: canWrite('client'), schema: { body: clientBody, response: { 201: withSecret } } }, async (req, reply) => {
+      const created = await createClient(db, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'));
       services.clients.invalidate(created.client.clientId);
       return reply.code(201).header('cache-control', 'no-store').send(created);
     });
-    app.patch<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: auth.requireScope(scopes.clientsWrite), schema: { params: idParams('clientId'), body: clientBody, response: { 200: withSecret } } }, async (req, reply) => {
-      const updated = await updateClient(db, req.params.clientId, req.body as Record<string, unknown>, actor(req));
+    app.patch<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: canWrite('client'), schema: { params: idParams('clientId'), body: clientBody, response: { 200: withSecret } } }, async (req, reply) => {
+      const updated = await updateClient(db, req.params.clientId, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'));
       services.clients.invalidate(req.params.clientId);
       return reply.header('cache-control', 'no-store').send(updated);
     });
-    app.delete<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: auth.requireScope(scopes.clientsWrite), schema: { params: idParams('clientId') } }, async (req, reply) => {
-      await deleteClient(db, req.params.clientId, actor(req));
+    app.delete<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: canWrite('client'), schema: { params: idParams('clientId') } }, async (req, reply) => {
+      await deleteClient(db, req.params.clientId, actor(req), writeReach(req, 'client'));
       services.clients.invalidate(req.params.clientId);
       return reply.code(204).send();
     });
 
     // Users
-    app.get('/admin/users', { preHandler: auth.requireScope(scopes.usersRead), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: userViewSchema } } } } } }, async () => ({
-      items: (await listUsers(db)).map(userView),
-    }));
-    app.get<{ Params: { username: string } }>('/admin/users/:username', { preHandler: auth.requireScope(scopes.usersRead), schema: { params: idParams('username'), response: { 200: userViewSchema } } }, async (req) => {
-      const user = await getUser(db, req.params.username);
-      if (!user) throw new ContractError('not_found', `user '${req.params.username}' does not exist`);
-      return userView(user);
+    app.get('/admin/users', { preHandler: canRead('user'), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: userViewSchema } } } } } }, async (req) => {
+      const tenant = readReach(req, 'user');
+      return { items: (await listUsers(db)).flatMap((u) => narrowed(userView(u), tenant) ?? []) };
     });
-    app.post('/admin/users', { preHandler: auth.requireScope(scopes.usersWrite), schema: { body: userBody, response: { 201: userViewSchema } } }, async (req, reply) =>
-      reply.code(201).send(await createUser(db, req.body as Record<string, unknown>, actor(req))),
+    app.get<{ Params: { username: string } }>('/admin/users/:username', { preHandler: canRead('user'), schema: { params: idParams('username'), response: { 200: userViewSchema } } }, async (req) => {
+      const found = await getUser(db, req.params.username);
+      const user = found ? narrowed(userView(found), readReach(req, 'user')) : null;
+      if (!user) throw new ContractError('not_found', `user '${req.params.username}' does not exist`);
+      return user;
+    });
+    app.post('/admin/users', { preHandler: canWrite('user'), schema: { body: userBody, response: { 201: userViewSchema } } }, async (req, reply) =>
+      reply.code(201).send(await createUser(db, req.body as Record<string, unknown>, actor(req), writeReach(req, 'user'))),
     );
-    app.patch<{ Params: { username: string } }>('/admin/users/:username', { preHandler: auth.requireScope(scopes.usersWrite), schema: { params: idParams('username'), body: userBody, response: { 200: userViewSchema } } }, async (req) =>
-      updateUser(db, req.params.username, req.body as Record<string, unknown>, actor(req)),
+    app.patch<{ Params: { username: string } }>('/admin/users/:username', { preHandler: canWrite('user'), schema: { params: idParams('username'), body: userBody, response: { 200: userViewSchema } } }, async (req) =>
+      updateUser(db, req.params.username, req.body as Record<string, unknown>, actor(req), writeReach(req, 'user')),
     );
-    app.delete<{ Params: { username: string } }>('/admin/users/:username', { preHandler: auth.requireScope(scopes.usersWrite), schema: { params: idParams('username') } }, async (req, reply) => {
-      await deleteUser(db, req.params.username, actor(req));
+    app.delete<{ Params: { username: string } }>('/admin/users/:username', { preHandler: canWrite('user'), schema: { params: idParams('username') } }, async (req, reply) => {
+      await deleteUser(db, req.params.username, actor(req), writeReach(req, 'user'));
       return reply.code(204).send();
     });
+
+    // Tenant membership: a tenant admin manages its own tenant's members, shared or not.
+    const memberRoutes = (kind: MemberKind, segment: string, param: string) => {
+      app.put<{ Params: Record<string, string>; Body: { role?: string } }>(
+        `/admin/tenants/:id/members/${segment}/:${param}`,
+        { preHandler: canWrite(kind), schema: { params: memberParams(param), body: memberBody, response: { 200: memberView } } },
+        async (req) => {
+          const membership = await assignMember(db, kind, req.params[param], req.params.id, req.body?.role, actor(req), writeReach(req, kind));
+          if (kind === 'client') services.clients.invalidate(membership.id);
+          return membership;
+        },
+      );
+      app.delete<{ Params: Record<string, string> }>(`/admin/tenants/:id/members/${segment}/:${param}`, { preHandler: canWrite(kind), schema: { params: memberParams(param) } }, async (req, reply) => {
+        await unassignMember(db, kind, req.params[param], req.params.id, actor(req), writeReach(req, kind));
+        if (kind === 'client') services.clients.invalidate(req.params[param]);
+        return reply.code(204).send();
+      });
+    };
+    memberRoutes('user', 'users', 'username');
+    memberRoutes('client', 'clients', 'clientId');
+    app.get<{ Params: { id: string } }>(
+      '/admin/tenants/:id/members',
+      {
+        preHandler: auth.requireAnyScope([scopes.fleetRead, scopes.fleetWrite, scopes.usersRead, scopes.usersWrite, scopes.clientsRead, scopes.clientsWrite]),
+        schema: { params: idParams('id'), response: { 200: { type: 'object', properties: { items: { type: 'array', items: memberView } } } } },
+      },
+      async (req) => {
+        const tenant = normalizeTenantId(req.params.id);
+        if (tenant === null) throw new ContractError('tenant_invalid', `tenant ${JSON.stringify(req.params.id)} is not a valid tenant id`);
+        const p = req.principal!;
+        const fleet = p.scopes.includes(scopes.fleetRead) || p.scopes.includes(scopes.fleetWrite);
+        if (!fleet && tenant !== p.tenant) throw new ContractError('tenant_forbidden', `this token reaches the members of tenant '${p.tenant}' only`);
+        const has = (kind: MemberKind) => fleet || p.scopes.includes(readScopes[kind]) || p.scopes.includes(writeScopes[kind]);
+        const items: { kind: MemberKind; id: string; tenant: string; role: string }[] = [];
+        if (has('user')) for (const u of await listUsers(db)) if (assignedTenants(u).includes(tenant)) items.push({ kind: 'user', id: u.username, tenant, role: u.roles[tenant] });
+        if (has('client')) for (const c of await listClients(db)) if (assignedTenants(c).includes(tenant)) items.push({ kind: 'client', id: c.clientId, tenant, role: c.roles[tenant] });
+        return { items };
+      },
+    );
 
     // Audit
     app.get<{ Querystring: { type?: string; client?: string; tenant?: string; actor?: string; from?: string; to?: string; cursor?: string; limit?: number } }>(
       '/admin/audit',
       {
-        preHandler: auth.requireAnyScope(adminReadScopes),
+        preHandler: auth.requireAnyScope([scopes.auditFleet, scopes.auditRead]),
         schema: {
           querystring: {
             type: 'object',
@@ -151,10 +237,19 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
       },
       async (req) => {
         const q = req.query;
+        // Only a fleet auditor reads every tenant's events; anyone else reads its selected tenant's.
+        const p = req.principal!;
+        let tenant = q.tenant;
+        if (!p.scopes.includes(scopes.auditFleet)) {
+          if (q.tenant !== undefined && normalizeTenantId(q.tenant) !== p.tenant) {
+            throw new ContractError('tenant_forbidden', `this token reads the audit log of tenant '${p.tenant}' only; other tenants need the fleet auditor role`);
+          }
+          tenant = p.tenant;
+        }
         return queryAudit(db, {
           type: q.type,
           client: q.client,
-          tenant: q.tenant,
+          tenant,
           actor: q.actor,
           from: q.from ? new Date(q.from) : undefined,
           to: q.to ? new Date(q.to) : undefined,

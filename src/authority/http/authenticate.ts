@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastif
 import { cutoverStartMs, strictModeApplies, strictModeNeedsClientAge } from '../../contract/strict-mode.ts';
 import { sendProblem } from '../../host/app.ts';
 import { signals } from '../../telemetry/signals.ts';
+import { roleAllowedScopes } from '../grants/token-scope.ts';
 import type { AuthorityServices } from '../services.ts';
 import { currentAssignment } from '../store/current-assignment.ts';
 import { isAccessTokenRevoked } from '../tokens/revoked-access-tokens.ts';
@@ -80,11 +81,13 @@ export function bearerAuthentication(services: AuthorityServices) {
     const current = await currentAssignment(services.ctx.db, t.clientId, t.subject);
     if (!current || !current.assigned.includes(t.tenant)) return null;
     if (t.legacyTenantClaim) services.ctx.counters.increment(signals.authorityLegacyTidClaim, { client: t.clientId, tenant: t.tenant });
+    // Roles as they are now: a lowered role or a removed fleet role takes effect at once on the Authority's routes.
+    const allowed = roleAllowedScopes(current.user ?? current.client, t.tenant, current.user !== null);
     req.principal = {
       subject: t.subject,
       clientId: t.clientId,
       tenant: t.tenant,
-      scopes: t.scopes,
+      scopes: t.scopes.filter((s) => allowed.has(s)),
       allowedTenants: t.allowedTenants,
       tokenId: t.tokenId,
       expiresAt: t.expiresAt,

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TenantgateError, type ErrorCode } from '../../contract/errors.ts';
 import { selectTenant } from '../../contract/selection.ts';
 import { seal, unseal } from '../../crypto/sealed.ts';
-import { tokenScopes } from '../grants/token-scope.ts';
+import { scopeRequest } from '../grants/token-scope.ts';
 import { verifyAgainstDecoy, verifyPassword } from '../secrets/password.ts';
 import type { AuthorityServices } from '../services.ts';
 import type { ClientRecord } from '../store/clients.ts';
@@ -93,7 +93,8 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
     const { client, params } = request;
     let scopes: string[];
     try {
-      scopes = tokenScopes(params.scope, client.scopes, user.scopes);
+      // Roles narrow the scopes at the token endpoint, once the tenant is final.
+      scopes = scopeRequest(params.scope, client.scopes).wanted;
     } catch (err) {
       return redirectTo(reply, services, request.redirectUri, { error: 'invalid_scope', error_description: (err as Error).message, state: params.state });
     }

@@ -4,6 +4,7 @@
  * member or an empty value is refused with a stable code, and nothing changes.
  */
 import { ContractError } from '../../contract/errors.ts';
+import { DEFAULT_TENANT_ROLE, fleetRoles, isFleetRole, isTenantRole, tenantRoles, type FleetRole, type TenantRole } from '../../contract/roles.ts';
 import { normalizeTenantId, sortedUnique } from '../../contract/tenant.ts';
 import type { Queryable } from '../../db/database.ts';
 
@@ -58,4 +59,83 @@ export async function assertTenantsExist(db: Queryable, a: Assignment): Promise<
   const known = new Set(rows.map((r) => r.id));
   const unknown = wanted.filter((t) => !known.has(t));
   if (unknown.length > 0) throw new ContractError('tenant_unknown', `unknown tenant(s): ${unknown.join(' ')}`);
+}
+
+/** A tenant role for every assigned tenant (keys are exactly the assigned set). */
+export type TenantRoles = Record<string, TenantRole>;
+
+export function assignedTenants(a: Assignment): string[] {
+  return sortedUnique([...(a.tenant ? [a.tenant] : []), ...a.tenants]);
+}
+
+function parseRole(value: unknown, where: string): TenantRole {
+  if (!isTenantRole(value)) throw new ContractError('role_invalid', `${where} must be one of ${tenantRoles.join(', ')} (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+/**
+ * Pure: the roles of an assignment. `roles` names a role per tenant (`{"tenant-alpha":"admin"}`
+ * or `tenant-alpha=admin,tenant-bravo=viewer`); `role` applies to every assigned tenant that
+ * `roles` does not name; any other tenant keeps its previous role, else gets the default.
+ * A role for a tenant outside the assignment is refused.
+ */
+export function resolveRoles(assigned: readonly string[], input: { role?: unknown; roles?: unknown }, previous: TenantRoles = {}): TenantRoles {
+  const named: TenantRoles = {};
+  if (input.roles !== undefined && input.roles !== null) {
+    let entries: [string, unknown][];
+    if (typeof input.roles === 'string') {
+      entries = input.roles
+        .split(/[ \t\r\n,;]+/)
+        .filter(Boolean)
+        .map((pair) => {
+          const at = pair.indexOf('=');
+          if (at <= 0) throw new ContractError('role_invalid', `roles entry ${JSON.stringify(pair)} must read tenant=role`);
+          return [pair.slice(0, at), pair.slice(at + 1)];
+        });
+    } else if (typeof input.roles === 'object' && !Array.isArray(input.roles)) {
+      entries = Object.entries(input.roles as Record<string, unknown>);
+    } else {
+      throw new ContractError('role_invalid', 'roles must map tenant ids to roles');
+    }
+    for (const [rawTenant, role] of entries) {
+      const tenant = normalizeTenantId(rawTenant);
+      if (tenant === null) throw new ContractError('tenant_invalid', `tenant ${JSON.stringify(rawTenant)} in roles is not a valid tenant id`);
+      if (!assigned.includes(tenant)) throw new ContractError('tenant_not_assigned', `roles names tenant '${tenant}', which is not in the assignment`);
+      named[tenant] = parseRole(role, `the role for ${tenant}`);
+    }
+  }
+  const blanket = input.role === undefined || input.role === null ? null : parseRole(input.role, 'role');
+  const roles: TenantRoles = {};
+  for (const tenant of assigned) roles[tenant] = named[tenant] ?? blanket ?? previous[tenant] ?? DEFAULT_TENANT_ROLE;
+  return roles;
+}
+
+/** Pure: a fleet role list (array or space/comma-delimited string; empty clears). */
+export function parseFleetRoles(value: unknown): FleetRole[] {
+  const list = typeof value === 'string' ? value.split(/[ \t\r\n,;]+/).filter((v) => v !== '' && v !== 'none') : value;
+  if (!Array.isArray(list)) throw new ContractError('role_invalid', `fleetRoles must be a list of ${fleetRoles.join(', ')}`);
+  for (const role of list) {
+    if (!isFleetRole(role)) throw new ContractError('role_invalid', `fleet role ${JSON.stringify(role)} is not one of ${fleetRoles.join(', ')}`);
+  }
+  return [...new Set(list as FleetRole[])].sort();
+}
+
+/**
+ * What a tenant admin may write: a record held by its own tenant alone, before and after,
+ * with no fleet role. Fleet administrators (`reach.tenant === null`) may write anything.
+ */
+export interface WriteReach {
+  /** The one tenant the writer administers; null for a fleet administrator. */
+  tenant: string | null;
+}
+
+export const fleetReach: WriteReach = { tenant: null };
+
+export function assertWithinReach(reach: WriteReach, what: string, assignment: Assignment | null, fleet: readonly string[] = []): void {
+  if (reach.tenant === null || assignment === null) return;
+  const held = assignedTenants(assignment);
+  if (held.some((t) => t !== reach.tenant)) {
+    throw new ContractError('tenant_forbidden', `${what} is assigned beyond tenant '${reach.tenant}': only a fleet operator may change it`);
+  }
+  if (fleet.length > 0) throw new ContractError('tenant_forbidden', `${what} holds a fleet role: only a fleet operator may change it`);
 }

@@ -3,7 +3,20 @@ import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { digestClientSecret, generateClientSecret } from '../secrets/client-secret.ts';
-import { assertTenantsExist, assignmentIsEmpty, parseAssignment, type Assignment } from './assignment.ts';
+import type { FleetRole } from '../../contract/roles.ts';
+import {
+  assertTenantsExist,
+  assertWithinReach,
+  assignedTenants,
+  assignmentIsEmpty,
+  fleetReach,
+  parseAssignment,
+  parseFleetRoles,
+  resolveRoles,
+  type Assignment,
+  type TenantRoles,
+  type WriteReach,
+} from './assignment.ts';
 
 export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof grantTypes)[number];
@@ -17,6 +30,9 @@ export interface ClientRecord {
   scopes: string[];
   tenant: string | null;
   tenants: string[];
+  /** The client's role in each assigned tenant (its own tokens: client_credentials). */
+  roles: TenantRoles;
+  fleetRoles: FleetRole[];
   redirectUris: string[];
   includeAllowedTenants: boolean;
   createdAt: string;
@@ -41,6 +57,8 @@ function toRecord(r: any): ClientRecord {
     scopes: r.scopes,
     tenant: r.tenant,
     tenants: r.tenants,
+    roles: r.roles ?? {},
+    fleetRoles: r.fleet_roles ?? [],
     redirectUris: r.redirect_uris,
     includeAllowedTenants: r.include_allowed_tenants,
     createdAt: new Date(r.created_at).toISOString(),
@@ -68,6 +86,9 @@ export interface ClientInput {
   scopes?: unknown;
   tenant?: unknown;
   tenants?: unknown;
+  role?: unknown;
+  roles?: unknown;
+  fleetRoles?: unknown;
   public?: unknown;
   redirectUris?: unknown;
   includeAllowedTenants?: unknown;
@@ -108,6 +129,8 @@ interface ClientShape {
   grantTypes: GrantType[];
   scopes: string[];
   assignment: Assignment;
+  roles: TenantRoles;
+  fleetRoles: FleetRole[];
   isPublic: boolean;
   redirectUris: string[];
   includeAllowedTenants: boolean;
@@ -126,33 +149,39 @@ function checkShape(shape: ClientShape): void {
   }
 }
 
-function assignmentOf(c: ClientRecord | null): Assignment | null {
-  return c ? { tenant: c.tenant, tenants: c.tenants } : null;
+function assignmentOf(c: ClientRecord | null): (Assignment & { roles: TenantRoles; fleetRoles: FleetRole[] }) | null {
+  return c ? { tenant: c.tenant, tenants: c.tenants, roles: c.roles, fleetRoles: c.fleetRoles } : null;
 }
 
-export async function createClient(db: Database, input: ClientInput, actor: string): Promise<{ client: ClientView; clientSecret: string | null }> {
+/** `reach` limits a tenant admin to clients held by its own tenant alone. */
+export async function createClient(db: Database, input: ClientInput, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
     throw new ContractError('validation_failed', 'clientId must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$');
   }
   const clientId = input.clientId;
   const isPublic = input.public === undefined ? false : input.public === true;
   if (input.public !== undefined && typeof input.public !== 'boolean') throw new ContractError('validation_failed', 'public must be a boolean');
+  const assignment = parseAssignment(input);
   const shape: ClientShape = {
     displayName: input.displayName === undefined ? clientId : displayName(input.displayName),
     grantTypes: parseGrantTypes(input.grantTypes),
     scopes: input.scopes === undefined ? [] : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
-    assignment: parseAssignment(input),
+    assignment,
+    roles: resolveRoles(assignedTenants(assignment), input),
+    fleetRoles: input.fleetRoles === undefined ? [] : parseFleetRoles(input.fleetRoles),
     isPublic,
     redirectUris: input.redirectUris === undefined ? [] : parseRedirectUris(input.redirectUris),
     includeAllowedTenants: booleanOr(input.includeAllowedTenants, 'includeAllowedTenants', true),
   };
   checkShape(shape);
+  if (reach.tenant !== null && assignmentIsEmpty(shape.assignment)) throw new ContractError('tenant_assignment_missing', `a tenant admin's client needs the tenant '${reach.tenant}' assignment`);
+  assertWithinReach(reach, `client '${clientId}'`, shape.assignment, shape.fleetRoles);
   const clientSecret = isPublic ? null : generateClientSecret();
   return db.withTransaction(async (tx) => {
     await assertTenantsExist(tx, shape.assignment);
     const { rows } = await tx.query(
-      `insert into authority.clients (client_id, display_name, secret_digest, public, grant_types, scopes, tenant, tenants, redirect_uris, include_allowed_tenants)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing returning *`,
+      `insert into authority.clients (client_id, display_name, secret_digest, public, grant_types, scopes, tenant, tenants, redirect_uris, include_allowed_tenants, roles, fleet_roles)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict do nothing returning *`,
       [
         clientId,
         shape.displayName,
@@ -164,6 +193,8 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
         shape.assignment.tenants,
         shape.redirectUris,
         shape.includeAllowedTenants,
+        JSON.stringify(shape.roles),
+        shape.fleetRoles,
       ],
     );
     if (!rows[0]) throw new ContractError('conflict', `client '${clientId}' already exists`);
@@ -172,6 +203,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
       type: 'authority.client.created',
       outcome: 'success',
       actor,
+      tenant: reach.tenant,
       client: clientId,
       properties: { before: null, after: assignmentOf(created), client: clientView(created) },
     });
@@ -183,11 +215,12 @@ export interface ClientUpdate extends Omit<ClientInput, 'clientId' | 'public'> {
   rotateSecret?: unknown;
 }
 
-export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string): Promise<{ client: ClientView; clientSecret: string | null }> {
+export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
   return db.withTransaction(async (tx) => {
     const found = await tx.query('select * from authority.clients where client_id = $1 for update', [clientId]);
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
     const before = toRecord(found.rows[0]);
+    assertOwnedBy(reach, before);
     const touchesAssignment = input.tenant !== undefined || input.tenants !== undefined;
     const parsed = touchesAssignment ? parseAssignment(input) : null;
     const assignment: Assignment = parsed
@@ -198,18 +231,21 @@ export async function updateClient(db: Database, clientId: string, input: Client
       grantTypes: input.grantTypes === undefined ? before.grantTypes : parseGrantTypes(input.grantTypes),
       scopes: input.scopes === undefined ? before.scopes : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
       assignment,
+      roles: resolveRoles(assignedTenants(assignment), input, before.roles),
+      fleetRoles: input.fleetRoles === undefined ? before.fleetRoles : parseFleetRoles(input.fleetRoles),
       isPublic: before.public,
       redirectUris: input.redirectUris === undefined ? before.redirectUris : parseRedirectUris(input.redirectUris),
       includeAllowedTenants: booleanOr(input.includeAllowedTenants, 'includeAllowedTenants', before.includeAllowedTenants),
     };
     checkShape(shape);
+    assertWithinReach(reach, `client '${clientId}'`, assignment, shape.fleetRoles);
     await assertTenantsExist(tx, assignment);
     const rotate = booleanOr(input.rotateSecret, 'rotateSecret', false);
     if (rotate && before.public) throw new ContractError('validation_failed', 'a public client has no secret to rotate');
     const clientSecret = rotate ? generateClientSecret() : null;
     const { rows } = await tx.query(
       `update authority.clients set display_name = $2, grant_types = $3, scopes = $4, tenant = $5, tenants = $6, redirect_uris = $7,
-         include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), updated_at = now()
+         include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), roles = $10, fleet_roles = $11, updated_at = now()
        where client_id = $1 returning *`,
       [
         clientId,
@@ -221,6 +257,8 @@ export async function updateClient(db: Database, clientId: string, input: Client
         shape.redirectUris,
         shape.includeAllowedTenants,
         clientSecret ? digestClientSecret(clientSecret) : null,
+        JSON.stringify(shape.roles),
+        shape.fleetRoles,
       ],
     );
     const after = toRecord(rows[0]);
@@ -228,6 +266,7 @@ export async function updateClient(db: Database, clientId: string, input: Client
       type: 'authority.client.updated',
       outcome: 'success',
       actor,
+      tenant: reach.tenant,
       client: clientId,
       properties: { before: assignmentOf(before), after: assignmentOf(after), secretRotated: rotate, client: clientView(after) },
     });
@@ -235,19 +274,28 @@ export async function updateClient(db: Database, clientId: string, input: Client
   });
 }
 
-export async function deleteClient(db: Database, clientId: string, actor: string): Promise<void> {
+export async function deleteClient(db: Database, clientId: string, actor: string, reach: WriteReach = fleetReach): Promise<void> {
   await db.withTransaction(async (tx) => {
     const found = await tx.query('delete from authority.clients where client_id = $1 returning *', [clientId]);
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
+    assertOwnedBy(reach, toRecord(found.rows[0]));
     await tx.query('update authority.refresh_tokens set revoked_at = now() where client_id = $1 and revoked_at is null', [clientId]);
     await writeAudit(tx, {
       type: 'authority.client.deleted',
       outcome: 'success',
       actor,
+      tenant: reach.tenant,
       client: clientId,
       properties: { before: assignmentOf(toRecord(found.rows[0])), after: null },
     });
   });
+}
+
+/** A tenant admin writes only clients its tenant holds alone; a client with no tenant (user-only) belongs to the fleet. */
+function assertOwnedBy(reach: WriteReach, c: ClientRecord): void {
+  if (reach.tenant === null) return;
+  if (assignedTenants(c).length === 0) throw new ContractError('tenant_forbidden', `client '${c.clientId}' is not assigned to tenant '${reach.tenant}': only a fleet operator may change it`);
+  assertWithinReach(reach, `client '${c.clientId}'`, c, c.fleetRoles);
 }
 
 function displayName(raw: unknown): string {

@@ -1,11 +1,12 @@
 /** The assigned set A a token's caller holds *now* (CONTRACT.md §3), from the current records. */
 import { assignedSet } from '../../contract/selection.ts';
 import type { Queryable } from '../../db/database.ts';
-import { findClient } from './clients.ts';
+import { findClient, type ClientRecord } from './clients.ts';
 import { findUserById, type UserRecord } from './users.ts';
 
 export interface CurrentAssignment {
   assigned: string[];
+  client: ClientRecord;
   user: UserRecord | null;
 }
 
@@ -14,8 +15,8 @@ export async function currentAssignment(db: Queryable, clientId: string, subject
   const client = await findClient(db, clientId);
   if (!client) return null;
   const clientAssignment = { tenant: client.tenant, tenants: client.tenants };
-  if (subject === client.clientId) return { assigned: assignedSet({ grant: 'client_credentials', client: clientAssignment }), user: null };
+  if (subject === client.clientId) return { assigned: assignedSet({ grant: 'client_credentials', client: clientAssignment }), client, user: null };
   const user = await findUserById(db, subject);
   if (!user) return null;
-  return { assigned: assignedSet({ grant: 'password', client: clientAssignment, user: { tenant: user.tenant, tenants: user.tenants } }), user };
+  return { assigned: assignedSet({ grant: 'password', client: clientAssignment, user: { tenant: user.tenant, tenants: user.tenants } }), client, user };
 }

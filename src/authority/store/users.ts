@@ -4,7 +4,20 @@ import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { hashPassword } from '../secrets/password.ts';
-import { assertTenantsExist, assignmentIsEmpty, parseAssignment, type Assignment } from './assignment.ts';
+import type { FleetRole } from '../../contract/roles.ts';
+import {
+  assertTenantsExist,
+  assertWithinReach,
+  assignedTenants,
+  assignmentIsEmpty,
+  fleetReach,
+  parseAssignment,
+  parseFleetRoles,
+  resolveRoles,
+  type Assignment,
+  type TenantRoles,
+  type WriteReach,
+} from './assignment.ts';
 
 export interface UserRecord {
   id: string;
@@ -12,7 +25,9 @@ export interface UserRecord {
   passwordHash: string;
   tenant: string | null;
   tenants: string[];
-  scopes: string[];
+  /** The role in each assigned tenant. */
+  roles: TenantRoles;
+  fleetRoles: FleetRole[];
   createdAt: string;
   updatedAt: string;
 }
@@ -31,7 +46,8 @@ function toRecord(r: any): UserRecord {
     passwordHash: r.password_hash,
     tenant: r.tenant,
     tenants: r.tenants,
-    scopes: r.scopes,
+    roles: r.roles ?? {},
+    fleetRoles: r.fleet_roles ?? [],
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -64,22 +80,24 @@ export async function getUser(db: Queryable, ref: string): Promise<UserRecord | 
 }
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 
 export interface UserInput {
   username?: unknown;
   password?: unknown;
   tenant?: unknown;
   tenants?: unknown;
-  scopes?: unknown;
+  /** The role in every assigned tenant `roles` does not name. */
+  role?: unknown;
+  /** A role per tenant: `{"tenant-alpha":"admin"}` or `tenant-alpha=admin,tenant-bravo=viewer`. */
+  roles?: unknown;
+  fleetRoles?: unknown;
 }
 
-function parseScopes(value: unknown): string[] {
-  const list = typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value;
-  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
-    throw new ContractError('validation_failed', 'scopes must be a list of scope names');
+/** Users held a scope list before roles; refusing it says where scopes come from now. */
+function refuseScopeList(input: object): void {
+  if ((input as { scopes?: unknown }).scopes !== undefined) {
+    throw new ContractError('validation_failed', "a user's scopes come from its roles: set role, roles or fleetRoles instead of scopes");
   }
-  return [...new Set(list as string[])];
 }
 
 function parsePassword(value: unknown): string {
@@ -87,68 +105,79 @@ function parsePassword(value: unknown): string {
   return value;
 }
 
-function assignmentOf(u: UserRecord | null): Assignment | null {
-  return u ? { tenant: u.tenant, tenants: u.tenants } : null;
+function assignmentOf(u: UserRecord | null): (Assignment & { roles: TenantRoles; fleetRoles: FleetRole[] }) | null {
+  return u ? { tenant: u.tenant, tenants: u.tenants, roles: u.roles, fleetRoles: u.fleetRoles } : null;
 }
 
-export async function createUser(db: Database, input: UserInput, actor: string): Promise<UserView> {
+/** `reach` limits a tenant admin to users held by its own tenant alone. */
+export async function createUser(db: Database, input: UserInput, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
   if (typeof input.username !== 'string' || !USERNAME.test(input.username)) {
     throw new ContractError('validation_failed', 'username must match ^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$');
   }
+  refuseScopeList(input);
   const password = parsePassword(input.password);
   const assignment = parseAssignment(input);
   if (assignmentIsEmpty(assignment)) throw new ContractError('tenant_assignment_missing', 'a user needs a tenant or tenants assignment');
-  const scopes = input.scopes === undefined ? [] : parseScopes(input.scopes);
+  const roles = resolveRoles(assignedTenants(assignment), input);
+  const fleet = input.fleetRoles === undefined ? [] : parseFleetRoles(input.fleetRoles);
+  assertWithinReach(reach, `user '${String(input.username)}'`, assignment, fleet);
   const passwordHash = await hashPassword(password);
   return db.withTransaction(async (tx) => {
     await assertTenantsExist(tx, assignment);
     const { rows } = await tx.query(
-      `insert into authority.users (id, username, password_hash, tenant, tenants, scopes) values ($1, $2, $3, $4, $5, $6)
+      `insert into authority.users (id, username, password_hash, tenant, tenants, roles, fleet_roles) values ($1, $2, $3, $4, $5, $6, $7)
        on conflict (username) do nothing returning *`,
-      [randomUUID(), input.username, passwordHash, assignment.tenant, assignment.tenants, scopes],
+      [randomUUID(), input.username, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet],
     );
     if (!rows[0]) throw new ContractError('conflict', `user '${String(input.username)}' already exists`);
     const created = toRecord(rows[0]);
-    await writeAudit(tx, { type: 'authority.user.created', outcome: 'success', actor, properties: { user: created.username, userId: created.id, before: null, after: assignmentOf(created) } });
+    await writeAudit(tx, { type: 'authority.user.created', outcome: 'success', actor, tenant: reach.tenant, properties: { user: created.username, userId: created.id, before: null, after: assignmentOf(created) } });
     return userView(created);
   });
 }
 
-export async function updateUser(db: Database, ref: string, input: Omit<UserInput, 'username'>, actor: string): Promise<UserView> {
+export async function updateUser(db: Database, ref: string, input: Omit<UserInput, 'username'>, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
+  refuseScopeList(input);
   const passwordHash = input.password === undefined ? null : await hashPassword(parsePassword(input.password));
   const parsed = input.tenant !== undefined || input.tenants !== undefined ? parseAssignment(input) : null;
-  const scopes = input.scopes === undefined ? null : parseScopes(input.scopes);
+  const fleetInput = input.fleetRoles === undefined ? null : parseFleetRoles(input.fleetRoles);
   return db.withTransaction(async (tx) => {
     const before = await lockUser(tx, ref);
     if (!before) throw new ContractError('not_found', `user '${ref}' does not exist`);
+    assertWithinReach(reach, `user '${before.username}'`, before, before.fleetRoles);
     const assignment: Assignment = {
       tenant: input.tenant !== undefined ? (parsed?.tenant ?? null) : before.tenant,
       tenants: input.tenants !== undefined ? (parsed?.tenants ?? []) : before.tenants,
     };
     if (assignmentIsEmpty(assignment)) throw new ContractError('tenant_assignment_missing', 'a user needs a tenant or tenants assignment');
+    const roles = resolveRoles(assignedTenants(assignment), input, before.roles);
+    const fleet = fleetInput ?? before.fleetRoles;
+    assertWithinReach(reach, `user '${before.username}'`, assignment, fleet);
     await assertTenantsExist(tx, assignment);
     const { rows } = await tx.query(
-      `update authority.users set password_hash = coalesce($2, password_hash), tenant = $3, tenants = $4, scopes = coalesce($5, scopes), updated_at = now()
+      `update authority.users set password_hash = coalesce($2, password_hash), tenant = $3, tenants = $4, roles = $5, fleet_roles = $6, updated_at = now()
        where id = $1 returning *`,
-      [before.id, passwordHash, assignment.tenant, assignment.tenants, scopes],
+      [before.id, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet],
     );
     const after = toRecord(rows[0]);
     await writeAudit(tx, {
       type: 'authority.user.updated',
       outcome: 'success',
       actor,
+      tenant: reach.tenant,
       properties: { user: after.username, userId: after.id, before: assignmentOf(before), after: assignmentOf(after), passwordChanged: passwordHash !== null },
     });
     return userView(after);
   });
 }
 
-export async function deleteUser(db: Database, ref: string, actor: string): Promise<void> {
+export async function deleteUser(db: Database, ref: string, actor: string, reach: WriteReach = fleetReach): Promise<void> {
   await db.withTransaction(async (tx) => {
     const before = await lockUser(tx, ref);
     if (!before) throw new ContractError('not_found', `user '${ref}' does not exist`);
+    assertWithinReach(reach, `user '${before.username}'`, before, before.fleetRoles);
     await tx.query('delete from authority.users where id = $1', [before.id]);
     await tx.query('update authority.refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [before.id]);
-    await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, properties: { user: before.username, userId: before.id, before: assignmentOf(before), after: null } });
+    await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, tenant: reach.tenant, properties: { user: before.username, userId: before.id, before: assignmentOf(before), after: null } });
   });
 }

@@ -12,6 +12,8 @@ export interface RefreshTokenRecord {
   clientId: string;
   userId: string;
   scopes: string[];
+  /** What the holder asked for (bounds every refresh); null on tokens from before roles. */
+  requestedScopes: string[] | null;
   tenant: string;
   how: SelectionHow;
   expiresAt: Date;
@@ -30,6 +32,7 @@ function toRecord(r: any): RefreshTokenRecord {
     clientId: r.client_id,
     userId: r.user_id,
     scopes: r.scopes,
+    requestedScopes: r.requested_scopes ?? null,
     tenant: r.tenant,
     how: r.how,
     expiresAt: new Date(r.expires_at),
@@ -43,6 +46,7 @@ export interface NewRefreshToken {
   clientId: string;
   userId: string;
   scopes: readonly string[];
+  requestedScopes: readonly string[];
   tenant: string;
   how: SelectionHow;
   ttlSeconds: number;
@@ -52,9 +56,9 @@ export async function insertRefreshToken(db: Queryable, input: NewRefreshToken):
   const token = `rt_${randomBytes(32).toString('base64url')}`;
   const familyId = input.familyId ?? randomUUID();
   await db.query(
-    `insert into authority.refresh_tokens (id, digest, family_id, client_id, user_id, scopes, tenant, how, expires_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9))`,
-    [randomUUID(), digestToken(token), familyId, input.clientId, input.userId, input.scopes, input.tenant, input.how, input.ttlSeconds],
+    `insert into authority.refresh_tokens (id, digest, family_id, client_id, user_id, scopes, requested_scopes, tenant, how, expires_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))`,
+    [randomUUID(), digestToken(token), familyId, input.clientId, input.userId, input.scopes, input.requestedScopes, input.tenant, input.how, input.ttlSeconds],
   );
   return { token, familyId };
 }

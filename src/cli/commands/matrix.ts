@@ -44,7 +44,7 @@ export function registerMatrix(program: Command): void {
     .description('provision two tenants with overlapping ids, run every row, write JSON + Markdown + JUnit + sha256 manifest; exit 1 on any failed row')
     .option('--gateway <url>', 'gateway base URL (default: this config\'s public URL)')
     .requiredOption('--out <dir>', 'evidence directory')
-    .option('--client <id>', 'admin client (needs authority:tenants.write and authority:clients.write)', 'tenantgate-admin')
+    .option('--client <id>', 'admin client (needs the fleet operator role: authority:tenants.write and authority:fleet.write)', 'tenantgate-admin')
     .option('--secret <secret>', 'its secret (default: TENANTGATE_MATRIX_SECRET or the demo credentials file)')
     .option('--module <name=url...>', 'module base URL for the direct (forged identity) rows, e.g. platform=http://10.0.0.5:8082 (default: this config\'s module ports when --gateway is its public URL)')
     .action(async (opts: { gateway?: string; out: string; client: string; secret?: string; module?: string[] }, cmd: Command) => {

@@ -13,15 +13,15 @@ import { decideUrlTenant, TENANT_QUERY_PARAM, withTenantParam } from '../tenant/
 import { Loading } from '../ui/states.tsx';
 import { useConsole } from './console-context.ts';
 
-const pages: { to: string; label: string; scope?: string }[] = [
+const pages: { to: string; label: string; anyScope?: string[] }[] = [
   { to: '/', label: 'Overview' },
   { to: '/topology', label: 'Topology' },
   { to: '/scans', label: 'Scans' },
   { to: '/triage', label: 'Triage' },
   { to: '/unknowns', label: 'Unknowns' },
   { to: '/graph', label: 'Graph' },
-  { to: '/rollout', label: 'Rollout', scope: scopes.rolloutRead },
-  { to: '/audit', label: 'Audit', scope: scopes.auditRead },
+  { to: '/rollout', label: 'Rollout', anyScope: [scopes.rolloutRead] },
+  { to: '/audit', label: 'Audit', anyScope: [scopes.auditRead, scopes.auditFleet] },
 ];
 
 export function Layout() {
@@ -45,7 +45,7 @@ export function Layout() {
     // Only the address and the committed tenant drive this; the decision is derived from them.
   }, [location.search, location.pathname, tenant, switching]);
 
-  const visiblePages = pages.filter((p) => !p.scope || granted.includes(p.scope));
+  const visiblePages = pages.filter((p) => !p.anyScope || p.anyScope.some((s) => granted.includes(s)));
   const main = (() => {
     if (switching) return <Loading label={`Switching to ${ctx.tenantName(switching.to)}…`} />;
     if (decision?.action === 'refuse') {

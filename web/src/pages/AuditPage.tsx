@@ -1,14 +1,31 @@
-/** Audit: the Authority's audit log, filtered (by default to the selected tenant), paged by cursor. */
+/**
+ * Audit: the Authority's audit log, filtered (by default to the selected tenant), paged by
+ * cursor. A tenant admin reads its selected tenant's events; a fleet auditor reads any tenant's.
+ */
 import { useId, useState, type FormEvent } from 'react';
 import { auditPath, type AuditEvent, type AuditFilter } from '../api/audit.ts';
 import type { Page } from '../api/page.ts';
 import { useTenantQuery } from '../api/tenant-query.ts';
+import { scopes } from '../../../src/contract/scopes.ts';
 import { useConsole } from '../app/console-context.ts';
 import { Badge, DataTable, formatTime } from '../ui/DataTable.tsx';
 import { PageHeader, Section } from '../ui/PageHeader.tsx';
 import { QueryView } from '../ui/states.tsx';
 
 export function AuditPage() {
+  const { scopes: granted } = useConsole();
+  if (!granted.includes(scopes.auditRead) && !granted.includes(scopes.auditFleet)) {
+    return (
+      <>
+        <PageHeader title="Audit" />
+        <p>Your role in this tenant does not include the audit log: tenant admins read their tenant&apos;s events, fleet auditors every tenant&apos;s.</p>
+      </>
+    );
+  }
+  return <AuditLog />;
+}
+
+function AuditLog() {
   const id = useId();
   const { tenant } = useConsole();
   const blank: AuditFilter = { type: '', client: '', tenant: tenant ?? '', from: '', to: '' };

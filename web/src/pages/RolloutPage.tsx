@@ -1,7 +1,8 @@
 /**
  * Rollout: phase and window, flags with history, the strict-mode gate with 30 days of legacy
  * usage, incidents, the readiness checklist and the go/no-go decision. Operator actions are
- * offered only to tokens holding rollout:write; the controller checks again on every call.
+ * offered only to tokens holding rollout:write, which only the fleet operator role grants
+ * (src/contract/roles.ts); the controller checks again on every call.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { scopes } from '../../../src/contract/scopes.ts';
