@@ -18,6 +18,8 @@ export const scopes = {
   usersRead: 'authority:users.read',
   usersWrite: 'authority:users.write',
   auditRead: 'authority:audit.read',
+  /** Held in a client's scopes: the client may introspect tokens issued to other clients (a resource server). */
+  introspect: 'authority:introspect',
   rolloutRead: 'rollout:read',
   rolloutWrite: 'rollout:write',
 } as const;
