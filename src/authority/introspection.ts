@@ -3,6 +3,7 @@
  * is active only when it validates, is not revoked, and its client (and user) are still
  * assigned to its tenant.
  */
+import { scopes } from '../contract/scopes.ts';
 import { formatTenantSet } from '../contract/tenant.ts';
 import { validateOwnToken } from './http/authenticate.ts';
 import type { AuthorityServices } from './services.ts';
@@ -14,14 +15,28 @@ export type IntrospectionResponse = { active: false } | ({ active: true } & Reco
 
 const inactive: IntrospectionResponse = { active: false };
 
-/** `askingClient` limits what a public client may see: only its own tokens. */
-export async function introspect(services: AuthorityServices, token: string, askingClient: { clientId: string; public: boolean } | null): Promise<IntrospectionResponse> {
+/**
+ * Who may see a token: the client it was issued to, or a client granted introspection
+ * explicitly (`authority:introspect` among its scopes: a resource server). `null` is the
+ * Authority itself (the console's self-introspection of the bearer's own token).
+ */
+export function mayIntrospect(askingClient: { clientId: string; public: boolean; scopes: readonly string[] } | null, tokenClientId: string): boolean {
+  if (askingClient === null || askingClient.clientId === tokenClientId) return true;
+  return !askingClient.public && askingClient.scopes.includes(scopes.introspect);
+}
+
+/** A token the asking client may not see is answered like an unknown one (RFC 7662 §2.2). */
+export async function introspect(
+  services: AuthorityServices,
+  token: string,
+  askingClient: { clientId: string; public: boolean; scopes: readonly string[] } | null,
+): Promise<IntrospectionResponse> {
   const db = services.ctx.db;
   const profile = services.ctx.profile;
   if (token.startsWith('rt_')) {
     const record = await findRefreshToken(db, token);
     if (!record || record.usedAt || record.revokedAt || record.expiresAt.getTime() <= Date.now()) return inactive;
-    if (askingClient && askingClient.public && askingClient.clientId !== record.clientId) return inactive;
+    if (!mayIntrospect(askingClient, record.clientId)) return inactive;
     return {
       active: true,
       token_type: 'refresh_token',
@@ -36,7 +51,7 @@ export async function introspect(services: AuthorityServices, token: string, ask
   const validation = await validateOwnToken(services, token);
   if (!validation.ok) return inactive;
   const t = validation.token;
-  if (askingClient && askingClient.public && askingClient.clientId !== t.clientId) return inactive;
+  if (!mayIntrospect(askingClient, t.clientId)) return inactive;
   if (await isAccessTokenRevoked(db, t.tokenId)) return inactive;
   const current = await currentAssignment(db, t.clientId, t.subject);
   if (!current) return inactive;

@@ -26,6 +26,8 @@ export const scopes = {
   fleetRead: 'authority:fleet.read',
   fleetWrite: 'authority:fleet.write',
   auditFleet: 'authority:audit.fleet',
+  /** Held in a client's scopes: the client may introspect tokens issued to other clients (a resource server). */
+  introspect: 'authority:introspect',
   rolloutRead: 'rollout:read',
   rolloutWrite: 'rollout:write',
 } as const;

@@ -21,7 +21,7 @@ import { createPipeline } from './pipeline.ts';
 import { registerProxy } from './proxy.ts';
 import { GatewayRecorder } from './record.ts';
 import { Rewriter } from './rewrite.ts';
-import { compileRoutes, isCanonicalPath } from './routes.ts';
+import { compileRoutes, pathRefusal } from './routes.ts';
 import { TokenVerifier } from './verify-token.ts';
 import { activeTracing } from '../telemetry/tracing/active.ts';
 
@@ -123,8 +123,9 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
         req.metricsRoute = route.prefix;
         // The span is named after the route's prefix: bounded, and never the raw URL.
         tracing?.nameRequest(req.method, `${route.prefix}*`, { 'tenantgate.upstream': route.upstreamName });
-        if (!isCanonicalPath(path)) {
-          sendProblem(reply, req, 'validation_failed', 'the request path is not canonical (dot segments, encoded separators or backslashes)');
+        const refusal = pathRefusal(table, route, path);
+        if (refusal !== null) {
+          sendProblem(reply, req, 'validation_failed', refusal);
           return undefined;
         }
         const handled = pipeline.handle(req, reply, route, path, query);

@@ -97,8 +97,12 @@ export function createPipeline(stages: PipelineStages): Pipeline {
     retryDelay: () => null,
     rewriteRequestHeaders: (req, headers) => {
       const f = req.gatewayForward!;
+      const inbound = headers as IncomingHttpHeaders;
+      // `Expect` is hop-by-hop: the gateway's server already answered 100 Continue and holds
+      // the body, and undici refuses to send the header (which answered 502).
+      if (inbound.expect !== undefined) delete inbound.expect;
       return rewriter.headers({
-        headers: headers as IncomingHttpHeaders,
+        headers: inbound,
         identity: f.identity,
         emitLegacy: f.emitLegacy,
         forwardAuthorization: f.route.forwardAuthorization,

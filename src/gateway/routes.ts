@@ -115,3 +115,21 @@ export function isCanonicalPath(path: string): boolean {
   for (const segment of path.split('/')) if (segment === '.' || segment === '..') return false;
   return true;
 }
+
+/** A percent-encoded unreserved character (ALPHA, DIGIT, `-`, `.`, `_`, `~`), either hex case. */
+const ENCODED_UNRESERVED = /%(?:[46][1-9a-f]|[57][0-9a]|3[0-9]|2d|2e|5f|7e)/i;
+
+/**
+ * Why the gateway refuses to forward `path`, which the table matched to `route`; null when it
+ * forwards it. Routes and scopes are matched on the path exactly as the service will read
+ * it: a path in normal form (RFC 3986 §6.2.2.2 — no percent-encoded unreserved character)
+ * whose decoded form matches the same route. Non-normalized paths are refused, not
+ * rewritten, like the other non-canonical paths: what is matched is what is forwarded.
+ */
+export function pathRefusal(table: RouteTable, route: CompiledRoute, path: string): string | null {
+  if (!isCanonicalPath(path)) return 'the request path is not canonical (dot segments, encoded separators or backslashes)';
+  if (!path.includes('%')) return null;
+  if (ENCODED_UNRESERVED.test(path)) return 'the request path percent-encodes an unreserved character (RFC 3986 §6.2.2.2); send it unencoded';
+  if (table.match(decodeURIComponent(path)) !== route) return 'the request path matches another route once decoded';
+  return null;
+}

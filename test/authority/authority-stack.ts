@@ -61,44 +61,67 @@ export function formFields(html: string): { hidden: Record<string, string>; choi
   return { hidden, choices };
 }
 
+/** The sign-in session a browser would hold: the session cookie and the form's CSRF token. */
+export interface SignInSession {
+  cookie: string | null;
+  csrf: string | null;
+}
+
 export type AuthorizeOutcome =
   | { kind: 'redirect'; location: URL }
-  | { kind: 'choice'; choices: string[]; html: string; ticket: string; status: number }
+  | { kind: 'choice'; choices: string[]; html: string; ticket: string; status: number; session: SignInSession }
   | { kind: 'page'; status: number; html: string };
 
-async function outcome(res: Response): Promise<AuthorizeOutcome> {
+async function outcome(res: Response, session: SignInSession): Promise<AuthorizeOutcome> {
   if (res.status === 302) return { kind: 'redirect', location: new URL(res.headers.get('location') as string) };
   const html = await res.text();
   const { hidden, choices } = formFields(html);
-  if (hidden.step === 'tenant') return { kind: 'choice', choices, html, ticket: hidden.ticket, status: res.status };
+  if (hidden.step === 'tenant') return { kind: 'choice', choices, html, ticket: hidden.ticket, status: res.status, session: { ...session, csrf: hidden.csrf ?? session.csrf } };
   return { kind: 'page', status: res.status, html };
 }
 
-/** Drives the login page like a browser: GET the authorization URL, POST the form with credentials. */
-export async function submitLogin(authorizationUrl: string | URL, username: string, password: string): Promise<AuthorizeOutcome> {
+function postForm(url: URL, body: URLSearchParams, cookie: string | null): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    body,
+  });
+}
+
+/**
+ * Drives the login page like a browser: GET the authorization URL (keeping the session
+ * cookie it sets), POST the form with credentials. `tamper` leaves out the cookie or the
+ * CSRF field, or swaps in another session's cookie.
+ */
+export async function submitLogin(
+  authorizationUrl: string | URL,
+  username: string,
+  password: string,
+  tamper: { dropCookie?: boolean; dropCsrf?: boolean; cookie?: string } = {},
+): Promise<AuthorizeOutcome> {
   const page = await fetch(authorizationUrl, { redirect: 'manual' });
-  if (page.status === 302) return outcome(page);
+  const setCookie = page.headers.get('set-cookie');
+  const cookie = setCookie ? setCookie.split(';')[0] : null;
+  if (page.status === 302) return outcome(page, { cookie, csrf: null });
   const html = await page.text();
   const { hidden } = formFields(html);
   if (hidden.step !== 'login') return { kind: 'page', status: page.status, html };
-  const action = new URL('authorize', authorizationUrl);
-  const res = await fetch(action, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ ...hidden, username, password }),
-  });
-  return outcome(res);
+  const fields: Record<string, string> = { ...hidden, username, password };
+  if (tamper.dropCsrf) delete fields.csrf;
+  const sent = tamper.cookie ?? (tamper.dropCookie ? null : cookie);
+  return outcome(await postForm(new URL('authorize', authorizationUrl), new URLSearchParams(fields), sent), { cookie: sent, csrf: hidden.csrf ?? null });
 }
 
-export async function chooseTenant(authorizationUrl: string | URL, ticket: string, tenant: string | null): Promise<AuthorizeOutcome> {
-  const body = new URLSearchParams({ step: 'tenant', ticket });
+/** Answers a tenant choice from the session that got it (or `session` instead). */
+export async function chooseTenant(
+  authorizationUrl: string | URL,
+  from: { ticket: string; session: SignInSession },
+  tenant: string | null,
+  session: SignInSession = from.session,
+): Promise<AuthorizeOutcome> {
+  const body = new URLSearchParams({ step: 'tenant', ticket: from.ticket });
+  if (session.csrf !== null) body.set('csrf', session.csrf);
   if (tenant !== null) body.set('tenant', tenant);
-  const res = await fetch(new URL('authorize', authorizationUrl), {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body,
-  });
-  return outcome(res);
+  return outcome(await postForm(new URL('authorize', authorizationUrl), body, session.cookie), session);
 }

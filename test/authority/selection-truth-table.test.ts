@@ -235,11 +235,11 @@ describe('tenant selection truth table (CONTRACT.md §3) over HTTP', () => {
       assert.deepEqual(choice.choices, [ALPHA, BRAVO]);
       assert.match(choice.html, /Alpha Corp/);
       assert.match(choice.html, /<label for="tenant-0">/);
-      const again = await chooseTenant(authUrl(), choice.ticket, CHARLIE);
+      const again = await chooseTenant(authUrl(), choice, CHARLIE);
       assert.equal(again.kind, 'choice');
-      const none = await chooseTenant(authUrl(), choice.ticket, null);
+      const none = await chooseTenant(authUrl(), again as Extract<typeof out, { kind: 'choice' }>, null);
       assert.equal(none.kind, 'choice');
-      const picked = await chooseTenant(authUrl(), choice.ticket, BRAVO);
+      const picked = await chooseTenant(authUrl(), none as Extract<typeof out, { kind: 'choice' }>, BRAVO);
       assert.equal(picked.kind, 'redirect');
       await expectToken(await redeem((picked as any).location), BRAVO);
       // Nothing is remembered: the next sign-in asks again.

@@ -177,6 +177,10 @@ const cases: Case[] = [
   { name: 'scope: scanner GET with scanner:read', path: '/api/v1/scans/scan-0001', expect: ok() },
   { name: 'console route forwards the bearer token', path: '/console/session', expect: { status: 200, tenant: ALPHA, legacy: false, authorization: true } },
   { name: 'path: dot segments are refused', path: '/api/v1/platform/%2e%2e/%2e%2e/admin/clients', expect: no(400, 'validation_failed') },
+  // Without the check this reached the export route (graph:export) under graph:read, the scope of /api/v1/graph/.
+  { name: 'path: an encoded letter cannot move a request to another route\'s scope', path: '/api/v1/graph/%65xport', expect: no(400, 'validation_failed') },
+  { name: 'path: an encoded letter in a prefix is refused, not matched elsewhere', path: '/api/v1/platform/cont%65xt', expect: no(400, 'validation_failed') },
+  { name: 'path: an encoded reserved character passes in normal form', path: '/api/v1/scans/a%20b', expect: ok() },
   { name: 'path: unknown API path → 404', path: '/api/v2/nothing', expect: no(404, 'not_found') },
 ];
 

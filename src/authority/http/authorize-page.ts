@@ -30,14 +30,14 @@ function errorBlock(error: string | null): string {
   return error ? `<p class="error" role="alert" id="form-error">${escapeHtml(error)}</p>` : '';
 }
 
-export function renderLoginPage(input: { clientName: string; params: Record<string, string | undefined>; error: string | null; username?: string }): string {
+export function renderLoginPage(input: { clientName: string; params: Record<string, string | undefined>; csrf: string; error: string | null; username?: string }): string {
   const describedBy = input.error ? ' aria-describedby="form-error"' : '';
   return page(
     'Sign in',
     `<h1>Sign in to ${escapeHtml(input.clientName)}</h1>
 ${errorBlock(input.error)}
 <form method="post" action="authorize">
-${hidden({ ...input.params, step: 'login' })}
+${hidden({ ...input.params, csrf: input.csrf, step: 'login' })}
 <label for="username">Username</label>
 <input type="text" id="username" name="username" autocomplete="username" required autofocus value="${escapeHtml(input.username ?? '')}"${describedBy}>
 <label for="password">Password</label>
@@ -47,7 +47,7 @@ ${hidden({ ...input.params, step: 'login' })}
   );
 }
 
-export function renderTenantChoice(input: { ticket: string; tenants: { id: string; displayName: string }[]; error: string | null; parameter: string }): string {
+export function renderTenantChoice(input: { ticket: string; csrf: string; tenants: { id: string; displayName: string }[]; error: string | null; parameter: string }): string {
   const choices = input.tenants
     .map(
       (t, i) =>
@@ -60,7 +60,7 @@ export function renderTenantChoice(input: { ticket: string; tenants: { id: strin
     `<h1>Choose a tenant</h1>
 ${errorBlock(input.error)}
 <form method="post" action="authorize">
-${hidden({ ticket: input.ticket, step: 'tenant' })}
+${hidden({ ticket: input.ticket, csrf: input.csrf, step: 'tenant' })}
 <fieldset><legend>You are assigned to several tenants. Which one do you want to work in?</legend>
 ${choices}
 </fieldset>

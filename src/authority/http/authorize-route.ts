@@ -2,8 +2,11 @@
  * GET/POST /connect/authorize: the authorization-code flow's login page. The redirect URI
  * must match a registered one exactly; public clients must send a PKCE S256 challenge. When
  * the user's tenant would be ambiguous the page asks which tenant; the answer travels in a
- * short-lived sealed ticket, never in a cookie or a stored preference.
+ * short-lived sealed ticket, never in a stored preference. The ticket is single-use and bound
+ * to the browser's sign-in session, and every form POST carries that session's CSRF token
+ * (login-session.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TenantgateError, type ErrorCode } from '../../contract/errors.ts';
 import { selectTenant } from '../../contract/selection.ts';
@@ -15,8 +18,10 @@ import type { ClientRecord } from '../store/clients.ts';
 import { tenantDisplayNames } from '../store/tenants.ts';
 import { findUserById, findUserByName, type UserRecord } from '../store/users.ts';
 import { createAuthorizationCode } from '../tokens/authorization-codes.ts';
+import { consumeLoginTicket } from '../tokens/login-tickets.ts';
 import { renderErrorPage, renderLoginPage, renderTenantChoice } from './authorize-page.ts';
 import { allValues, formBodySchema, singleValue, type FormBody } from './form-params.ts';
+import { CSRF_FIELD, LoginSessions } from './login-session.ts';
 import { OAuthError, type OAuthErrorName } from './oauth-error.ts';
 import type { RateLimitCheck } from './rate-limit.ts';
 
@@ -24,6 +29,18 @@ const PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 
 const TICKET_CONTEXT = 'tenantgate:authorize-ticket';
 const TICKET_TTL_MS = 5 * 60_000;
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+/** What the sealed tenant-choice ticket carries. */
+interface Ticket {
+  /** The ticket's id, recorded when it is used. */
+  n: string;
+  /** The sign-in session it belongs to (LoginSessions.ticketBinding). */
+  s: string;
+  u: string;
+  p: Record<string, string | undefined>;
+  t: string[];
+  exp: number;
+}
 
 interface AuthorizeRequest {
   client: ClientRecord;
@@ -88,8 +105,10 @@ function sendPage(reply: FastifyReply, html: string, status = 200) {
 export function authorizeRoutes(services: AuthorityServices, withinLimits: RateLimitCheck) {
   const kek = services.ctx.keyEncryptionKey;
   const tenantParameter = services.ctx.profile.tenantParameter;
+  const sessions = new LoginSessions(kek, services.issuer.startsWith('https:'));
 
-  async function finish(reply: FastifyReply, request: AuthorizeRequest, user: UserRecord, requested: string[], ticketForRetry: string | null) {
+  /** `retry`: the user answered a tenant choice already (a wrong answer shows the choice again). */
+  async function finish(reply: FastifyReply, request: AuthorizeRequest, user: UserRecord, requested: string[], session: string, retry: boolean) {
     const { client, params } = request;
     let scopes: string[];
     try {
@@ -105,10 +124,12 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
       requested,
     });
     if (!selection.ok) {
-      if (selection.code === 'tenant_ambiguous' || (ticketForRetry && selection.code !== 'duplicate_parameter')) {
-        const ticket = ticketForRetry ?? seal(JSON.stringify({ u: user.id, p: params, t: request.tenantValues, exp: Date.now() + TICKET_TTL_MS }), kek, TICKET_CONTEXT);
+      if (selection.code === 'tenant_ambiguous' || (retry && selection.code !== 'duplicate_parameter')) {
+        // A fresh ticket each time: the one just answered is used up.
+        const state: Ticket = { n: randomUUID(), s: sessions.ticketBinding(session), u: user.id, p: params, t: request.tenantValues, exp: Date.now() + TICKET_TTL_MS };
+        const ticket = seal(JSON.stringify(state), kek, TICKET_CONTEXT);
         const tenants = await tenantDisplayNames(services.ctx.db, selection.assigned);
-        return sendPage(reply, renderTenantChoice({ ticket, tenants, error: ticketForRetry ? 'Choose one of the listed tenants.' : null, parameter: tenantParameter }));
+        return sendPage(reply, renderTenantChoice({ ticket, csrf: sessions.csrfToken(session), tenants, error: retry ? 'Choose one of the listed tenants.' : null, parameter: tenantParameter }));
       }
       await services.audit.write({
         type: 'authority.token.tenant_rejected',
@@ -152,12 +173,14 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
   return async (app: FastifyInstance) => {
     app.get('/connect/authorize', { schema: { querystring: formBodySchema } }, async (req, reply) =>
       handle(reply, req.query as FormBody, async (request) => {
+        const session = sessions.ensure(req.headers.cookie);
         const params = { ...request.params };
         const carried = request.tenantValues.length ? { [tenantParameter]: request.tenantValues[0] } : {};
         if (request.tenantValues.length > 1) {
           return redirectTo(reply, services, request.redirectUri, { error: 'invalid_request', error_description: 'the tenant parameter was sent more than once', error_code: 'duplicate_parameter', state: params.state });
         }
-        return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...params, ...carried }, error: null }));
+        if (session.setCookie) reply.header('set-cookie', session.setCookie);
+        return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...params, ...carried }, csrf: sessions.csrfToken(session.id), error: null }));
       }),
     );
 
@@ -171,20 +194,34 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
       },
       async (req, reply) => {
         const body = (req.body ?? {}) as FormBody;
+        let csrf: string | undefined;
+        try {
+          csrf = singleValue(body, CSRF_FIELD);
+        } catch {
+          csrf = undefined;
+        }
+        const session = sessions.verify(req.headers.cookie, csrf);
+        if (session === null) {
+          return sendPage(reply, renderErrorPage('the sign-in form did not come from this browser session (missing or stale CSRF token); start again from the application'), 403);
+        }
         if (singleValue(body, 'step') === 'tenant') {
           const ticket = singleValue(body, 'ticket') ?? '';
-          let state: { u: string; p: Record<string, string | undefined>; t: string[]; exp: number };
+          let state: Ticket;
           try {
             state = JSON.parse(unseal(ticket, kek, TICKET_CONTEXT));
           } catch {
             return sendPage(reply, renderErrorPage('the sign-in form is invalid; start again from the application'), 400);
           }
           if (state.exp < Date.now()) return sendPage(reply, renderErrorPage('the sign-in took too long; start again from the application'), 400);
+          if (state.s !== sessions.ticketBinding(session)) return sendPage(reply, renderErrorPage('the sign-in form belongs to another browser session; start again from the application'), 400);
+          if (typeof state.n !== 'string' || !(await consumeLoginTicket(services.ctx.db, state.n, new Date(state.exp)))) {
+            return sendPage(reply, renderErrorPage('the sign-in form was already used; start again from the application'), 400);
+          }
           return handle(reply, state.p as FormBody, async (request) => {
             const user = await findUserById(services.ctx.db, state.u);
             if (!user) return sendPage(reply, renderErrorPage('the user no longer exists'), 400);
             const choice = allValues(body, tenantParameter);
-            return finish(reply, request, user, choice.length === 1 ? choice : [], ticket);
+            return finish(reply, request, user, choice.length === 1 ? choice : [], session, true);
           });
         }
         return handle(reply, body, async (request) => {
@@ -194,9 +231,9 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
           const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
           const carried = request.tenantValues.length ? { [tenantParameter]: request.tenantValues[0] } : {};
           if (!user || !valid) {
-            return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...request.params, ...carried }, error: 'The username or password is wrong.', username }), 401);
+            return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...request.params, ...carried }, csrf: sessions.csrfToken(session), error: 'The username or password is wrong.', username }), 401);
           }
-          return finish(reply, request, user, request.tenantValues, null);
+          return finish(reply, request, user, request.tenantValues, session, false);
         });
       },
     );

@@ -22,16 +22,21 @@ export function introspectRevokeRoutes(services: AuthorityServices, withinLimits
 
     app.post('/connect/revoke', { schema: { body: formBodySchema }, attachValidation: true, preHandler }, clientTokenRequest(services, async (client, token, reply) => {
       const db = services.ctx.db;
-      // RFC 7009 §2.2: an unknown, invalid or foreign token is answered 200 all the same.
+      // RFC 7009 §2.2: an unknown, invalid or expired token is answered 200 all the same; a
+      // valid token issued to another client is refused (§2.1), 400 `unauthorized_client`.
       if (token.startsWith('rt_')) {
         const record = await findRefreshToken(db, token);
-        if (record && record.clientId === client.clientId) {
+        const live = record !== null && !record.usedAt && !record.revokedAt && record.expiresAt.getTime() > Date.now();
+        if (record && live && record.clientId !== client.clientId) throw foreignToken(client.clientId);
+        if (record && record.clientId !== client.clientId) return reply.header('cache-control', 'no-store').send({});
+        if (record) {
           await revokeFamily(db, record.familyId);
           await services.audit.write({ type: 'authority.token.revoked', outcome: 'success', actor: record.userId, client: client.clientId, tenant: record.tenant, properties: { kind: 'refresh_token', familyId: record.familyId } });
         }
       } else {
         const validation = await validateOwnToken(services, token);
-        if (validation.ok && validation.token.clientId === client.clientId) {
+        if (validation.ok && validation.token.clientId !== client.clientId) throw foreignToken(client.clientId);
+        if (validation.ok) {
           await revokeAccessToken(db, validation.token.tokenId, validation.token.expiresAt);
           await services.audit.write({
             type: 'authority.token.revoked',
@@ -49,6 +54,10 @@ export function introspectRevokeRoutes(services: AuthorityServices, withinLimits
 }
 
 type AuthenticatedClient = Awaited<ReturnType<typeof authenticateClient>>;
+
+function foreignToken(clientId: string): OAuthError {
+  return new OAuthError('unauthorized_client', `the token was not issued to client ${clientId}; only its own client may revoke it`);
+}
 
 /**
  * A route handler for a client-authenticated request about one `token` (form parameters):

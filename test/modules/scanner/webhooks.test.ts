@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { signPayload } from '../../../src/modules/scanner/webhooks/signature.ts';
+import { deliveryHeaders, type DeliveryStamp } from '../../../src/modules/scanner/webhooks/signature.ts';
 import { ALPHA, BRAVO, digest, startScannerHarness, type ScannerHarness } from './harness.ts';
 
 const ALPHA_SECRET = 'alpha-secret-0123456789';
@@ -13,8 +14,17 @@ const BRAVO_SECRET = 'bravo-secret-9876543210';
 
 describe('webhooks: one sourceName, two tenants', () => {
   let h: ScannerHarness;
+  const stamp = (at = Date.now()): DeliveryStamp => ({ id: randomUUID(), timestamp: Math.floor(at / 1000) });
+  const deliverAs = (path: string, body: string, headers: Record<string, string>, requestId?: string) =>
+    h.call('POST', path, { tenant: null, unsigned: true, rawBody: body, headers: requestId ? { ...headers, 'x-request-id': requestId } : headers });
+  // The stamp of the last signPayload: `deliver` sends it beside the signature.
+  let last = stamp();
+  const signPayload = (secret: string, body: string) => {
+    last = stamp();
+    return deliveryHeaders(secret, last, body)['X-Hub-Signature-256'];
+  };
   const deliver = (path: string, body: string, signature?: string) =>
-    h.call('POST', path, { tenant: null, unsigned: true, rawBody: body, headers: signature === undefined ? {} : { 'X-Hub-Signature-256': signature } });
+    deliverAs(path, body, signature === undefined ? {} : { 'X-Hub-Signature-256': signature, 'Webhook-Id': last.id, 'Webhook-Timestamp': String(last.timestamp) });
   const event = (name: string) => JSON.stringify({ imageDigest: digest(name), imageName: `registry.example/${name}` });
   const scansOf = async (tenant: string) => (await h.call('GET', '/api/v1/scans', { tenant })).body.items as any[];
 
@@ -48,13 +58,68 @@ describe('webhooks: one sourceName, two tenants', () => {
     assert.equal((await scansOf(ALPHA)).length, 1, 'nothing more arrived at alpha');
   });
 
-  it('shared name without a signature → 400 tenant_missing; single-tenant name → 401', async () => {
-    const shared = await deliver('/api/v1/webhooks/github/shared-repo', event('x'));
-    assert.equal(shared.status, 400);
-    assert.equal(shared.body.code, 'tenant_missing');
-    const single = await deliver('/api/v1/webhooks/github/alpha-only', event('x'));
-    assert.equal(single.status, 401);
-    assert.equal(single.body.code, 'unauthorized');
+  it('an unverifiable delivery gets byte-identical answers whether no, one or two tenants registered the name', async () => {
+    const body = event('probe');
+    const probes: [string, Record<string, string>][] = [
+      ['unsigned', {}],
+      ['wrong secret', deliveryHeaders('a-guessed-secret-value', stamp(), body)],
+      ['stale', deliveryHeaders(ALPHA_SECRET, stamp(Date.now() - 3600_000), body)],
+      ['signature without id', { 'X-Hub-Signature-256': signPayload(ALPHA_SECRET, body) }],
+    ];
+    for (const [what, headers] of probes) {
+      const answers: string[] = [];
+      for (const name of ['shared-repo', 'alpha-only', 'nobody-registered-this']) {
+        const res = await fetch(`${h.scanner.url}/api/v1/webhooks/github/${name}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': 'probe-request-0001', ...headers },
+          body,
+        });
+        answers.push(`${res.status} ${res.headers.get('content-type')} ${await res.text()}`);
+      }
+      assert.match(answers[0], /^401 /, what);
+      assert.equal(answers[1], answers[0], `${what}: one registration vs two`);
+      assert.equal(answers[2], answers[0], `${what}: no registration vs two`);
+    }
+  });
+
+  it('the same signed delivery three times is dispatched once; the repeats → 409 conflict', async () => {
+    const before = (await scansOf(ALPHA)).length;
+    const body = event('replayed');
+    const headers = deliveryHeaders(ALPHA_SECRET, stamp(), body);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await deliverAs('/api/v1/webhooks/github/alpha-only', body, headers));
+    assert.deepEqual(answers.map((a) => a.status), [202, 409, 409], JSON.stringify(answers.map((a) => a.body)));
+    assert.equal(answers[1].body.code, 'conflict');
+    assert.equal((await scansOf(ALPHA)).length, before + 1);
+    // The id is per source: another source may use the same delivery id.
+    const elsewhere = await deliverAs('/api/v1/webhooks/github/shared-repo', body, { ...deliveryHeaders(ALPHA_SECRET, { id: headers['Webhook-Id'], timestamp: Number(headers['Webhook-Timestamp']) }, body) });
+    assert.equal(elsewhere.status, 202);
+  });
+
+  it('a timestamp outside the 5-minute window, or an altered id or timestamp, is refused', async () => {
+    const before = (await scansOf(ALPHA)).length;
+    const body = event('late');
+    const old = await deliverAs('/api/v1/webhooks/github/alpha-only', body, deliveryHeaders(ALPHA_SECRET, stamp(Date.now() - 6 * 60_000), body));
+    assert.equal(old.status, 401);
+    assert.equal(old.body.code, 'unauthorized');
+    const future = await deliverAs('/api/v1/webhooks/github/alpha-only', body, deliveryHeaders(ALPHA_SECRET, stamp(Date.now() + 6 * 60_000), body));
+    assert.equal(future.status, 401);
+    const headers = deliveryHeaders(ALPHA_SECRET, stamp(), body);
+    const reId = await deliverAs('/api/v1/webhooks/github/alpha-only', body, { ...headers, 'Webhook-Id': 'another-id' });
+    assert.equal(reId.status, 401);
+    const reTime = await deliverAs('/api/v1/webhooks/github/alpha-only', body, { ...headers, 'Webhook-Timestamp': String(Number(headers['Webhook-Timestamp']) + 1) });
+    assert.equal(reTime.status, 401);
+    assert.equal((await scansOf(ALPHA)).length, before);
+  });
+
+  it('delivery ids are pruned once their timestamp has left the window', async () => {
+    await h.t.db.withTenant(ALPHA, (c) =>
+      c.query("insert into scanner.webhook_deliveries (tenant_id, provider, source_name, delivery_id, expires_at) values ($1, 'github', 'alpha-only', 'long-gone', now() - interval '1 minute')", [ALPHA]),
+    );
+    const body = event('pruning');
+    assert.equal((await deliverAs('/api/v1/webhooks/github/alpha-only', body, deliveryHeaders(ALPHA_SECRET, stamp(), body))).status, 202);
+    const { rows } = await h.t.db.withTenant(ALPHA, (c) => c.query("select count(*)::int as n from scanner.webhook_deliveries where delivery_id = 'long-gone'"));
+    assert.equal(rows[0].n, 0);
   });
 
   it('bad, malformed or replayed-on-changed-body signatures → 401, nothing dispatched', async () => {

@@ -9,9 +9,10 @@ import { writeAudit } from '../../../telemetry/audit.ts';
 import { counter } from '../../../telemetry/metrics.ts';
 import { decodeCursor, pageLimit, pageQueryProperties, pageResponseSchema, toPage, type PageQuery } from '../../pagination.ts';
 import { createScan } from '../store/scan-store.ts';
+import { claimWebhookDelivery } from '../store/webhook-delivery-store.ts';
 import { listWebhookSources, registerWebhookSource } from '../store/webhook-source-store.ts';
-import { routeWebhookEvent } from '../webhooks/route-event.ts';
-import { SIGNATURE_HEADER } from '../webhooks/signature.ts';
+import { routeWebhookEvent, UNVERIFIED } from '../webhooks/route-event.ts';
+import { DELIVERY_ID_HEADER, DELIVERY_WINDOW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../webhooks/signature.ts';
 import { imageDigest as imageDigestSchema, provider, sourceName, webhookSource } from './schemas.ts';
 
 export interface WebhookRouteDeps {
@@ -85,22 +86,32 @@ export async function webhookRoutes(app: FastifyInstance, { ctx, onEnqueued }: W
       async (req, reply) => {
         const { provider: p, sourceName: name } = req.params;
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const header = req.headers[SIGNATURE_HEADER];
-        if (Array.isArray(header)) throw new ContractError('unauthorized', 'the delivery carries more than one signature');
-        const routing = await routeWebhookEvent(ctx.db, ctx.keyEncryptionKey, { provider: p, sourceName: name, signature: header, body });
+        const signature = req.headers[SIGNATURE_HEADER];
+        const deliveryId = req.headers[DELIVERY_ID_HEADER];
+        const timestamp = req.headers[TIMESTAMP_HEADER];
+        if (Array.isArray(signature) || Array.isArray(deliveryId) || Array.isArray(timestamp)) throw new ContractError('unauthorized', UNVERIFIED);
+        const now = ctx.clock.now();
+        const routing = await routeWebhookEvent(ctx.db, ctx.keyEncryptionKey, { provider: p, sourceName: name, signature, deliveryId, timestamp, body }, now.getTime());
         if (!routing.ok) {
-          deliveries.inc({ provider: p, outcome: routing.code });
+          deliveries.inc({ provider: p, outcome: routing.outcome });
           if (routing.code === 'tenant_missing') throw new ContractError('tenant_missing', routing.detail, { status: SERVICE_TENANT_MISSING_STATUS });
           throw new ContractError('unauthorized', routing.detail);
         }
         const event = parseEvent(body);
         const tenant = routing.tenant;
         const actor = `webhook:${p}/${name}`;
+        const expiresAt = new Date((routing.stamp.timestamp + DELIVERY_WINDOW_SECONDS) * 1000);
         const created = await ctx.db.withTenant(tenant, async (c) => {
+          // Same transaction as the scan: a delivery that fails later may be delivered again.
+          if (!(await claimWebhookDelivery(c, { provider: p, sourceName: name, deliveryId: routing.stamp.id, expiresAt, now }))) return null;
           const s = await createScan(c, { imageDigest: event.imageDigest, imageName: event.imageName, source: actor, requestedBy: actor });
-          await writeAudit(c, { type: 'scanner.webhook.dispatched', outcome: 'success', actor, tenant, properties: { provider: p, sourceName: name, scan: s.id } });
+          await writeAudit(c, { type: 'scanner.webhook.dispatched', outcome: 'success', actor, tenant, properties: { provider: p, sourceName: name, scan: s.id, delivery: routing.stamp.id } });
           return s;
         });
+        if (created === null) {
+          deliveries.inc({ provider: p, outcome: 'replayed' });
+          throw new ContractError('conflict', 'this delivery (Webhook-Id) was already received');
+        }
         deliveries.inc({ provider: p, outcome: 'dispatched' });
         onEnqueued();
         return reply.code(202).send({ scanId: created.id, status: created.status });
