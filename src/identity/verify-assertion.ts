@@ -5,7 +5,7 @@
  * canonical tenant header. Each rejection is a stable code of the error table.
  */
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { isNormalizedTenantId } from '../contract/tenant.ts';
+import { isNormalizedTenantId, normalizeTenantId } from '../contract/tenant.ts';
 import type { IdentityKeySet } from './key-set.ts';
 import { IDENTITY_ALGORITHMS, IDENTITY_ASSERTION_TYPE, type DownstreamIdentity, type IdentityAlgorithm } from './types.ts';
 
@@ -49,6 +49,11 @@ export interface AssertionVerifyOptions {
   tenantClaim: string;
   /** The canonical tenant header's value(s) as received (undefined = absent). */
   tenantHeader: string | string[] | undefined;
+  /**
+   * Leave the header comparison to the caller, who compares its own resolved tenant with the
+   * assertion's (the built-in resolver does, after its conflict checks across aliases).
+   */
+  callerComparesTenant?: boolean;
   algorithms?: readonly IdentityAlgorithm[];
   clockToleranceSeconds?: number;
   /** The longest exp − iat accepted (the gateway's `envelopeTtlSeconds` is at most 300). */
@@ -109,8 +114,7 @@ export async function verifyIdentityAssertion(assertion: string | string[] | und
   const rawTenant = (claims as Record<string, unknown>)[options.tenantClaim];
   if (rawTenant !== undefined && !isNormalizedTenantId(rawTenant)) return reject('identity_tenant_invalid', `${options.tenantClaim} is not a single normalized tenant id`);
   const tenant = (rawTenant as string | undefined) ?? null;
-  const header = options.tenantHeader;
-  if (Array.isArray(header) ? header.length !== 1 || header[0] !== tenant : (header ?? null) !== tenant) {
+  if (!options.callerComparesTenant && !headerMatches(options.tenantHeader, tenant)) {
     return reject('identity_tenant_mismatch', 'the canonical tenant header does not equal the tenant in the assertion');
   }
   return {
@@ -118,6 +122,13 @@ export async function verifyIdentityAssertion(assertion: string | string[] | und
     claims,
     identity: { tenant, actor: claims.sub, client: claims.client_id ?? null, scopes: claims.scope.split(' ').filter((s) => s !== '') },
   };
+}
+
+/** Every value of the header (repeats and comma-joined values included), normalized, is the tenant; absent only when it is null. */
+function headerMatches(header: string | string[] | undefined, tenant: string | null): boolean {
+  const values = (Array.isArray(header) ? header : header === undefined ? [] : [header]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  if (values.length === 0) return tenant === null;
+  return tenant !== null && values.every((v) => normalizeTenantId(v) === tenant);
 }
 
 function classify(err: unknown): [IdentityRejection, string] {

@@ -71,6 +71,8 @@ export async function authenticateRequest(
     target: input.url,
     tenantClaim: profile.selectedTenantClaim,
     tenantHeader: input.headers[profile.canonicalTenantHeader.toLowerCase()],
+    // The plugin compares the tenant it resolves (after its conflict checks) with the assertion's.
+    callerComparesTenant: true,
     maxLifetimeSeconds: expect.maxLifetimeSeconds,
     now: options.now,
   });

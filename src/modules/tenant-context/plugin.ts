@@ -108,8 +108,7 @@ async function tenantContext(app: FastifyInstance, options: TenantContextOptions
     }
     const tenant = resolved.tenant;
     if (auth.viaEnvelope && tenant !== auth.identity.tenant) {
-      if (tenant === null) throw tenantMissing(module);
-      throw new ContractError(tenantConflictCode(module), 'the tenant headers differ from the tenant the gateway signed');
+      throw new ContractError('identity_tenant_mismatch', 'the tenant header does not equal the tenant in the identity assertion');
     }
     if (tenant === null && mode === 'required') throw tenantMissing(module);
     for (const alias of resolved.aliasesRead) {
