@@ -102,13 +102,9 @@ export async function rotateIdentityKey(db: Database, kek: string, algorithm: Id
     );
     const key = await insertKey(tx, kek, algorithm);
     const { rows } = await tx.query<{ until: Date }>('select now() + make_interval(secs => $1) as until', [overlapSeconds]);
-    await tx.query('select pg_notify($1, $2)', [IDENTITY_KEYS_CHANNEL, key.kid]);
     return { kid: key.kid, algorithm, replaced: replaced.rows.map((r) => r.kid), verifyUntil: rows[0].until, retired };
   });
 }
-
-/** Channel a rotation is announced on (listeners refresh their key set at once). */
-export const IDENTITY_KEYS_CHANNEL = 'tenantgate_identity_keys';
 
 /** Sets `retired_at` on every key whose overlap has passed; returns their kids. */
 export async function retireExpiredIdentityKeys(db: Queryable): Promise<string[]> {
