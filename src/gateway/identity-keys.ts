@@ -5,7 +5,6 @@
  * the background every `gateway.identityKeyRefreshMs`, which also retires keys whose
  * rotation overlap has passed (src/identity/identity-keys.ts).
  */
-import type { JSONWebKeySet } from 'jose';
 import type { Database } from '../db/database.ts';
 import { loadIdentitySigningKey, readIdentityKeySet, retireExpiredIdentityKeys } from '../identity/identity-keys.ts';
 import type { IdentityAssertionSigner } from '../identity/sign-assertion.ts';
@@ -31,10 +30,6 @@ export class GatewayIdentityKeys {
   /** The published key set, serialized. */
   get jwks(): string {
     return this.body;
-  }
-
-  get kids(): string[] {
-    return (JSON.parse(this.body) as JSONWebKeySet).keys.map((k) => k.kid as string);
   }
 
   async start(): Promise<void> {
