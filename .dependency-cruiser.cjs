@@ -42,6 +42,15 @@ module.exports = {
     { name: 'no-circular', comment: 'files must not import each other in a cycle', severity: 'error', from: {}, to: { circular: true } },
     ...upward,
     ...sideways,
+    {
+      // Spelled out as well as implied by component-modules: the identity assertion a module
+      // verifies, its key set and the identity types live in src/identity, never in gateway/.
+      name: 'modules-verify-through-identity',
+      comment: 'modules verify the gateway identity assertion through src/identity and never import src/gateway',
+      severity: 'error',
+      from: { path: '^src/modules($|/)' },
+      to: { path: '^src/gateway($|/)' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -20,9 +20,7 @@ const profileSchema = z.object({
   projectHeader: z.string().min(1).default(defaultProfile.projectHeader),
   legacyIdentityHeaders: z.array(z.string().min(1)).default(defaultProfile.legacyIdentityHeaders),
   scopeOverrideHeaders: z.array(z.string().min(1)).default(defaultProfile.scopeOverrideHeaders),
-  envelopeHeader: z.string().min(1).default(defaultProfile.envelopeHeader),
-  envelopeSignatureHeader: z.string().min(1).default(defaultProfile.envelopeSignatureHeader),
-  envelopeAlgorithmHeader: z.string().min(1).default(defaultProfile.envelopeAlgorithmHeader),
+  identityHeader: z.string().min(1).default(defaultProfile.identityHeader),
   rawClaimHeaders: z.array(z.string().min(1)).default(defaultProfile.rawClaimHeaders),
   reservedPrefixes: z.array(z.string().min(1)).default(defaultProfile.reservedPrefixes),
   consumedAuthHeaders: z.array(z.string().min(1)).default(defaultProfile.consumedAuthHeaders),
@@ -108,7 +106,14 @@ export const configSchema = z.object({
       // Ready when `any` (default) or `all` of the routes' upstreams accept a connection.
       readyUpstreams: z.enum(['any', 'all']).default('any'),
       tokenCacheSize: z.number().int().min(0).default(10_000),
+      /** Lifetime (exp − iat) of the identity assertion the gateway signs per request. */
       envelopeTtlSeconds: z.number().int().min(1).max(300).default(30),
+      /** Algorithm of identity keys the gateway creates (`tenantgate keys rotate identity` may choose another). */
+      identityAlgorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
+      /** Cache-Control max-age of /.well-known/identity-jwks.json: how long a verifier may keep it. */
+      identityJwksMaxAgeSeconds: z.number().int().min(0).max(3600).default(60),
+      /** How often a gateway re-reads the identity keys (switches to a rotated key, retires expired ones). */
+      identityKeyRefreshMs: z.number().int().min(100).max(600_000).default(10_000),
       consoleDir: z.string().default('web/dist'),
     })
     .prefault({}),

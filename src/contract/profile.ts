@@ -21,9 +21,8 @@ export interface ContractProfile {
   legacyIdentityHeaders: string[];
   /** Header-auth mode names: scope-override headers and the legacy tenant-id header. */
   scopeOverrideHeaders: string[];
-  envelopeHeader: string;
-  envelopeSignatureHeader: string;
-  envelopeAlgorithmHeader: string;
+  /** The identity assertion (one compact JWS, CONTRACT.md §8) the gateway writes. */
+  identityHeader: string;
   /** Raw claim names that must never arrive as headers. */
   rawClaimHeaders: string[];
   /** Any header whose name starts with one of these prefixes is reserved. */
@@ -47,9 +46,7 @@ export const defaultProfile: ContractProfile = Object.freeze({
   projectHeader: 'X-StellaOps-Project',
   legacyIdentityHeaders: ['X-Stella-Project', 'X-Stella-Actor', 'X-Stella-Scopes'],
   scopeOverrideHeaders: ['X-Scopes'],
-  envelopeHeader: 'X-StellaOps-Identity-Envelope',
-  envelopeSignatureHeader: 'X-StellaOps-Identity-Envelope-Signature',
-  envelopeAlgorithmHeader: 'X-StellaOps-Identity-Envelope-Algorithm',
+  identityHeader: 'X-StellaOps-Identity',
   rawClaimHeaders: ['sub', 'tid', 'scope', 'scp', 'cnf', 'cnf.jkt'],
   reservedPrefixes: ['x-stellaops-', 'x-stella-'],
   consumedAuthHeaders: ['Authorization', 'DPoP'],

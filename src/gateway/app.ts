@@ -3,14 +3,14 @@
  * console SPA for browser navigation, 404 problem+json for the rest.
  */
 import type { FastifyInstance } from 'fastify';
-import { issuer, componentUrl } from '../config/schema.ts';
+import { issuer, componentUrl, publicUrl } from '../config/schema.ts';
 import { createApp, sendProblem } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
-import type { EnvelopeSigningKey } from '../identity/envelope.ts';
+import { IdentityAssertionSigner, type IdentitySigningKey } from '../identity/sign-assertion.ts';
 import { Authenticator } from './authenticate.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
-import { EnvelopeSigner } from './envelope-signer.ts';
+import { GatewayIdentityKeys, IDENTITY_JWKS_PATH } from './identity-keys.ts';
 import { compileHeaderCatalogue } from './header-catalogue.ts';
 import { JwksCache } from './jwks-cache.ts';
 import { readPublishedKeySet } from '../identity/published-keys.ts';
@@ -30,6 +30,7 @@ export interface GatewayApp {
   recorder: GatewayRecorder;
   keys: JwksCache;
   verifier: TokenVerifier;
+  identityKeys: GatewayIdentityKeys;
   close(): Promise<void>;
 }
 
@@ -38,12 +39,26 @@ const CONSOLE_ROUTE = 'console';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-export async function buildGatewayApp(ctx: ComponentContext, signingKey: EnvelopeSigningKey): Promise<GatewayApp> {
+export async function buildGatewayApp(ctx: ComponentContext, signingKey: IdentitySigningKey): Promise<GatewayApp> {
   const { config } = ctx;
   const catalogue = compileHeaderCatalogue(ctx.profile);
   const table = compileRoutes(config);
   const recorder = new GatewayRecorder(ctx);
-  const signer = new EnvelopeSigner(signingKey, config.gateway.envelopeTtlSeconds, () => ctx.clock.now().getTime());
+  const signer = new IdentityAssertionSigner(signingKey, {
+    issuer: publicUrl(config),
+    ttlSeconds: config.gateway.envelopeTtlSeconds,
+    tenantClaim: ctx.profile.selectedTenantClaim,
+    now: () => ctx.clock.now().getTime(),
+  });
+  const identityKeys = new GatewayIdentityKeys({
+    db: ctx.db,
+    keyEncryptionKey: ctx.keyEncryptionKey,
+    signer,
+    refreshMs: config.gateway.identityKeyRefreshMs,
+    onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'identity keys not refreshed; signing and publishing the keys in memory'),
+    onRetired: (kids) => ctx.logger.info({ kids }, 'identity keys retired: their rotation overlap has passed'),
+  });
+  await identityKeys.start();
   const authorityBase = (config.gateway.authorityUrl ?? componentUrl(config, 'authority')).replace(/\/$/, '');
   const keys = new JwksCache({
     url: `${authorityBase}/.well-known/jwks.json`,
@@ -97,6 +112,13 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
   });
   app.decorateRequest('gatewayForward', null);
 
+  // The identity assertion's published key set: public, cacheable, served from memory.
+  const jwksCacheControl = `public, max-age=${config.gateway.identityJwksMaxAgeSeconds}`;
+  app.get(IDENTITY_JWKS_PATH, (req, reply) => {
+    req.metricsRoute = IDENTITY_JWKS_PATH;
+    return reply.header('cache-control', jwksCacheControl).type('application/jwk-set+json').send(identityKeys.jwks);
+  });
+
   await app.register(async (proxied) => {
     // Bodies pass through untouched (webhook signatures cover the exact bytes).
     proxied.removeAllContentTypeParsers();
@@ -145,8 +167,10 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     recorder,
     keys,
     verifier,
+    identityKeys,
     close: async () => {
       clearInterval(jwksTimer);
+      identityKeys.stop();
       await recorder.close();
     },
   };

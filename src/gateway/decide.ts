@@ -6,18 +6,9 @@
 import type { ErrorCode } from '../contract/errors.ts';
 import { strictModeApplies, strictModeNeedsClientAge, type StrictMode } from '../contract/strict-mode.ts';
 import type { RequestedTenant } from './classify.ts';
+import type { TokenIdentity } from '../identity/types.ts';
 
-export interface TokenIdentity {
-  subject: string;
-  clientId: string;
-  /** `stellaops:tenant` (normalized), or null when the token carries none. */
-  tenant: string | null;
-  /** Legacy `tid` (normalized), considered only when `tenant` is null. */
-  legacyTenant: string | null;
-  /** `stellaops:allowed_tenants`, or null when the token omits it. */
-  allowedTenants: readonly string[] | null;
-  scopes: readonly string[];
-}
+export type { TokenIdentity };
 
 export interface GatewayFlags {
   legacyHeaders: boolean;

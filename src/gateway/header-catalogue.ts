@@ -68,7 +68,7 @@ export function compileHeaderCatalogue(profile: ContractProfile): HeaderCatalogu
   for (const h of [profile.projectHeader, profile.actorHeader, profile.clientHeader]) add(h, 'canonical');
   for (const h of profile.legacyIdentityHeaders) add(h, 'legacy', { scopeOverride: lastSegment(h) === scopesWord });
   for (const h of profile.scopeOverrideHeaders) add(h, 'legacy', { scopeOverride: true });
-  for (const h of [profile.envelopeHeader, profile.envelopeSignatureHeader, profile.envelopeAlgorithmHeader]) add(h, 'envelope');
+  add(profile.identityHeader, 'envelope');
   for (const h of profile.rawClaimHeaders) add(h, 'raw_claim');
   for (const h of profile.consumedAuthHeaders) add(h, 'consumed');
 

@@ -108,6 +108,7 @@ export function createPipeline(stages: PipelineStages): Pipeline {
         forwardAuthorization: f.route.forwardAuthorization,
         method: req.method,
         target: f.target,
+        audience: f.route.upstreamName,
       });
     },
     onError: (r, { error }) => {

@@ -1,15 +1,16 @@
 /**
  * Stage 4 of the pipeline: the headers the upstream receives. Every reserved header (in any
  * spelling) and every hop-by-hop header is dropped; the gateway then writes the identity
- * headers of GATEWAY.md §2 itself, plus the signed identity envelope.
+ * headers of GATEWAY.md §2 itself, plus the identity assertion (CONTRACT.md §8), signed
+ * for this request.
  *
  * Identities are interned: one object per (actor, client, effective tenant, scopes), so the
- * identity headers and the envelope are derived once per identity rather than per request.
+ * identity headers and the identity part of the assertion are derived once per identity.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TokenIdentity } from './decide.ts';
-import type { EnvelopeIdentity } from '../identity/envelope.ts';
-import type { EnvelopeSigner } from './envelope-signer.ts';
+import type { IdentityAssertionSigner } from '../identity/sign-assertion.ts';
+import type { DownstreamIdentity as SharedDownstreamIdentity } from '../identity/types.ts';
 import type { HeaderCatalogue } from './header-catalogue.ts';
 
 /** The W3C trace-context headers: with tracing on, the upstream gets the gateway's own. */
@@ -21,7 +22,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te'
 export const ANONYMOUS_ACTOR = 'anonymous';
 
 /** Who the upstream is told made the request. */
-export type DownstreamIdentity = Readonly<EnvelopeIdentity>;
+export type DownstreamIdentity = Readonly<SharedDownstreamIdentity>;
 
 export interface RewriteInput {
   headers: IncomingHttpHeaders;
@@ -32,6 +33,8 @@ export interface RewriteInput {
   method: string;
   /** Request target as the upstream receives it (path + query). */
   target: string;
+  /** The service the route targets: the assertion's `aud`. */
+  audience: string;
 }
 
 type HeaderPairs = readonly (readonly [string, string])[];
@@ -56,7 +59,7 @@ export class Rewriter {
    */
   constructor(
     private readonly catalogue: HeaderCatalogue,
-    private readonly signer: EnvelopeSigner,
+    private readonly signer: IdentityAssertionSigner,
     options: { dropTraceContext?: boolean } = {},
   ) {
     this.dropTraceContext = options.dropTraceContext === true;
@@ -66,7 +69,7 @@ export class Rewriter {
    * The downstream identity for a verified token and the decision's tenant and scopes. A
    * token seen before answers from its own short list; otherwise the identity is interned by
    * content, so tokens with the same subject, client, tenant and scopes (or the same token
-   * verified afresh, with the token cache off) share one identity and its envelopes.
+   * verified afresh, with the token cache off) share one identity and its derived headers.
    */
   identityFor(token: TokenIdentity, tenant: string, scopes: readonly string[]): DownstreamIdentity {
     let list = this.byToken.get(token);
@@ -94,10 +97,7 @@ export class Rewriter {
     }
     for (const [name, value] of this.identityHeaders(input.identity, input.emitLegacy)) out[name] = value;
     const profile = this.catalogue.profile;
-    const signed = this.signer.sign(input.identity, input.method, input.target);
-    out[profile.envelopeHeader] = signed.envelope;
-    out[profile.envelopeSignatureHeader] = signed.signature;
-    out[profile.envelopeAlgorithmHeader] = signed.algorithm;
+    out[profile.identityHeader] = this.signer.sign(input.identity, { audience: input.audience, method: input.method, target: input.target });
     return out;
   }
 

@@ -5,8 +5,8 @@
  */
 import { jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import type { ContractProfile } from '../contract/profile.ts';
-import { normalizeTenantId, parseTenantSet } from '../contract/tenant.ts';
-import type { TokenIdentity } from './decide.ts';
+import { checkAccessTokenClaims } from '../identity/access-token-claims.ts';
+import type { TokenIdentity } from '../identity/types.ts';
 import { NoVerificationKeysError, type JwksCache } from './jwks-cache.ts';
 
 export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256'];
@@ -25,8 +25,6 @@ export interface TokenVerifierOptions {
 }
 
 export type TokenVerification = { ok: true; identity: TokenIdentity; expiresAt: number } | { ok: false; reason: string };
-
-const TENANT_DELIMITER = /[\s,;]/;
 
 export class TokenVerifier {
   private readonly cache = new Map<string, { identity: TokenIdentity; expMs: number }>();
@@ -65,7 +63,7 @@ export class TokenVerifier {
         algorithms: ALLOWED_ALGORITHMS,
         typ: 'at+jwt',
         clockTolerance: this.options.clockSkewSeconds,
-        requiredClaims: ['exp', 'iat', 'sub'],
+        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
         currentDate: new Date(this.now()),
       }));
     } catch (err) {
@@ -85,41 +83,11 @@ export class TokenVerifier {
     return { ok: true, identity, expiresAt: expMs };
   }
 
-  /** The CONTRACT.md §5 claim rules; a string result is the rejection reason. */
+  /** The CONTRACT.md §5 claim rules (src/identity); a string result is the rejection reason. */
   private identityOf(payload: JWTPayload): TokenIdentity | string {
-    const p = this.options.profile;
-    const claims = payload as Record<string, unknown>;
-    if (typeof payload.sub !== 'string' || payload.sub === '') return 'sub_missing';
-    const clientId = claims.client_id;
-    if (typeof clientId !== 'string' || clientId === '') return 'client_id_missing';
-    const scope = claims.scope;
-    if (scope !== undefined && typeof scope !== 'string') return 'scope_malformed';
-    const scopes = typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : [];
-
-    let tenant: string | null = null;
-    const rawTenant = claims[p.selectedTenantClaim];
-    if (rawTenant !== undefined) {
-      if (typeof rawTenant !== 'string' || TENANT_DELIMITER.test(rawTenant.trim())) return 'tenant_claim_malformed';
-      tenant = normalizeTenantId(rawTenant);
-      if (tenant === null) return 'tenant_claim_malformed';
-    }
-    let legacyTenant: string | null = null;
-    const rawTid = claims[p.legacyTenantClaim];
-    if (tenant === null && rawTid !== undefined) {
-      if (typeof rawTid !== 'string' || TENANT_DELIMITER.test(rawTid.trim())) return 'tid_claim_malformed';
-      legacyTenant = normalizeTenantId(rawTid);
-      if (legacyTenant === null) return 'tid_claim_malformed';
-    }
-    let allowedTenants: string[] | null = null;
-    const rawAllowed = claims[p.allowedTenantsClaim];
-    if (rawAllowed !== undefined) {
-      if (typeof rawAllowed !== 'string' && !(Array.isArray(rawAllowed) && rawAllowed.every((t) => typeof t === 'string'))) return 'allowed_tenants_malformed';
-      const parsed = parseTenantSet(rawAllowed as string | string[]);
-      if (!parsed.ok) return 'allowed_tenants_malformed';
-      allowedTenants = parsed.tenants;
-      const selected = tenant ?? legacyTenant;
-      if (selected !== null && !allowedTenants.includes(selected)) return 'tenant_out_of_assignment';
-    }
-    return { subject: payload.sub, clientId, tenant, legacyTenant, allowedTenants, scopes };
+    const checked = checkAccessTokenClaims(payload as Record<string, unknown>, this.options.profile);
+    if (!checked.ok) return checked.reason;
+    const { subject, clientId, tenant, legacyTenant, allowedTenants, scopes } = checked.claims;
+    return { subject, clientId, tenant, legacyTenant, allowedTenants, scopes };
   }
 }

@@ -137,7 +137,7 @@ export const gatewayRows: MatrixRow[] = [
     id: 'DM-1',
     area: 'Direct module',
     column: 'direct module',
-    title: 'calling a module directly with forged identity headers fails the envelope check',
+    title: 'calling a module directly with forged identity headers fails the identity assertion check',
     async run({ fx, profile, modules }) {
       const c = new RowChecks();
       const targets = Object.entries(modules).map(([name, base]) => [name, base!.replace(/\/$/, '')] as const);
@@ -150,14 +150,20 @@ export const gatewayRows: MatrixRow[] = [
             [profile.canonicalTenantHeader, fx.a.tenant],
             [profile.actorHeader, 'attacker'],
             [profile.scopesHeader, 'platform:read scanner:read graph:read'],
-            [profile.envelopeHeader, Buffer.from(JSON.stringify({ tenant: fx.a.tenant, actor: 'attacker' })).toString('base64url')],
-            [profile.envelopeSignatureHeader, 'AAAA'],
-            [profile.envelopeAlgorithmHeader, 'EdDSA'],
+            [profile.identityHeader, forgedAssertion(fx.a.tenant, profile.selectedTenantClaim, name, paths[name])],
           ],
         });
-        c.status(forged, 401, `${name} with a forged envelope`).noLeak(forged, fx.a, name);
+        c.status(forged, 401, `${name} with a forged identity assertion`).noLeak(forged, fx.a, name);
       }
       return c.done();
     },
   },
 ];
+
+/** A compact JWS in the assertion's shape, signed by no key the gateway publishes. */
+function forgedAssertion(tenant: string, tenantClaim: string, audience: string, target: string): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: 'forged', aud: audience, iat: now, exp: now + 30, jti: 'forged', htm: 'GET', htu: target, [tenantClaim]: tenant, sub: 'attacker', scope: 'platform:read scanner:read graph:read' };
+  return `${part({ alg: 'EdDSA', kid: 'forged', typ: 'identity+jwt' })}.${part(claims)}.${Buffer.alloc(64).toString('base64url')}`;
+}

@@ -37,7 +37,7 @@ function missingTenantRow(id: string, area: string, module: 'platform' | 'scanne
       if (direct) {
         const url = direct.replace(/\/$/, '') + path;
         const res = await rawRequest(url, { headers: [['accept', 'application/json']] });
-        c.status(res, [400, 401], `direct to ${module} without tenant`).code(res, ['tenant_missing', 'unauthorized'], `direct to ${module}`);
+        c.status(res, [400, 401], `direct to ${module} without tenant`).code(res, ['tenant_missing', 'unauthorized', 'identity_assertion_missing'], `direct to ${module}`);
         const again = await rawRequest(url, { headers: [['accept', 'application/json']] });
         c.check(again.status === res.status && again.json?.code === res.json?.code, `deterministic: same answer twice (${res.status} ${res.json?.code ?? ''})`);
       }

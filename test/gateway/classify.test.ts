@@ -52,7 +52,7 @@ describe('classifyHeaders', () => {
     assert.deepEqual(classify(['connection', 'keep-alive, Upgrade']).hopByHop, []);
   });
   it('scope overrides, envelopes, raw claims and credentials', () => {
-    const c = classify(['X-Scopes', 'a b'], ['x_stella_scopes', 'c'], ['X-StellaOps-Identity-Envelope', 'e'], ['cnf.jkt', 'k'], ['Authorization', 'Bearer t'], ['Authorization', 'Bearer u']);
+    const c = classify(['X-Scopes', 'a b'], ['x_stella_scopes', 'c'], ['X-StellaOps-Identity', 'e'], ['cnf.jkt', 'k'], ['Authorization', 'Bearer t'], ['Authorization', 'Bearer u']);
     assert.deepEqual(c.scopeOverride, ['a', 'b', 'c']);
     assert.equal(c.forgedEnvelope, true);
     assert.ok(c.stripped.some((s) => s.header === 'cnf.jkt' && s.kind === 'raw_claim'));

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { isErrorCode } from '../../src/contract/errors.ts';
 import { normalizeTenantId } from '../../src/contract/tenant.ts';
 import type { FlagName } from '../../src/flags/definitions.ts';
-import { envelopeKeyLookup, verifyEnvelope } from '../../src/identity/envelope.ts';
+import { verifyReceived } from '../support/identity.ts';
 import { compileHeaderCatalogue } from '../../src/gateway/header-catalogue.ts';
 import { send, startGatewayHarness, TEST_ID_HEADER, type GatewayHarness } from './support/harness.ts';
 
@@ -54,7 +54,6 @@ describe('gateway property: refused with a contract code, or forwarded with exac
   it(`holds for ${RUNS_PER_COMBINATION * flagCombinations.length} generated requests`, async () => {
     const profile = h.config.profile;
     const catalogue = compileHeaderCatalogue(profile);
-    const lookup = envelopeKeyLookup(h.t.db);
     const reservedBases = [
       ...catalogue.entries.filter((e) => e.kind !== 'consumed').map((e) => e.name),
       'X-StellaOps-Whatever',
@@ -112,14 +111,11 @@ describe('gateway property: refused with a contract code, or forwarded with exac
           }
           const tenantHeader = seen.get(profile.canonicalTenantHeader.toLowerCase());
           const gatewayWritten = new Set(
-            [profile.canonicalTenantHeader, ...profile.legacyTenantHeaders, profile.actorHeader, profile.clientHeader, profile.scopesHeader, profile.envelopeHeader, profile.envelopeSignatureHeader, profile.envelopeAlgorithmHeader].map((x) => x.toLowerCase()),
+            [profile.canonicalTenantHeader, ...profile.legacyTenantHeaders, profile.actorHeader, profile.clientHeader, profile.scopesHeader, profile.identityHeader].map((x) => x.toLowerCase()),
           );
           for (const n of seen.keys()) assert.ok(gatewayWritten.has(n), `client-supplied reserved header ${n} reached the upstream`);
-          const envelope = await verifyEnvelope(
-            { envelope: seen.get(profile.envelopeHeader.toLowerCase()), signature: seen.get(profile.envelopeSignatureHeader.toLowerCase()), algorithm: seen.get(profile.envelopeAlgorithmHeader.toLowerCase()), method: 'GET', path: record.url },
-            lookup,
-          );
-          assert.ok(envelope.ok, 'envelope verifies');
+          const envelope = await verifyReceived(h.t.db, profile, { assertion: seen.get(profile.identityHeader.toLowerCase()), tenantHeader, method: 'GET', url: record.url });
+          assert.ok(envelope.ok, 'identity assertion verifies');
           if (isPublic) {
             assert.equal(tenantHeader, undefined, 'public route got a tenant');
             assert.equal(seen.get(profile.actorHeader.toLowerCase()), 'anonymous');
@@ -127,7 +123,7 @@ describe('gateway property: refused with a contract code, or forwarded with exac
           }
           assert.ok(token.tenant, `forwarded with a ${token.name} token`);
           assert.equal(seen.get(profile.actorHeader.toLowerCase()), token.sub);
-          assert.ok(envelope.ok && envelope.claims.tenant === tenantHeader, 'envelope tenant equals the header');
+          assert.ok(envelope.ok && envelope.identity.tenant === tenantHeader, 'assertion tenant equals the header');
           if (tenantHeader !== token.tenant) {
             assert.equal(flags['gateway.tenantOverride'], true, `tenant ${tenantHeader} differs from ${token.tenant} without override`);
             assert.ok(token.allowed?.includes(tenantHeader!), `override to ${tenantHeader} outside the allowed set`);

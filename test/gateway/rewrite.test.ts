@@ -1,10 +1,11 @@
-/** Downstream identities: interned by content, so their headers and envelopes are derived once. */
+/** Downstream identities: interned by content, so their headers are derived once; the assertion is signed per request. */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { validateConfig } from '../../src/config/load.ts';
 import type { TokenIdentity } from '../../src/gateway/decide.ts';
-import { EnvelopeSigner } from '../../src/gateway/envelope-signer.ts';
+import { IdentityAssertionSigner } from '../../src/identity/sign-assertion.ts';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { compileHeaderCatalogue } from '../../src/gateway/header-catalogue.ts';
 import { Rewriter } from '../../src/gateway/rewrite.ts';
 
@@ -12,7 +13,7 @@ const config = validateConfig({ server: { basePort: 18080 }, demo: { seed: false
 
 function setup() {
   const { privateKey } = generateKeyPairSync('ed25519');
-  const signer = new EnvelopeSigner({ kid: 'env-test', privateKey }, 30, () => Date.UTC(2026, 10, 27, 12));
+  const signer = new IdentityAssertionSigner({ kid: 'id-test', algorithm: 'EdDSA', privateKey }, { issuer: 'http://127.0.0.1:18080', ttlSeconds: 30, tenantClaim: 'stellaops:tenant', now: () => Date.UTC(2026, 10, 27, 12) });
   return { rewriter: new Rewriter(compileHeaderCatalogue(config.profile), signer), signer };
 }
 
@@ -27,16 +28,34 @@ const verified = (subject = 'scanner-bot'): TokenIdentity => ({
 });
 
 describe('Rewriter', () => {
-  it('gives separately verified tokens with the same identity one identity object and one envelope', () => {
-    const { rewriter, signer } = setup();
+  it('gives separately verified tokens with the same identity one identity object, and each request its own assertion', () => {
+    const { rewriter } = setup();
     const first = verified();
     const a = rewriter.identityFor(first, 'tenant-alpha', first.scopes);
     const b = rewriter.identityFor(verified(), 'tenant-alpha', ['platform:read', 'scanner:read']);
     assert.equal(a, b);
-    const request = (identity: typeof a) => rewriter.headers({ headers: { host: 'upstream' }, identity, emitLegacy: false, forwardAuthorization: false, method: 'GET', target: '/api/v1/platform/context' });
-    assert.equal(request(a)['X-StellaOps-Identity-Envelope'], request(b)['X-StellaOps-Identity-Envelope']);
-    // Signed once: the second request reused the first one's envelope.
-    assert.equal(signer.cachedEnvelopes, 1);
+    const request = (identity: typeof a) =>
+      rewriter.headers({ headers: { host: 'upstream' }, identity, emitLegacy: false, forwardAuthorization: false, method: 'get', target: '/api/v1/platform/context?x=1', audience: 'platform' });
+    const one = request(a)['X-StellaOps-Identity'] as string;
+    const second = request(b)['X-StellaOps-Identity'] as string;
+    assert.deepEqual(decodeProtectedHeader(one), { alg: 'EdDSA', kid: 'id-test', typ: 'identity+jwt' });
+    const claims = decodeJwt(one);
+    assert.deepEqual(Object.keys(claims), ['iss', 'aud', 'iat', 'exp', 'jti', 'htm', 'htu', 'stellaops:tenant', 'sub', 'client_id', 'scope']);
+    assert.deepEqual({ ...claims, jti: undefined }, {
+      iss: 'http://127.0.0.1:18080',
+      aud: 'platform',
+      iat: Date.UTC(2026, 10, 27, 12) / 1000,
+      exp: Date.UTC(2026, 10, 27, 12) / 1000 + 30,
+      jti: undefined,
+      htm: 'GET',
+      htu: '/api/v1/platform/context?x=1',
+      'stellaops:tenant': 'tenant-alpha',
+      sub: 'scanner-bot',
+      client_id: 'scanner-bot',
+      scope: 'platform:read scanner:read',
+    });
+    // One assertion per request: a jti is never reused.
+    assert.notEqual(decodeJwt(second).jti, claims.jti);
   });
 
   it('keeps identities apart by subject, tenant and scopes', () => {
@@ -54,7 +73,7 @@ describe('Rewriter', () => {
     const { rewriter } = setup();
     const token = verified();
     const identity = rewriter.identityFor(token, 'tenant-alpha', token.scopes);
-    const input = { headers: { host: 'upstream', 'x-tenant-id': 'evil', authorization: 'Bearer x' }, identity, forwardAuthorization: false, method: 'GET', target: '/p' };
+    const input = { headers: { host: 'upstream', 'x-tenant-id': 'evil', authorization: 'Bearer x' }, identity, forwardAuthorization: false, method: 'GET', target: '/p', audience: 'platform' };
     const plain = rewriter.headers({ ...input, emitLegacy: false });
     assert.equal(plain['X-StellaOps-Tenant'], 'tenant-alpha');
     assert.equal(plain['X-StellaOps-Scopes'], 'platform:read scanner:read');
@@ -69,7 +88,7 @@ describe('Rewriter', () => {
     const { signer } = setup();
     const catalogue = compileHeaderCatalogue(config.profile);
     const traceHeaders = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=x' };
-    const input = { headers: { host: 'upstream', ...traceHeaders }, emitLegacy: false, forwardAuthorization: false, method: 'GET', target: '/p' };
+    const input = { headers: { host: 'upstream', ...traceHeaders }, emitLegacy: false, forwardAuthorization: false, method: 'GET', target: '/p', audience: 'platform' };
     const off = new Rewriter(catalogue, signer);
     const forwarded = off.headers({ ...input, identity: off.anonymous });
     assert.equal(forwarded.traceparent, traceHeaders.traceparent);

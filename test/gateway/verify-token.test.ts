@@ -42,7 +42,7 @@ describe('TokenVerifier', () => {
 
   it('tenant claim rules and identity', async () => {
     const { minter, verifier } = await setup();
-    const ok = await verifier.verify(await minter.mint({ claims: { 'stellaops:tenant': ' Tenant-Alpha ' } }));
+    const ok = await verifier.verify(await minter.mint({ claims: { 'stellaops:tenant': 'tenant-alpha' } }));
     assert.ok(ok.ok);
     assert.deepEqual(ok.ok && ok.identity, {
       subject: 'scanner-bot',
@@ -57,12 +57,18 @@ describe('TokenVerifier', () => {
       tenant_out_of_assignment: { 'stellaops:allowed_tenants': ['tenant-bravo'] },
       allowed_tenants_malformed: { 'stellaops:allowed_tenants': 'tenant-alpha bad/one' },
       client_id_missing: { client_id: 7 },
+      // The shared CONTRACT.md §5 rule (src/identity/access-token-claims.ts): a tenant claim is
+      // never repaired, and a token without jti is not one the Authority issued.
+      tenant_claim_malformed_unnormalized: { 'stellaops:tenant': ' Tenant-Alpha ' },
+      jti_missing: { jti: '' },
     };
     for (const [reason, claims] of Object.entries(reasons)) {
       const r = await verifier.verify(await minter.mint({ claims }));
-      assert.equal(!r.ok && r.reason, reason, reason);
+      assert.equal(!r.ok && r.reason, reason.replace(/_unnormalized$/, ''), reason);
     }
-    const tid = await verifier.verify(await minter.mint({ omit: ['stellaops:tenant'], claims: { tid: 'TENANT-ALPHA' } }));
+    const tid = await verifier.verify(await minter.mint({ omit: ['stellaops:tenant'], claims: { tid: 'tenant-alpha' } }));
+    const badTid = await verifier.verify(await minter.mint({ omit: ['stellaops:tenant'], claims: { tid: 'TENANT-ALPHA' } }));
+    assert.equal(!badTid.ok && badTid.reason, 'tid_claim_malformed');
     assert.ok(tid.ok && tid.identity.tenant === null && tid.identity.legacyTenant === 'tenant-alpha');
   });
 

@@ -6,7 +6,7 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { TenantgateError } from '../../contract/errors.ts';
 import type { ContractProfile } from '../../contract/profile.ts';
-import { isNormalizedTenantId, parseTenantSet } from '../../contract/tenant.ts';
+import { checkAccessTokenClaims, type ClaimRejection } from '../../identity/access-token-claims.ts';
 import type { SigningAlgorithm } from '../keys/signing-keys.ts';
 import { ACCESS_TOKEN_TYPE } from './access-token.ts';
 
@@ -65,7 +65,18 @@ async function legacyClaimAdmissible(options: ValidationOptions, clientId: strin
   return typeof allowed === 'function' ? allowed(clientId) : allowed === true;
 }
 
-const DELIMITERS = /[\s,;]/;
+function rejectionOf(reason: ClaimRejection): TokenRejection {
+  switch (reason) {
+    case 'tenant_claim_malformed':
+    case 'tid_claim_malformed':
+    case 'allowed_tenants_malformed':
+      return 'tenant_invalid';
+    case 'tenant_out_of_assignment':
+      return 'tenant_out_of_assignment';
+    default:
+      return 'claims';
+  }
+}
 
 function fail(reason: TokenRejection, detail: string): TokenValidation {
   return { ok: false, reason, detail };
@@ -97,43 +108,30 @@ export async function validateAccessToken(token: string, options: ValidationOpti
   } catch (err) {
     return fail(...classify(err));
   }
-  const clientId = payload.client_id;
-  if (typeof clientId !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
-    return fail('claims', 'client_id, sub, jti and exp must be present');
-  }
-  if (payload.scope !== undefined && typeof payload.scope !== 'string') return fail('claims', 'scope must be a space-delimited string');
-
-  const { profile } = options;
+  // The claim rules are the shared CONTRACT.md §5 implementation (src/identity), the same the
+  // gateway applies; only the admissibility of the legacy claim and the absent tenant are
+  // decided here.
+  const checked = checkAccessTokenClaims(payload, options.profile);
+  if (!checked.ok) return fail(rejectionOf(checked.reason), checked.detail);
+  const claims = checked.claims;
+  let tenant = claims.tenant;
   let legacy = false;
-  let rawTenant = payload[profile.selectedTenantClaim];
-  if (rawTenant === undefined && payload[profile.legacyTenantClaim] !== undefined && (await legacyClaimAdmissible(options, clientId))) {
-    rawTenant = payload[profile.legacyTenantClaim];
+  if (tenant === null && claims.legacyTenant !== null && (await legacyClaimAdmissible(options, claims.clientId))) {
+    tenant = claims.legacyTenant;
     legacy = true;
   }
-  if (rawTenant === undefined || rawTenant === null) return fail('tenant_missing', 'the token carries no tenant');
-  if (typeof rawTenant !== 'string') return fail('tenant_invalid', 'the tenant claim is not a single string');
-  if (DELIMITERS.test(rawTenant)) return fail('tenant_invalid', 'the tenant claim contains a delimiter');
-  if (!isNormalizedTenantId(rawTenant)) return fail('tenant_invalid', 'the tenant claim is not a valid tenant id');
-
-  let allowedTenants: string[] | null = null;
-  const rawAllowed = payload[profile.allowedTenantsClaim];
-  if (rawAllowed !== undefined) {
-    const parsed = typeof rawAllowed === 'string' || Array.isArray(rawAllowed) ? parseTenantSet(rawAllowed as string | string[]) : { ok: false as const };
-    if (!parsed.ok) return fail('tenant_invalid', 'the assigned-set claim is malformed');
-    allowedTenants = parsed.tenants;
-    if (!allowedTenants.includes(rawTenant)) return fail('tenant_out_of_assignment', 'the tenant is not in the assigned-set claim');
-  }
+  if (tenant === null) return fail('tenant_missing', 'the token carries no tenant');
   return {
     ok: true,
     token: {
       claims: payload,
-      subject: payload.sub,
-      clientId,
-      tenant: rawTenant,
-      allowedTenants,
-      scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
-      tokenId: payload.jti,
-      expiresAt: payload.exp,
+      subject: claims.subject,
+      clientId: claims.clientId,
+      tenant,
+      allowedTenants: claims.allowedTenants === null ? null : [...claims.allowedTenants],
+      scopes: [...claims.scopes],
+      tokenId: claims.tokenId,
+      expiresAt: claims.expiresAt,
       legacyTenantClaim: legacy,
     },
   };

@@ -1,20 +1,32 @@
 /**
- * Who sent this request: the identity inside a verified gateway envelope, or — only with the
- * development switch and only from a loopback peer that sent no envelope at all — the plain
- * identity headers.
+ * Who sent this request: the identity inside a verified identity assertion (CONTRACT.md §8,
+ * verified by src/identity exactly as any service behind the gateway verifies it), or — only
+ * with the development switch and only from a loopback peer that sent no assertion at all —
+ * the plain identity headers.
  */
 import type { ContractProfile } from '../../contract/profile.ts';
-import { verifyEnvelope, type EnvelopeFailure, type EnvelopeIdentity, type EnvelopeKeyLookup } from '../../identity/envelope.ts';
+import type { IdentityKeySet } from '../../identity/key-set.ts';
+import { verifyIdentityAssertion, type IdentityRejection } from '../../identity/verify-assertion.ts';
+import type { DownstreamIdentity } from '../../identity/types.ts';
 import type { HeaderBag } from './resolve-tenant.ts';
 
 export type RequestAuthentication =
-  | { ok: true; identity: EnvelopeIdentity; viaEnvelope: boolean }
-  | { ok: false; reason: EnvelopeFailure };
+  | { ok: true; identity: DownstreamIdentity; viaEnvelope: boolean }
+  | { ok: false; code: IdentityRejection; detail: string };
+
+export interface AssertionExpectations {
+  keys: IdentityKeySet;
+  /** The gateway's public URL (`iss`). */
+  issuer: string;
+  /** This service's name (`aud`). */
+  audience: string;
+  maxLifetimeSeconds?: number;
+}
 
 export interface AuthenticateInput {
   headers: HeaderBag;
   method: string;
-  /** Request target as received (path + query): the envelope binds it. */
+  /** Request target as received (path + query): the assertion binds it (`htu`). */
   url: string;
   peerAddress: string | undefined;
 }
@@ -33,16 +45,11 @@ export function isLoopback(address: string | undefined): boolean {
 export async function authenticateRequest(
   input: AuthenticateInput,
   profile: ContractProfile,
-  lookup: EnvelopeKeyLookup,
+  expect: AssertionExpectations,
   options: { trustLoopbackWithoutEnvelope: boolean; now?: Date },
 ): Promise<RequestAuthentication> {
-  const envelope = single(input.headers, profile.envelopeHeader);
-  const signature = single(input.headers, profile.envelopeSignatureHeader);
-  const algorithm = single(input.headers, profile.envelopeAlgorithmHeader);
-  const noEnvelopeAtAll = [profile.envelopeHeader, profile.envelopeSignatureHeader, profile.envelopeAlgorithmHeader].every(
-    (h) => input.headers[h.toLowerCase()] === undefined,
-  );
-  if (noEnvelopeAtAll && options.trustLoopbackWithoutEnvelope && isLoopback(input.peerAddress)) {
+  const assertion = input.headers[profile.identityHeader.toLowerCase()];
+  if (assertion === undefined && options.trustLoopbackWithoutEnvelope && isLoopback(input.peerAddress)) {
     const scopes = single(input.headers, profile.scopesHeader);
     return {
       ok: true,
@@ -56,8 +63,19 @@ export async function authenticateRequest(
       },
     };
   }
-  const result = await verifyEnvelope({ envelope, signature, algorithm, method: input.method, path: input.url }, lookup, options.now);
+  const result = await verifyIdentityAssertion(assertion, {
+    keys: expect.keys,
+    issuer: expect.issuer,
+    audience: expect.audience,
+    method: input.method,
+    target: input.url,
+    tenantClaim: profile.selectedTenantClaim,
+    tenantHeader: input.headers[profile.canonicalTenantHeader.toLowerCase()],
+    // The plugin compares the tenant it resolves (after its conflict checks) with the assertion's.
+    callerComparesTenant: true,
+    maxLifetimeSeconds: expect.maxLifetimeSeconds,
+    now: options.now,
+  });
   if (!result.ok) return result;
-  const { tenant, actor, client, scopes } = result.claims;
-  return { ok: true, viaEnvelope: true, identity: { tenant, actor, client, scopes } };
+  return { ok: true, viaEnvelope: true, identity: result.identity };
 }

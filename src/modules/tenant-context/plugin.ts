@@ -2,9 +2,12 @@
  * The ONE tenant resolver of MODULES.md as a Fastify plugin, shared by Platform, Scanner and
  * Graph. Not encapsulated, so its hooks and decorators reach every route of the module app.
  *
- * Per request: verify the gateway envelope (401 `unauthorized` otherwise), resolve the tenant
- * from the canonical header (legacy aliases only while `<module>.acceptLegacyHeaders` is on,
- * each read counted), require it to equal the envelope's tenant, and decorate
+ * Per request: verify the identity assertion (CONTRACT.md §8; a 401 `identity_*` code
+ * otherwise) against the key set the gateway publishes — read here from its database copy,
+ * `gateway.identity_keys`, so a module needs no route to the gateway and no extra
+ * dependency; an unknown kid refreshes it once — resolve the tenant from the canonical
+ * header (legacy aliases only while `<module>.acceptLegacyHeaders` is on, each read
+ * counted), require it to equal the assertion's tenant, and decorate
  * `request.identity` / `request.requireTenant()`. Routes public at the gateway opt out with
  * route config `{ tenantContext: 'none' }`.
  */
@@ -12,7 +15,9 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ContractError, TenantgateError, SERVICE_TENANT_MISSING_STATUS, tenantConflictCode, type ErrorCode } from '../../contract/errors.ts';
 import type { ModuleName } from '../../flags/definitions.ts';
-import { envelopeKeyLookup } from '../../identity/envelope.ts';
+import { readIdentityKeySet } from '../../identity/identity-keys.ts';
+import { IdentityKeySet } from '../../identity/key-set.ts';
+import { publicUrl } from '../../config/schema.ts';
 import type { ComponentContext } from '../../host/context.ts';
 import { counter } from '../../telemetry/metrics.ts';
 import { signals } from '../../telemetry/signals.ts';
@@ -58,7 +63,15 @@ export function tenantMissing(module: ModuleName): ContractError {
 async function tenantContext(app: FastifyInstance, options: TenantContextOptions): Promise<void> {
   const { ctx, module } = options;
   const profile = ctx.profile;
-  const lookup = envelopeKeyLookup(ctx.db);
+  const keys = new IdentityKeySet({
+    load: () => readIdentityKeySet(ctx.db),
+    onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'identity key set not refreshed; verifying with the keys in memory'),
+  });
+  const expect = { keys, issuer: publicUrl(ctx.config), audience: module, maxLifetimeSeconds: ctx.config.gateway.envelopeTtlSeconds };
+  // Keys retired after a rotation leave the set without waiting for an unknown kid.
+  const keyTimer = setInterval(() => void keys.refresh(), Math.max(ctx.config.gateway.identityKeyRefreshMs, 1_000));
+  keyTimer.unref();
+  app.addHook('onClose', async () => clearInterval(keyTimer));
   const flagName = `${module}.acceptLegacyHeaders` as const;
   const rejections = counter(ctx.metrics, 'tenantgate_module_rejections_total', 'Module requests rejected, by error code', ['module', 'code', 'tenant']);
   const denied = counter(ctx.metrics, 'tenantgate_module_denied_total', 'Module 403/404 answers', ['module', 'status', 'tenant']);
@@ -83,10 +96,10 @@ async function tenantContext(app: FastifyInstance, options: TenantContextOptions
     const auth = await authenticateRequest(
       { headers: req.headers, method: req.method, url: req.url, peerAddress: req.socket.remoteAddress },
       profile,
-      lookup,
+      expect,
       { trustLoopbackWithoutEnvelope: ctx.config.modules.trustLoopbackWithoutEnvelope, now: ctx.clock.now() },
     );
-    if (!auth.ok) throw new ContractError('unauthorized', `gateway identity envelope rejected (${auth.reason})`);
+    if (!auth.ok) throw new ContractError(auth.code, `identity assertion rejected: ${auth.detail}`);
     if (auth.viaEnvelope && auth.identity.tenant) labelTenant.set(req, auth.identity.tenant);
 
     const resolved = resolveTenantFromHeaders(req.headers, profile, ctx.flags.get(flagName));
@@ -95,8 +108,7 @@ async function tenantContext(app: FastifyInstance, options: TenantContextOptions
     }
     const tenant = resolved.tenant;
     if (auth.viaEnvelope && tenant !== auth.identity.tenant) {
-      if (tenant === null) throw tenantMissing(module);
-      throw new ContractError(tenantConflictCode(module), 'the tenant header differs from the tenant the gateway signed');
+      throw new ContractError('identity_tenant_mismatch', 'the tenant header does not equal the tenant in the identity assertion');
     }
     if (tenant === null && mode === 'required') throw tenantMissing(module);
     for (const alias of resolved.aliasesRead) {

@@ -1,12 +1,12 @@
 /**
  * Checks what an upstream received: exactly the identity headers the gateway writes (each
- * once, with the expected value), no client-supplied reserved header in any spelling, and a
- * gateway envelope that verifies for this method and request target.
+ * once, with the expected value), no client-supplied reserved header in any spelling, and an
+ * identity assertion that verifies for this method and request target.
  */
 import assert from 'node:assert/strict';
 import type { Queryable } from '../../../src/db/database.ts';
 import type { ContractProfile } from '../../../src/contract/profile.ts';
-import { envelopeKeyLookup, verifyEnvelope, type EnvelopeKeyLookup } from '../../../src/identity/envelope.ts';
+import { verifyReceived } from '../../support/identity.ts';
 import { compileHeaderCatalogue } from '../../../src/gateway/header-catalogue.ts';
 import type { EchoRecord } from './harness.ts';
 
@@ -20,8 +20,6 @@ export interface ExpectedIdentity {
   authorization?: string;
 }
 
-const lookups = new WeakMap<Queryable, EnvelopeKeyLookup>();
-
 export async function assertForwarded(record: EchoRecord | undefined, expected: ExpectedIdentity, profile: ContractProfile, pool: Queryable, label = ''): Promise<void> {
   assert.ok(record, `${label}: the upstream received nothing`);
   const catalogue = compileHeaderCatalogue(profile);
@@ -34,7 +32,7 @@ export async function assertForwarded(record: EchoRecord | undefined, expected: 
   if (expected.client !== null) want.set(profile.clientHeader.toLowerCase(), expected.client);
   if (expected.scopes.length > 0) want.set(profile.scopesHeader.toLowerCase(), expected.scopes.join(' '));
   if (expected.authorization !== undefined) want.set('authorization', expected.authorization);
-  const envelopeNames = [profile.envelopeHeader, profile.envelopeSignatureHeader, profile.envelopeAlgorithmHeader].map((h) => h.toLowerCase());
+  const envelopeNames = [profile.identityHeader.toLowerCase()];
 
   const seen = new Map<string, string>();
   for (let i = 0; i < record.rawHeaders.length; i += 2) {
@@ -46,19 +44,19 @@ export async function assertForwarded(record: EchoRecord | undefined, expected: 
     seen.set(lower, record.rawHeaders[i + 1]);
   }
   for (const [name, value] of want) assert.equal(seen.get(name), value, `${label}: upstream header ${name}`);
-  for (const name of envelopeNames) assert.ok(seen.has(name), `${label}: envelope header ${name} missing`);
+  for (const name of envelopeNames) assert.ok(seen.has(name), `${label}: identity header ${name} missing`);
 
-  let lookup = lookups.get(pool);
-  if (!lookup) lookups.set(pool, (lookup = envelopeKeyLookup(pool)));
-  const verified = await verifyEnvelope(
-    { envelope: seen.get(envelopeNames[0]), signature: seen.get(envelopeNames[1]), algorithm: seen.get(envelopeNames[2]), method: record.method, path: record.url },
-    lookup,
-  );
-  assert.ok(verified.ok, `${label}: envelope does not verify: ${!verified.ok ? verified.reason : ''}`);
+  const verified = await verifyReceived(pool, profile, {
+    assertion: seen.get(envelopeNames[0]),
+    tenantHeader: seen.get(profile.canonicalTenantHeader.toLowerCase()),
+    method: record.method,
+    url: record.url,
+  });
+  assert.ok(verified.ok, `${label}: identity assertion does not verify: ${!verified.ok ? verified.code : ''}`);
   if (verified.ok) {
-    assert.equal(verified.claims.tenant, expected.tenant, `${label}: envelope tenant`);
-    assert.equal(verified.claims.actor, expected.actor, `${label}: envelope actor`);
-    assert.equal(verified.claims.client, expected.client, `${label}: envelope client`);
-    assert.deepEqual(verified.claims.scopes, expected.scopes, `${label}: envelope scopes`);
+    assert.equal(verified.identity.tenant, expected.tenant, `${label}: assertion tenant`);
+    assert.equal(verified.identity.actor, expected.actor, `${label}: assertion sub`);
+    assert.equal(verified.identity.client, expected.client, `${label}: assertion client_id`);
+    assert.deepEqual(verified.identity.scopes, expected.scopes, `${label}: assertion scope`);
   }
 }

@@ -163,6 +163,8 @@ export interface HarnessOptions {
   overrides?: Record<string, unknown>;
   /** Point the graph upstream at a closed port (502 tests). */
   deadGraph?: boolean;
+  /** A real Platform module instead of the echo upstream. */
+  platformUrl?: string;
 }
 
 export async function startGatewayHarness(options: HarnessOptions = {}): Promise<GatewayHarness> {
@@ -180,7 +182,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     'server.basePort': basePort,
     'gateway.upstreams': {
       authority: authority.url,
-      platform: echo.url,
+      platform: options.platformUrl ?? echo.url,
       scanner: echo.url,
       graph: options.deadGraph ? `http://127.0.0.1:${deadPort}` : echo.url,
     },

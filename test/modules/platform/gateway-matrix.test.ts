@@ -148,7 +148,7 @@ describe('Platform and Graph through the gateway (acceptance matrix)', () => {
       ] as const) {
         const res = await call(null, 'GET', path, { base: ts.url(module), headers: forged });
         assert.equal(res.status, 401, `${module} ${path}`);
-        assert.equal(res.json.code, 'unauthorized');
+        assert.equal(res.json.code, 'identity_assertion_missing');
         assert.doesNotMatch(res.text, /Bravo/);
       }
     });

@@ -217,10 +217,10 @@ describe('Scanner API: isolation with overlapping ids', () => {
       }
     });
 
-    it('a tenant header other than the signed one → 400 tenant_conflict', async () => {
+    it('a tenant header other than the signed one → 401 identity_tenant_mismatch', async () => {
       const res = await h.call('GET', '/api/v1/scans/scan-0001', { tenant: ALPHA, headers: { 'X-StellaOps-Tenant': BRAVO } });
-      assert.equal(res.status, 400);
-      assert.equal(res.body.code, 'tenant_conflict');
+      assert.equal(res.status, 401);
+      assert.equal(res.body.code, 'identity_tenant_mismatch');
     });
 
     it('scopes per method: read-only identity cannot write', async () => {

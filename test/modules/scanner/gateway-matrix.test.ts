@@ -163,7 +163,7 @@ describe('Scanner through the gateway (acceptance matrix)', () => {
     it('forged identity headers without an envelope → 401', async () => {
       const res = await call(null, 'GET', '/api/v1/scans/scan-0001', { base: ts.url('scanner'), headers: { 'X-StellaOps-Tenant': BRAVO, 'X-StellaOps-Scopes': 'scanner:read' } });
       assert.equal(res.status, 401);
-      assert.equal(res.json.code, 'unauthorized');
+      assert.equal(res.json.code, 'identity_assertion_missing');
     });
   });
 });

@@ -1,11 +1,14 @@
 /**
  * A real Scanner process part (HTTP server + queue workers) on a fresh database, called the
- * way the gateway calls it: a signed identity envelope plus the canonical tenant header.
+ * way the gateway calls it: a signed identity assertion plus the canonical tenant header.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createComponentContext } from '../../../src/host/context.ts';
 import type { RunningComponent } from '../../../src/host/app.ts';
-import { loadOrCreateEnvelopeSigningKey, signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey } from '../../../src/identity/envelope.ts';
+import { loadOrCreateIdentitySigningKey } from '../../../src/identity/identity-keys.ts';
+import type { IdentitySigningKey } from '../../../src/identity/sign-assertion.ts';
+import type { DownstreamIdentity as EnvelopeIdentity } from '../../../src/identity/types.ts';
+import { signAssertion } from '../../support/identity.ts';
 import { startScanner } from '../../../src/modules/scanner/component.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { freePort } from '../../support/ports.ts';
@@ -15,7 +18,7 @@ export const BRAVO = 'tenant-bravo';
 export const scannerScopes = ['scanner:read', 'scanner:write'];
 
 export interface CallOptions {
-  /** Tenant in the envelope and the canonical header (null = neither). */
+  /** Tenant in the assertion and the canonical header (null = neither). */
   tenant?: string | null;
   identity?: Partial<EnvelopeIdentity>;
   headers?: Record<string, string>;
@@ -33,7 +36,7 @@ export interface Answer {
 export interface ScannerHarness {
   t: TestDatabase;
   scanner: RunningComponent;
-  key: EnvelopeSigningKey;
+  key: IdentitySigningKey;
   call(method: string, path: string, options?: CallOptions): Promise<Answer>;
   waitForScan(tenant: string, id: string, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
@@ -43,7 +46,7 @@ export async function startScannerHarness(overrides: Record<string, unknown> = {
   const t = await createTestDatabase();
   const config = t.config({ 'modules.scanPollIntervalMs': 50, ...overrides });
   const ctx = await createComponentContext({ name: 'scanner', config, runtimeUrl: t.runtimeUrl, keyEncryptionKey: t.keyEncryptionKey });
-  const key = await loadOrCreateEnvelopeSigningKey(ctx.db, t.keyEncryptionKey);
+  const key = await loadOrCreateIdentitySigningKey(ctx.db, t.keyEncryptionKey);
   const scanner = await startScanner(ctx, await freePort());
   const profile = ctx.profile;
   const call = async (method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
@@ -52,10 +55,7 @@ export async function startScannerHarness(overrides: Record<string, unknown> = {
     if (tenant !== null) headers[profile.canonicalTenantHeader] = tenant;
     if (!options.unsigned) {
       const identity: EnvelopeIdentity = { tenant, actor: 'alice', client: 'stellaops-console', scopes: scannerScopes, ...options.identity };
-      const signed = signEnvelope(key, identity, { method, path });
-      headers[profile.envelopeHeader] = signed.envelope;
-      headers[profile.envelopeSignatureHeader] = signed.signature;
-      headers[profile.envelopeAlgorithmHeader] = signed.algorithm;
+      headers[profile.identityHeader] = signAssertion(key, config, identity, { audience: 'scanner', method, target: path });
     }
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) body = JSON.stringify(options.body);

@@ -1,21 +1,24 @@
 /**
  * A module app on a fresh database, called the way the gateway calls it: a correctly signed
- * identity envelope plus the canonical tenant header. Shared by the module tests.
+ * identity assertion plus the canonical tenant header. Shared by the module tests.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { closeComponentContext, createComponentContext, type ComponentContext } from '../../../src/host/context.ts';
 import type { ModuleName } from '../../../src/flags/definitions.ts';
-import { loadOrCreateEnvelopeSigningKey, signEnvelope, type EnvelopeIdentity, type EnvelopeSigningKey } from '../../../src/identity/envelope.ts';
+import { loadOrCreateIdentitySigningKey } from '../../../src/identity/identity-keys.ts';
+import type { IdentitySigningKey } from '../../../src/identity/sign-assertion.ts';
+import type { DownstreamIdentity as EnvelopeIdentity } from '../../../src/identity/types.ts';
+import { signAssertion } from '../../support/identity.ts';
 import { buildModuleApp, type RegisterModuleRoutes } from '../../../src/modules/host.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 
 export interface CallOptions {
-  /** Tenant in the envelope and the canonical header (null = neither). */
+  /** Tenant in the assertion and the canonical header (null = neither). */
   tenant?: string | null;
   identity?: Partial<EnvelopeIdentity>;
   headers?: Record<string, string | string[]>;
   body?: unknown;
-  /** Leave the envelope off (a direct call that bypassed the gateway). */
+  /** Leave the assertion off (a direct call that bypassed the gateway). */
   unsigned?: boolean;
   remoteAddress?: string;
 }
@@ -24,7 +27,7 @@ export interface ModuleHarness {
   t: TestDatabase;
   ctx: ComponentContext;
   app: FastifyInstance;
-  key: EnvelopeSigningKey;
+  key: IdentitySigningKey;
   call(method: InjectOptions['method'], url: string, options?: CallOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -41,7 +44,7 @@ export async function createModuleHarness(
   await prepare?.(t);
   const config = t.config(overrides);
   const ctx = await createComponentContext({ name: module, config, runtimeUrl: runtimeUrlFor(t.runtimeUrl), keyEncryptionKey: t.keyEncryptionKey });
-  const key = await loadOrCreateEnvelopeSigningKey(ctx.db, t.keyEncryptionKey);
+  const key = await loadOrCreateIdentitySigningKey(ctx.db, t.keyEncryptionKey);
   const app = await buildModuleApp(ctx, module, routesFor(ctx));
   await app.ready();
   const profile = ctx.profile;
@@ -62,10 +65,7 @@ export async function createModuleHarness(
           scopes: ['platform:read', 'platform:write', 'graph:read', 'graph:query', 'graph:export', 'graph:write', 'scanner:read', 'scanner:write'],
           ...options.identity,
         };
-        const signed = signEnvelope(key, identity, { method: String(method), path: url });
-        headers[profile.envelopeHeader] = signed.envelope;
-        headers[profile.envelopeSignatureHeader] = signed.signature;
-        headers[profile.envelopeAlgorithmHeader] = signed.algorithm;
+        headers[profile.identityHeader] = signAssertion(key, config, identity, { audience: module, method: String(method), target: url });
       }
       Object.assign(headers, options.headers ?? {});
       const payload = options.body === undefined ? undefined : JSON.stringify(options.body);

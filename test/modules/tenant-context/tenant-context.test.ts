@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { setFlags } from '../../../src/flags/store.ts';
-import { signEnvelope } from '../../../src/identity/envelope.ts';
+import { signAssertion } from '../../support/identity.ts';
+import { IdentityAssertionSigner } from '../../../src/identity/sign-assertion.ts';
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { requireScope } from '../../../src/modules/host.ts';
 import { readDailyCounters } from '../../../src/telemetry/counters.ts';
 import { signals } from '../../../src/telemetry/signals.ts';
@@ -36,43 +38,72 @@ describe('tenant context (platform)', () => {
     assert.ok(body.identity.scopes.includes('platform:read'));
   });
 
-  it('forged identity headers without an envelope → 401 unauthorized', async () => {
+  it('forged identity headers without an assertion → 401 identity_assertion_missing', async () => {
     const res = await h.call('GET', '/probe', {
       unsigned: true,
       headers: { [canonical()]: 'tenant-alpha', 'X-StellaOps-Actor': 'mallory', 'X-StellaOps-Scopes': 'platform:read' },
     });
     assert.equal(res.statusCode, 401);
-    assert.equal(res.json().code, 'unauthorized');
+    assert.equal(res.json().code, 'identity_assertion_missing');
     assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
   });
 
-  it('a bad signature, a foreign key, a replay on another path or method → 401', async () => {
-    const good = signEnvelope(h.key, { tenant: 'tenant-alpha', actor: 'a', client: null, scopes: [] }, { method: 'GET', path: '/probe' });
-    const headers = (env: { envelope: string; signature: string; algorithm: string }) => ({
-      [h.ctx.profile.envelopeHeader]: env.envelope,
-      [h.ctx.profile.envelopeSignatureHeader]: env.signature,
-      [h.ctx.profile.envelopeAlgorithmHeader]: env.algorithm,
-      [canonical()]: 'tenant-alpha',
-    });
-    const tampered = { ...good, envelope: Buffer.from(Buffer.from(good.envelope, 'base64url').toString().replace('tenant-alpha', 'tenant-bravo')).toString('base64url') };
-    for (const [url, method, env] of [
-      ['/probe', 'GET', tampered],
-      ['/probe?x=1', 'GET', good],
-      ['/optional', 'GET', good],
-      ['/probe', 'DELETE', good],
-      ['/probe', 'GET', { ...good, algorithm: 'HS256' }],
-    ] as const) {
-      const res = await h.app.inject({ method, url, headers: headers(env) });
-      assert.equal(res.statusCode, method === 'DELETE' ? 404 : 401, `${method} ${url}`);
+  it('every rejection of the identity assertion has its own code (CONTRACT.md §8)', async () => {
+    const config = h.ctx.config;
+    const who = { tenant: 'tenant-alpha', actor: 'a', client: null, scopes: [] };
+    const probe = { audience: 'platform', method: 'GET', target: '/probe' };
+    const good = signAssertion(h.key, config, who, probe);
+    const send = (assertion: string, options: { method?: string; url?: string; tenant?: string | null } = {}) => {
+      const headers: Record<string, string> = { [h.ctx.profile.identityHeader]: assertion };
+      const tenant = options.tenant === undefined ? 'tenant-alpha' : options.tenant;
+      if (tenant !== null) headers[canonical()] = tenant;
+      return h.app.inject({ method: (options.method ?? 'GET') as 'GET', url: options.url ?? '/probe', headers });
+    };
+    const [head, body, sig] = good.split('.');
+    // Signed with the gateway's own key, so only the header under test is wrong.
+    const signedRaw = (protectedHeader: unknown, payload: string) => {
+      const input = `${part(protectedHeader)}.${payload}`;
+      return `${input}.${cryptoSign(null, Buffer.from(input), h.key.privateKey).toString('base64url')}`;
+    };
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+    const header = JSON.parse(Buffer.from(head, 'base64url').toString());
+    const foreign = { kid: 'id-unknown', algorithm: 'EdDSA' as const, privateKey: generateKeyPairSync('ed25519').privateKey };
+    const es256 = { ...h.key, algorithm: 'ES256' as const, privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey };
+    const cases: [string, Promise<{ statusCode: number; json(): { code: string } }>][] = [
+      ['identity_assertion_malformed', send('not-a-jws')],
+      ['identity_signature_invalid', send(`${head}.${part({ ...claims, sub: 'mallory' })}.${sig}`)],
+      ['identity_signature_invalid', send(`${head}.${Buffer.from(Buffer.from(body, 'base64url').toString().replace('tenant-alpha', 'tenant-bravo')).toString('base64url')}.${sig}`, { tenant: 'tenant-bravo' })],
+      ['identity_algorithm_rejected', send(`${part({ ...header, alg: 'HS256' })}.${body}.${sig}`)],
+      ['identity_algorithm_rejected', send(signAssertion(es256, config, who, probe))],
+      ['identity_algorithm_rejected', send(`${part({ ...header, alg: 'none' })}.${body}.`)],
+      ['identity_type_invalid', send(signedRaw({ alg: header.alg, kid: header.kid }, body))],
+      ['identity_type_invalid', send(signedRaw({ ...header, typ: 'JWT' }, body))],
+      ['identity_key_unknown', send(signedRaw({ alg: header.alg, typ: header.typ }, body))],
+      ['identity_key_unknown', send(signAssertion(foreign, config, who, probe))],
+      ['identity_audience_mismatch', send(signAssertion(h.key, config, who, { ...probe, audience: 'scanner' }))],
+      ['identity_issuer_mismatch', send(new IdentityAssertionSigner(h.key, { issuer: 'https://other-gateway.example', ttlSeconds: 30, tenantClaim: 'stellaops:tenant' }).sign(who, probe))],
+      ['identity_method_mismatch', send(signAssertion(h.key, config, who, { ...probe, method: 'POST' }))],
+      ['identity_target_mismatch', send(good, { url: '/probe?x=1' })],
+      ['identity_target_mismatch', send(signAssertion(h.key, config, who, { ...probe, target: '/optional' }))],
+      ['identity_assertion_expired', send(signAssertion(h.key, config, who, probe, { now: () => Date.now() - 60_000 }))],
+      ['identity_tenant_invalid', send(signAssertion(h.key, config, { ...who, tenant: 'Tenant-Alpha' }, probe), { tenant: 'Tenant-Alpha' })],
+      ['identity_tenant_invalid', send(signAssertion(h.key, config, { ...who, tenant: 'tenant-alpha,tenant-bravo' }, probe))],
+      ['identity_tenant_mismatch', send(good, { tenant: 'tenant-bravo' })],
+      ['identity_tenant_mismatch', send(good, { tenant: null })],
+    ];
+    for (const [code, answer] of cases) {
+      const res = await answer;
+      assert.equal(res.statusCode, 401, code);
+      assert.equal(res.json().code, code);
     }
-    const otherKid = signEnvelope({ ...h.key, kid: 'env-unknown' }, { tenant: 'tenant-alpha', actor: 'a', client: null, scopes: [] }, { method: 'GET', path: '/probe' });
-    assert.equal((await h.app.inject({ method: 'GET', url: '/probe', headers: headers(otherKid) })).statusCode, 401);
+    assert.equal((await send(good)).statusCode, 200);
   });
 
   it('the header must equal the tenant the gateway signed', async () => {
     const res = await h.call('GET', '/probe', { tenant: 'tenant-alpha', headers: { [canonical()]: 'tenant-bravo' } });
-    assert.equal(res.statusCode, 400);
-    assert.equal(res.json().code, 'tenant_conflict');
+    assert.equal(res.statusCode, 401);
+    assert.equal(res.json().code, 'identity_tenant_mismatch');
   });
 
   it('no tenant → deterministic 400 tenant_missing', async () => {
@@ -81,9 +112,10 @@ describe('tenant context (platform)', () => {
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().code, 'tenant_missing');
     }
+    // A signed tenant without the canonical header: the header must equal the assertion.
     const headerless = await h.call('GET', '/probe', { identity: { tenant: 'tenant-alpha' }, tenant: null });
-    assert.equal(headerless.statusCode, 400);
-    assert.equal(headerless.json().code, 'tenant_missing');
+    assert.equal(headerless.statusCode, 401);
+    assert.equal(headerless.json().code, 'identity_tenant_mismatch');
   });
 
   it('an optional route accepts a request without tenant', async () => {
@@ -121,7 +153,8 @@ describe('tenant context (platform)', () => {
     const ignored = await h.call('GET', '/probe', { headers: { [legacyB]: 'tenant-bravo' } });
     assert.equal(ignored.statusCode, 200, 'an alias is not read at all while the flag is off');
     const aliasOnlyOff = await h.call('GET', '/probe', { tenant: null, identity: { tenant: 'tenant-alpha' }, headers: { [legacyA]: 'tenant-alpha' } });
-    assert.equal(aliasOnlyOff.json().code, 'tenant_missing');
+    // The alias is not read, so the canonical tenant (none) differs from the signed one.
+    assert.equal(aliasOnlyOff.json().code, 'identity_tenant_mismatch');
     await setFlags(h.ctx.db, [{ name: 'platform.acceptLegacyHeaders', value: true }], { actor: 'test', reason: 'restore' });
     await h.ctx.flags.refresh();
 
@@ -150,8 +183,8 @@ describe('tenant context (platform)', () => {
   it('rejections by code and 403/404 answers are counted per tenant', async () => {
     await h.call('GET', '/scoped', { tenant: 'tenant-bravo', identity: { scopes: [] } });
     const metrics = await h.ctx.metrics.metrics();
-    assert.match(metrics, /tenantgate_module_rejections_total\{module="platform",code="unauthorized",tenant=""/);
-    assert.match(metrics, /tenantgate_module_rejections_total\{module="platform",code="tenant_missing",tenant="tenant-alpha"/);
+    assert.match(metrics, /tenantgate_module_rejections_total\{module="platform",code="identity_assertion_missing",tenant=""/);
+    assert.match(metrics, /tenantgate_module_rejections_total\{module="platform",code="identity_tenant_mismatch",tenant="tenant-alpha"/);
     assert.match(metrics, /tenantgate_module_denied_total\{module="platform",status="403",tenant="tenant-bravo"/);
     await h.ctx.counters.flush();
     const day = utcDay(new Date());
@@ -174,17 +207,18 @@ describe('tenant context (graph) and the loopback development switch', () => {
     assert.equal(res.json().code, 'GRAPH_VALIDATION_FAILED');
   });
 
-  it('with the switch on, a loopback peer without any envelope is trusted', async () => {
+  it('with the switch on, a loopback peer without any assertion is trusted', async () => {
     const res = await graph.call('GET', '/probe', { unsigned: true, headers: { 'X-StellaOps-Actor': 'dev', 'X-StellaOps-Scopes': 'graph:read' } });
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().identity.viaEnvelope, false);
     assert.deepEqual(res.json().identity.scopes, ['graph:read']);
   });
 
-  it('…but never a remote peer, and never a bad envelope', async () => {
+  it('…but never a remote peer, and never a bad assertion', async () => {
     const remote = await graph.call('GET', '/probe', { unsigned: true, remoteAddress: '10.1.2.3' });
     assert.equal(remote.statusCode, 401);
-    const bad = await graph.call('GET', '/probe', { unsigned: true, headers: { [graph.ctx.profile.envelopeHeader]: 'e30' } });
+    const bad = await graph.call('GET', '/probe', { unsigned: true, headers: { [graph.ctx.profile.identityHeader]: 'e30' } });
     assert.equal(bad.statusCode, 401);
+    assert.equal(bad.json().code, 'identity_assertion_malformed');
   });
 });
