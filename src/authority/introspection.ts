@@ -37,7 +37,7 @@ export async function introspect(services: AuthorityServices, token: string, ask
   if (!validation.ok) return inactive;
   const t = validation.token;
   if (askingClient && askingClient.public && askingClient.clientId !== t.clientId) return inactive;
-  if (await isAccessTokenRevoked(db, t.tokenId)) return inactive;
+  if (await isAccessTokenRevoked(db, t)) return inactive;
   const current = await currentAssignment(db, t.clientId, t.subject);
   if (!current) return inactive;
   const { assigned } = current;

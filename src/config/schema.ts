@@ -108,6 +108,8 @@ export const configSchema = z.object({
       // Ready when `any` (default) or `all` of the routes' upstreams accept a connection.
       readyUpstreams: z.enum(['any', 'all']).default('any'),
       tokenCacheSize: z.number().int().min(0).default(10_000),
+      /** Revocations arrive by NOTIFY at once; this poll covers a lost notification. */
+      revocationPollMs: durationMs.default(1_000),
       envelopeTtlSeconds: z.number().int().min(1).max(300).default(30),
       consoleDir: z.string().default('web/dist'),
     })

@@ -8,6 +8,9 @@ import { createApp, sendProblem } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
 import type { EnvelopeSigningKey } from '../identity/envelope.ts';
 import { Authenticator } from './authenticate.ts';
+import { LiveRevocations } from './revocations.ts';
+import { RateLimitedLog } from '../host/rate-limited-log.ts';
+import { outageCause } from '../db/unavailable.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
 import { EnvelopeSigner } from './envelope-signer.ts';
@@ -70,6 +73,15 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     profile: ctx.profile,
     now: () => ctx.clock.now().getTime(),
   });
+  const revocationLog = new RateLimitedLog(10_000, Date.now, 'revocations not refreshed; applying the ones held');
+  const revocations = new LiveRevocations({
+    db: ctx.db,
+    listenUrl: config.database.listenUrl ?? ctx.runtimeUrl,
+    pollIntervalMs: config.gateway.revocationPollMs,
+    now: () => ctx.clock.now().getTime(),
+    onError: (err) => revocationLog.record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
+  });
+  await revocations.start();
   const clientAge = new ClientAgeLookup({
     db: ctx.db,
     // Filled from the rollout policy in force by the startup code (withPolicyDefaults).
@@ -83,7 +95,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
 
   const pipeline = createPipeline({
     catalogue,
-    authenticator: new Authenticator(verifier, () => ctx.clock.now().getTime()),
+    authenticator: new Authenticator(verifier, () => ctx.clock.now().getTime(), revocations.list),
     clientAge,
     rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null }),
     recorder,
@@ -146,6 +158,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     verifier,
     close: async () => {
       clearInterval(jwksTimer);
+      await revocations.stop();
       await recorder.close();
     },
   };

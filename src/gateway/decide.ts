@@ -17,6 +17,10 @@ export interface TokenIdentity {
   /** `stellaops:allowed_tenants`, or null when the token omits it. */
   allowedTenants: readonly string[] | null;
   scopes: readonly string[];
+  /** `jti`, when the token has one (revocation by token). */
+  tokenId?: string | null;
+  /** When the token was issued, ms (revocation of "every token issued before"). */
+  issuedAtMs?: number;
 }
 
 export interface GatewayFlags {

@@ -6,6 +6,7 @@
 import { jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import type { ContractProfile } from '../contract/profile.ts';
 import { normalizeTenantId, parseTenantSet } from '../contract/tenant.ts';
+import { issuedAtMs } from '../identity/token-id.ts';
 import type { TokenIdentity } from './decide.ts';
 import { NoVerificationKeysError, type JwksCache } from './jwks-cache.ts';
 
@@ -120,6 +121,7 @@ export class TokenVerifier {
       const selected = tenant ?? legacyTenant;
       if (selected !== null && !allowedTenants.includes(selected)) return 'tenant_out_of_assignment';
     }
-    return { subject: payload.sub, clientId, tenant, legacyTenant, allowedTenants, scopes };
+    const tokenId = typeof payload.jti === 'string' ? payload.jti : null;
+    return { subject: payload.sub, clientId, tenant, legacyTenant, allowedTenants, scopes, tokenId, issuedAtMs: issuedAtMs(tokenId, payload.iat as number) };
   }
 }

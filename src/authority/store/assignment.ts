@@ -59,3 +59,9 @@ export async function assertTenantsExist(db: Queryable, a: Assignment): Promise<
   const unknown = wanted.filter((t) => !known.has(t));
   if (unknown.length > 0) throw new ContractError('tenant_unknown', `unknown tenant(s): ${unknown.join(' ')}`);
 }
+
+/** Pure: the tenants `before` covered that `after` no longer does (their tokens must stop working). */
+export function removedTenants(before: Assignment, after: Assignment): string[] {
+  const kept = new Set([...(after.tenant ? [after.tenant] : []), ...after.tenants]);
+  return sortedUnique([...(before.tenant ? [before.tenant] : []), ...before.tenants].filter((t) => !kept.has(t)));
+}

@@ -3,7 +3,8 @@ import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { digestClientSecret, generateClientSecret } from '../secrets/client-secret.ts';
-import { assertTenantsExist, assignmentIsEmpty, parseAssignment, type Assignment } from './assignment.ts';
+import { recordRevocation } from '../tokens/revocations.ts';
+import { assertTenantsExist, assignmentIsEmpty, parseAssignment, removedTenants, type Assignment } from './assignment.ts';
 
 export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof grantTypes)[number];
@@ -224,6 +225,9 @@ export async function updateClient(db: Database, clientId: string, input: Client
       ],
     );
     const after = toRecord(rows[0]);
+    // Tokens for a tenant taken away, or carrying a scope taken away, stop working at every gateway.
+    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { clientId, tenant, reason: 'tenant removed from the client' });
+    if (before.scopes.some((s) => !after.scopes.includes(s))) await recordRevocation(tx, { clientId, reason: 'scopes removed from the client' });
     await writeAudit(tx, {
       type: 'authority.client.updated',
       outcome: 'success',
@@ -240,6 +244,7 @@ export async function deleteClient(db: Database, clientId: string, actor: string
     const found = await tx.query('delete from authority.clients where client_id = $1 returning *', [clientId]);
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
     await tx.query('update authority.refresh_tokens set revoked_at = now() where client_id = $1 and revoked_at is null', [clientId]);
+    await recordRevocation(tx, { clientId, reason: 'client deleted' });
     await writeAudit(tx, {
       type: 'authority.client.deleted',
       outcome: 'success',

@@ -4,7 +4,8 @@ import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { hashPassword } from '../secrets/password.ts';
-import { assertTenantsExist, assignmentIsEmpty, parseAssignment, type Assignment } from './assignment.ts';
+import { recordRevocation } from '../tokens/revocations.ts';
+import { assertTenantsExist, assignmentIsEmpty, parseAssignment, removedTenants, type Assignment } from './assignment.ts';
 
 export interface UserRecord {
   id: string;
@@ -133,6 +134,9 @@ export async function updateUser(db: Database, ref: string, input: Omit<UserInpu
       [before.id, passwordHash, assignment.tenant, assignment.tenants, scopes],
     );
     const after = toRecord(rows[0]);
+    // Tokens for a tenant taken away, or carrying a scope taken away, stop working at every gateway.
+    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'tenant removed from the user' });
+    if (before.scopes.some((s) => !after.scopes.includes(s))) await recordRevocation(tx, { subject: after.id, reason: 'scopes removed from the user' });
     await writeAudit(tx, {
       type: 'authority.user.updated',
       outcome: 'success',
@@ -149,6 +153,7 @@ export async function deleteUser(db: Database, ref: string, actor: string): Prom
     if (!before) throw new ContractError('not_found', `user '${ref}' does not exist`);
     await tx.query('delete from authority.users where id = $1', [before.id]);
     await tx.query('update authority.refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [before.id]);
+    await recordRevocation(tx, { subject: before.id, reason: 'user deleted' });
     await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, properties: { user: before.username, userId: before.id, before: assignmentOf(before), after: null } });
   });
 }

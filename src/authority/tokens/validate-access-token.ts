@@ -36,6 +36,8 @@ export interface ValidatedToken {
   allowedTenants: string[] | null;
   scopes: string[];
   tokenId: string;
+  /** `iat`, seconds. */
+  issuedAt: number;
   expiresAt: number;
   /** True when the tenant came from the legacy claim (compatibility mode only). */
   legacyTenantClaim: boolean;
@@ -98,8 +100,8 @@ export async function validateAccessToken(token: string, options: ValidationOpti
     return fail(...classify(err));
   }
   const clientId = payload.client_id;
-  if (typeof clientId !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
-    return fail('claims', 'client_id, sub, jti and exp must be present');
+  if (typeof clientId !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+    return fail('claims', 'client_id, sub, jti, iat and exp must be present');
   }
   if (payload.scope !== undefined && typeof payload.scope !== 'string') return fail('claims', 'scope must be a space-delimited string');
 
@@ -133,6 +135,7 @@ export async function validateAccessToken(token: string, options: ValidationOpti
       allowedTenants,
       scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
       tokenId: payload.jti,
+      issuedAt: payload.iat,
       expiresAt: payload.exp,
       legacyTenantClaim: legacy,
     },
