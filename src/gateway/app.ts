@@ -73,13 +73,16 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Envelop
     profile: ctx.profile,
     now: () => ctx.clock.now().getTime(),
   });
-  const revocationLog = new RateLimitedLog(10_000, Date.now, 'revocations not refreshed; applying the ones held');
+  const revocationLogs = {
+    fetch: new RateLimitedLog(10_000, Date.now, 'revocations not refreshed; applying the ones held'),
+    listen: new RateLimitedLog(10_000, Date.now, `no revocation notifications; polling every ${config.gateway.revocationPollMs} ms`),
+  };
   const revocations = new LiveRevocations({
     db: ctx.db,
     listenUrl: config.database.listenUrl ?? ctx.runtimeUrl,
     pollIntervalMs: config.gateway.revocationPollMs,
     now: () => ctx.clock.now().getTime(),
-    onError: (err) => revocationLog.record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
+    onError: (err, what) => revocationLogs[what].record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
   });
   await revocations.start();
   const clientAge = new ClientAgeLookup({

@@ -13,7 +13,8 @@ export interface LiveRevocationsOptions {
   listenUrl: string;
   pollIntervalMs: number;
   now: () => number;
-  onError?: (err: unknown) => void;
+  /** `fetch`: a read failed (the list held stays in force); `listen`: no notifications (the poll alone delivers). */
+  onError?: (err: unknown, what: 'fetch' | 'listen') => void;
 }
 
 // A row committed late can carry a lower id and an earlier created_at than one already seen:
@@ -56,7 +57,7 @@ export class LiveRevocations {
       applicationName: 'tenantgate-revocations',
       onNotification: () => void this.fetchRecent(),
       onConnected: () => this.fetchRecent(),
-      onError: this.options.onError,
+      onError: (err) => this.options.onError?.(err, 'listen'),
     });
     await this.listener.start();
     this.timer = setInterval(() => void this.fetchRecent(), this.options.pollIntervalMs);
@@ -71,7 +72,7 @@ export class LiveRevocations {
   /** Applies what was added since the last fetch (coalesces concurrent calls; errors are reported, not thrown). */
   fetchRecent(): Promise<void> {
     this.fetching ??= this.fetch()
-      .catch((err) => this.options.onError?.(err))
+      .catch((err) => this.options.onError?.(err, 'fetch'))
       .finally(() => {
         this.fetching = null;
       });
