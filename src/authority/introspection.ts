@@ -52,7 +52,7 @@ export async function introspect(
   if (!validation.ok) return inactive;
   const t = validation.token;
   if (!mayIntrospect(askingClient, t.clientId)) return inactive;
-  if (await isAccessTokenRevoked(db, t.tokenId)) return inactive;
+  if (await isAccessTokenRevoked(db, t)) return inactive;
   const current = await currentAssignment(db, t.clientId, t.subject);
   if (!current) return inactive;
   const { assigned } = current;

@@ -4,6 +4,8 @@ import type { ComponentContext } from '../host/context.ts';
 import { BatchedAuditWriter } from './issuance-audit.ts';
 import { issuanceMetrics, type IssuanceMetrics } from './issuance-metrics.ts';
 import { KeyStore } from './keys/key-store.ts';
+import { ChannelListener } from '../db/listen.ts';
+import { REVOCATION_CHANNEL } from '../identity/revocations.ts';
 import { ClientCache } from './store/client-cache.ts';
 import { purgeExpiredTokens } from './tokens/purge-expired.ts';
 
@@ -32,16 +34,29 @@ export async function createAuthorityServices(ctx: ComponentContext): Promise<Au
     purgeExpiredTokens(ctx.db).catch((err) => ctx.logger.warn({ err: (err as Error).message }, 'purging expired tokens failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
+  // A revocation is also a change of a client record another instance may have cached: drop
+  // the cache, so no instance issues from the record as it was before.
+  const clients = new ClientCache(ctx.db, config.authority.clientCacheMs);
+  const invalidation = new ChannelListener({
+    url: config.database.listenUrl ?? ctx.runtimeUrl,
+    channel: REVOCATION_CHANNEL,
+    applicationName: 'tenantgate-authority-revocations',
+    onNotification: () => clients.invalidate(),
+    onConnected: async () => clients.invalidate(),
+    onError: (err) => ctx.logger.debug({ err: (err as Error).message }, 'revocation listener'),
+  });
+  await invalidation.start();
   return {
     stop: () => {
       keys.stop();
       clearInterval(purge);
+      void invalidation.stop();
     },
     ctx,
     issuer: issuer(config),
     audience: config.authority.audience,
     keys,
-    clients: new ClientCache(ctx.db, config.authority.clientCacheMs),
+    clients,
     audit: new BatchedAuditWriter(ctx.db),
     metrics: issuanceMetrics(ctx),
   };

@@ -106,6 +106,8 @@ export const configSchema = z.object({
       // Ready when `any` (default) or `all` of the routes' upstreams accept a connection.
       readyUpstreams: z.enum(['any', 'all']).default('any'),
       tokenCacheSize: z.number().int().min(0).default(10_000),
+      /** Revocations arrive by NOTIFY at once; this poll covers a lost notification. */
+      revocationPollMs: durationMs.default(1_000),
       /** Lifetime (exp − iat) of the identity assertion the gateway signs per request. */
       envelopeTtlSeconds: z.number().int().min(1).max(300).default(30),
       /** Algorithm of identity keys the gateway creates (`tenantgate keys rotate identity` may choose another). */

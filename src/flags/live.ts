@@ -3,7 +3,7 @@
  * global version every `pollIntervalMs` covers a dropped notification connection. Each
  * applied version is reported to telemetry.instances.
  */
-import pg from 'pg';
+import { ChannelListener } from '../db/listen.ts';
 import { FLAG_CHANNEL, currentFlagVersion, readFlagSnapshot, type FlagSnapshot } from './store.ts';
 import { defaultFlagValues, type FlagName, type FlagValues } from './definitions.ts';
 import type { Queryable } from '../db/database.ts';
@@ -19,11 +19,10 @@ export interface LiveFlagsOptions {
 
 export class LiveFlags {
   private snapshot: FlagSnapshot = { version: 0, values: defaultFlagValues() };
-  private listener: pg.Client | null = null;
+  private listener: ChannelListener | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private refreshing: Promise<void> | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LiveFlagsOptions) {}
 
@@ -49,10 +48,9 @@ export class LiveFlags {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const l = this.listener;
     this.listener = null;
-    await l?.end().catch(() => undefined);
+    await l?.stop();
   }
 
   /** Re-reads the whole snapshot (coalesces concurrent calls). */
@@ -82,35 +80,15 @@ export class LiveFlags {
   }
 
   private async connectListener(): Promise<void> {
+    this.listener = new ChannelListener({
+      url: this.options.listenUrl,
+      channel: FLAG_CHANNEL,
+      applicationName: 'tenantgate-flags',
+      onNotification: () => void this.refresh().catch((err) => this.options.onError?.(err)),
+      onConnected: () => this.refresh(),
+      onError: this.options.onError,
+    });
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.options.listenUrl, application_name: 'tenantgate-flags' });
-    const retry = () => {
-      if (this.stopped || this.reconnectTimer) return;
-      if (this.listener === client) this.listener = null;
-      client.end().catch(() => undefined);
-      this.reconnectTimer = setTimeout(() => {
-        this.reconnectTimer = null;
-        void this.connectListener();
-      }, 1000);
-      this.reconnectTimer.unref();
-    };
-    client.on('error', (err) => {
-      this.options.onError?.(err);
-      retry();
-    });
-    client.on('end', retry);
-    client.on('notification', (msg) => {
-      if (msg.channel === FLAG_CHANNEL) void this.refresh().catch((err) => this.options.onError?.(err));
-    });
-    try {
-      await client.connect();
-      await client.query(`listen ${FLAG_CHANNEL}`);
-      this.listener = client;
-      // A change may have landed while we were disconnected.
-      await this.refresh();
-    } catch (err) {
-      this.options.onError?.(err);
-      retry();
-    }
+    await this.listener.start();
   }
 }

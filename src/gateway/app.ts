@@ -8,6 +8,9 @@ import { createApp, sendProblem } from '../host/app.ts';
 import type { ComponentContext } from '../host/context.ts';
 import { IdentityAssertionSigner, type IdentitySigningKey } from '../identity/sign-assertion.ts';
 import { Authenticator } from './authenticate.ts';
+import { LiveRevocations } from './revocations.ts';
+import { RateLimitedLog } from '../host/rate-limited-log.ts';
+import { outageCause } from '../db/unavailable.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
 import { GatewayIdentityKeys, IDENTITY_JWKS_PATH } from './identity-keys.ts';
@@ -85,6 +88,18 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     profile: ctx.profile,
     now: () => ctx.clock.now().getTime(),
   });
+  const revocationLogs = {
+    fetch: new RateLimitedLog(10_000, Date.now, 'revocations not refreshed; applying the ones held'),
+    listen: new RateLimitedLog(10_000, Date.now, `no revocation notifications; polling every ${config.gateway.revocationPollMs} ms`),
+  };
+  const revocations = new LiveRevocations({
+    db: ctx.db,
+    listenUrl: config.database.listenUrl ?? ctx.runtimeUrl,
+    pollIntervalMs: config.gateway.revocationPollMs,
+    now: () => ctx.clock.now().getTime(),
+    onError: (err, what) => revocationLogs[what].record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
+  });
+  await revocations.start();
   const clientAge = new ClientAgeLookup({
     db: ctx.db,
     // Filled from the rollout policy in force by the startup code (withPolicyDefaults).
@@ -98,7 +113,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
 
   const pipeline = createPipeline({
     catalogue,
-    authenticator: new Authenticator(verifier, () => ctx.clock.now().getTime()),
+    authenticator: new Authenticator(verifier, () => ctx.clock.now().getTime(), revocations.list),
     clientAge,
     rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null }),
     recorder,
@@ -171,6 +186,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     close: async () => {
       clearInterval(jwksTimer);
       identityKeys.stop();
+      await revocations.stop();
       await recorder.close();
     },
   };

@@ -21,7 +21,17 @@ interface Remembered {
   header: string;
   identity: TokenIdentity;
   expMs: number;
+  /** The revocation list's generation this identity was last checked against. */
+  generation: number;
 }
+
+/** The revocations a gateway holds (see revocations.ts); none when absent. */
+export interface Revocations {
+  readonly generation: number;
+  revokes(identity: TokenIdentity): boolean;
+}
+
+const REVOKED: Authentication = { token: null, reason: 'token rejected (revoked)' };
 
 export class Authenticator {
   private readonly byConnection = new WeakMap<object, Remembered>();
@@ -29,7 +39,12 @@ export class Authenticator {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly now: () => number,
+    private readonly revocations: Revocations | null = null,
   ) {}
+
+  private revoked(identity: TokenIdentity): boolean {
+    return this.revocations !== null && this.revocations.revokes(identity);
+  }
 
   /**
    * Answers without a promise when it can: no or malformed credentials, or a token already
@@ -41,11 +56,20 @@ export class Authenticator {
     if (authorization.length > 1) return { token: null, reason: 'more than one Authorization header' };
     const header = authorization[0];
     const last = this.byConnection.get(connection);
-    if (last !== undefined && last.header === header && this.now() < last.expMs) return { token: last.identity, reason: '' };
+    if (last !== undefined && last.header === header && this.now() < last.expMs) {
+      // Checked again only when the revocation list changed since.
+      const generation = this.revocations?.generation ?? 0;
+      if (last.generation !== generation) {
+        if (this.revoked(last.identity)) return REVOKED;
+        last.generation = generation;
+      }
+      return { token: last.identity, reason: '' };
+    }
     const m = BEARER.exec(header);
     if (!m) return { token: null, reason: 'Authorization is not a bearer token' };
     const hit = this.verifier.cached(m[1]);
     if (!hit?.ok) return m[1];
+    if (this.revoked(hit.identity)) return REVOKED;
     this.remember(connection, header, hit.identity, hit.expiresAt);
     return { token: hit.identity, reason: '' };
   }
@@ -54,11 +78,12 @@ export class Authenticator {
   async verify(token: string, header: string, connection: object): Promise<Authentication> {
     const result = await this.verifier.verify(token);
     if (!result.ok) return { token: null, reason: `token rejected (${result.reason})`, unavailable: result.reason === KEYS_UNAVAILABLE };
+    if (this.revoked(result.identity)) return REVOKED;
     this.remember(connection, header, result.identity, result.expiresAt);
     return { token: result.identity, reason: '' };
   }
 
   private remember(connection: object, header: string, identity: TokenIdentity, expMs: number): void {
-    if (this.verifier.caches) this.byConnection.set(connection, { header, identity, expMs });
+    if (this.verifier.caches) this.byConnection.set(connection, { header, identity, expMs, generation: this.revocations?.generation ?? 0 });
   }
 }

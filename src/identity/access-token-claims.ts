@@ -11,6 +11,7 @@
  * The legacy `tid` claim is read under the same rule; whether it is admissible in place of
  * `stellaops:tenant` is the caller's decision (compatibility mode), not a claim rule.
  */
+import { issuedAtMs } from './token-id.ts';
 import type { ContractProfile } from '../contract/profile.ts';
 import { isNormalizedTenantId, parseTenantSet } from '../contract/tenant.ts';
 import type { TokenIdentity } from './types.ts';
@@ -20,6 +21,7 @@ export type ClaimRejection =
   | 'client_id_missing'
   | 'jti_missing'
   | 'exp_missing'
+  | 'iat_missing'
   | 'scope_malformed'
   | 'tenant_claim_malformed'
   | 'tid_claim_malformed'
@@ -28,6 +30,9 @@ export type ClaimRejection =
 
 export interface AccessTokenClaims extends TokenIdentity {
   tokenId: string;
+  issuedAtMs: number;
+  /** `iat`, seconds since the epoch. */
+  issuedAt: number;
   /** Seconds since the epoch. */
   expiresAt: number;
 }
@@ -48,11 +53,12 @@ function tenantClaim(raw: unknown): string | 'malformed' | null {
 }
 
 export function checkAccessTokenClaims(payload: Record<string, unknown>, profile: ContractProfile): ClaimCheck {
-  const { sub, client_id: clientId, jti, exp, scope } = payload;
+  const { sub, client_id: clientId, jti, exp, iat, scope } = payload;
   if (typeof sub !== 'string' || sub === '') return fail('sub_missing', 'sub must be a non-empty string');
   if (typeof clientId !== 'string' || clientId === '') return fail('client_id_missing', 'client_id must be a non-empty string');
   if (typeof jti !== 'string' || jti === '') return fail('jti_missing', 'jti must be a non-empty string');
   if (typeof exp !== 'number') return fail('exp_missing', 'exp must be a number');
+  if (typeof iat !== 'number') return fail('iat_missing', 'iat must be a number');
   if (scope !== undefined && typeof scope !== 'string') return fail('scope_malformed', 'scope must be a space-delimited string');
   const scopes = typeof scope === 'string' ? scope.split(' ').filter((s) => s !== '') : [];
 
@@ -74,5 +80,5 @@ export function checkAccessTokenClaims(payload: Record<string, unknown>, profile
     const selected = tenant ?? legacyTenant;
     if (selected !== null && !allowedTenants.includes(selected)) return fail('tenant_out_of_assignment', `the tenant is not in ${profile.allowedTenantsClaim}`);
   }
-  return { ok: true, claims: { subject: sub, clientId, tenant, legacyTenant, allowedTenants, scopes, tokenId: jti, expiresAt: exp } };
+  return { ok: true, claims: { subject: sub, clientId, tenant, legacyTenant, allowedTenants, scopes, tokenId: jti, issuedAtMs: issuedAtMs(jti, iat), issuedAt: iat, expiresAt: exp } };
 }

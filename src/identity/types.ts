@@ -15,6 +15,10 @@ export interface TokenIdentity {
   /** `stellaops:allowed_tenants`, or null when the token omits it. */
   allowedTenants: readonly string[] | null;
   scopes: readonly string[];
+  /** `jti` (revocation of one token). */
+  tokenId?: string | null;
+  /** When the token was issued, ms (revocation of "every token issued before"). */
+  issuedAtMs?: number;
 }
 
 /** Who the gateway tells a service made the request: the claims of the identity assertion. */

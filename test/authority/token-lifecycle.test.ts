@@ -72,9 +72,15 @@ describe('token lifecycle', () => {
 
   it('a replayed authorization code is refused and revokes what it produced', async () => {
     const first = await loginAlice();
+    const tenants = () => fetch(`${s.base}/console/tenants`, { headers: { authorization: `Bearer ${first.access_token}` } }).then((r) => r.status);
+    assert.equal(await tenants(), 200);
     const replay = await s.token({ grant_type: 'authorization_code', client_id: 'stellaops-console', code: first.code, redirect_uri: redirectUri, code_verifier: verifier });
     assert.equal(replay.body.error, 'invalid_grant');
     assert.equal((await refresh(first.refresh_token)).body.error, 'invalid_grant');
+    // The access token the first redemption produced is revoked too (and at every gateway: authority.revocations).
+    assert.equal(await tenants(), 401);
+    const { rows } = await s.t.db.query("select reason from authority.revocations where client_id = 'stellaops-console' and subject is not null");
+    assert.deepEqual(rows.map((r) => r.reason), ['authorization code replayed']);
   });
 
   it('authorize: an unregistered redirect_uri is shown as an error page, never redirected', async () => {

@@ -76,7 +76,7 @@ export function bearerAuthentication(services: AuthorityServices) {
       return null;
     }
     const t = validation.token;
-    if (await isAccessTokenRevoked(services.ctx.db, t.tokenId)) return null;
+    if (await isAccessTokenRevoked(services.ctx.db, t)) return null;
     // The Authority can see the database, so it applies introspection's rule too: still assigned.
     const current = await currentAssignment(services.ctx.db, t.clientId, t.subject);
     if (!current || !current.assigned.includes(t.tenant)) return null;

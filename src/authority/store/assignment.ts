@@ -4,7 +4,7 @@
  * member or an empty value is refused with a stable code, and nothing changes.
  */
 import { ContractError } from '../../contract/errors.ts';
-import { DEFAULT_TENANT_ROLE, fleetRoles, isFleetRole, isTenantRole, tenantRoles, type FleetRole, type TenantRole } from '../../contract/roles.ts';
+import { DEFAULT_TENANT_ROLE, fleetRoles, isFleetRole, isTenantRole, scopesForRoles, tenantRoles, type FleetRole, type TenantRole } from '../../contract/roles.ts';
 import { normalizeTenantId, sortedUnique } from '../../contract/tenant.ts';
 import type { Queryable } from '../../db/database.ts';
 
@@ -138,4 +138,23 @@ export function assertWithinReach(reach: WriteReach, what: string, assignment: A
     throw new ContractError('tenant_forbidden', `${what} is assigned beyond tenant '${reach.tenant}': only a fleet operator may change it`);
   }
   if (fleet.length > 0) throw new ContractError('tenant_forbidden', `${what} holds a fleet role: only a fleet operator may change it`);
+}
+
+/** Pure: the tenants `before` covered that `after` no longer does (their tokens must stop working). */
+export function removedTenants(before: Assignment, after: Assignment): string[] {
+  const kept = new Set([...(after.tenant ? [after.tenant] : []), ...after.tenants]);
+  return sortedUnique([...(before.tenant ? [before.tenant] : []), ...before.tenants].filter((t) => !kept.has(t)));
+}
+
+/** Pure: the tenants whose role now grants less than before (their tokens may carry scopes no longer held). */
+export function loweredTenantRoles(before: TenantRoles, after: TenantRoles): string[] {
+  return Object.keys(before)
+    .filter((tenant) => after[tenant] !== undefined && scopesForRoles(before[tenant], []).some((s) => !scopesForRoles(after[tenant], []).includes(s)))
+    .sort();
+}
+
+/** Pure: whether the fleet roles now grant less than before. */
+export function fleetRolesLowered(before: readonly FleetRole[], after: readonly FleetRole[]): boolean {
+  const kept = scopesForRoles(null, after);
+  return scopesForRoles(null, before).some((s) => !kept.includes(s));
 }

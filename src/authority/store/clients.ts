@@ -16,7 +16,11 @@ import {
   type Assignment,
   type TenantRoles,
   type WriteReach,
+  fleetRolesLowered,
+  loweredTenantRoles,
+  removedTenants,
 } from './assignment.ts';
+import { recordRevocation } from '../tokens/revocations.ts';
 
 export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof grantTypes)[number];
@@ -262,6 +266,11 @@ export async function updateClient(db: Database, clientId: string, input: Client
       ],
     );
     const after = toRecord(rows[0]);
+    // Tokens for a tenant taken away, or carrying a scope taken away, stop working at every gateway.
+    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { clientId, tenant, reason: 'tenant removed from the client' });
+    if (before.scopes.some((s) => !after.scopes.includes(s))) await recordRevocation(tx, { clientId, reason: 'scopes removed from the client' });
+    for (const tenant of loweredTenantRoles(before.roles, after.roles)) await recordRevocation(tx, { clientId, tenant, reason: 'role lowered' });
+    if (fleetRolesLowered(before.fleetRoles, after.fleetRoles)) await recordRevocation(tx, { clientId, reason: 'fleet role removed' });
     await writeAudit(tx, {
       type: 'authority.client.updated',
       outcome: 'success',
@@ -280,6 +289,7 @@ export async function deleteClient(db: Database, clientId: string, actor: string
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
     assertOwnedBy(reach, toRecord(found.rows[0]));
     await tx.query('update authority.refresh_tokens set revoked_at = now() where client_id = $1 and revoked_at is null', [clientId]);
+    await recordRevocation(tx, { clientId, reason: 'client deleted' });
     await writeAudit(tx, {
       type: 'authority.client.deleted',
       outcome: 'success',

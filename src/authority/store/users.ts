@@ -17,7 +17,11 @@ import {
   type Assignment,
   type TenantRoles,
   type WriteReach,
+  fleetRolesLowered,
+  loweredTenantRoles,
+  removedTenants,
 } from './assignment.ts';
+import { recordRevocation } from '../tokens/revocations.ts';
 
 export interface UserRecord {
   id: string;
@@ -160,6 +164,11 @@ export async function updateUser(db: Database, ref: string, input: Omit<UserInpu
       [before.id, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet],
     );
     const after = toRecord(rows[0]);
+    // Tokens for a tenant taken away stop working at every gateway.
+    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'tenant removed from the user' });
+    // A lowered role: its tokens for that tenant may carry scopes the role no longer grants.
+    for (const tenant of loweredTenantRoles(before.roles, after.roles)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'role lowered' });
+    if (fleetRolesLowered(before.fleetRoles, after.fleetRoles)) await recordRevocation(tx, { subject: after.id, reason: 'fleet role removed' });
     await writeAudit(tx, {
       type: 'authority.user.updated',
       outcome: 'success',
@@ -178,6 +187,7 @@ export async function deleteUser(db: Database, ref: string, actor: string, reach
     assertWithinReach(reach, `user '${before.username}'`, before, before.fleetRoles);
     await tx.query('delete from authority.users where id = $1', [before.id]);
     await tx.query('update authority.refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [before.id]);
+    await recordRevocation(tx, { subject: before.id, reason: 'user deleted' });
     await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, tenant: reach.tenant, properties: { user: before.username, userId: before.id, before: assignmentOf(before), after: null } });
   });
 }

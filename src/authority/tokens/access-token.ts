@@ -1,8 +1,8 @@
 /** Mints the RFC 9068 access token of CONTRACT.md §4. */
-import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { ContractProfile } from '../../contract/profile.ts';
 import { formatTenantSet } from '../../contract/tenant.ts';
+import { newTokenId } from '../../identity/token-id.ts';
 import type { SigningKey } from '../keys/signing-keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -47,7 +47,7 @@ export function accessTokenClaims(input: AccessTokenInput, jti: string): Record<
 }
 
 export async function mintAccessToken(key: SigningKey, input: AccessTokenInput): Promise<MintedAccessToken> {
-  const jti = randomUUID();
+  const jti = newTokenId(input.now.getTime());
   const claims = accessTokenClaims(input, jti);
   const token = await new SignJWT(claims).setProtectedHeader({ alg: key.algorithm, typ: ACCESS_TOKEN_TYPE, kid: key.kid }).sign(key.privateKey);
   return { token, jti, iat: claims.iat as number, exp: claims.exp as number, claims };

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../../db/database.ts';
 import { digestToken, revokeFamily } from './refresh-tokens.ts';
+import { recordRevocation } from './revocations.ts';
 
 export interface AuthorizationCodeRecord {
   digest: string;
@@ -47,6 +48,8 @@ export async function redeemAuthorizationCode(db: Database, code: string): Promi
     if (!row) return { ok: false, reason: 'unknown' } as const;
     if (row.used_at) {
       if (row.family_id) await revokeFamily(tx, row.family_id);
+      // The access tokens the first redemption produced stop working at every gateway too.
+      await recordRevocation(tx, { clientId: row.client_id, subject: row.user_id, reason: 'authorization code replayed' });
       return { ok: false, reason: 'replayed' } as const;
     }
     await tx.query('update authority.authorization_codes set used_at = now() where digest = $1', [digest]);

@@ -36,6 +36,8 @@ export interface ValidatedToken {
   allowedTenants: string[] | null;
   scopes: string[];
   tokenId: string;
+  /** `iat`, seconds. */
+  issuedAt: number;
   expiresAt: number;
   /** True when the tenant came from the legacy claim (compatibility mode only). */
   legacyTenantClaim: boolean;
@@ -131,6 +133,7 @@ export async function validateAccessToken(token: string, options: ValidationOpti
       allowedTenants: claims.allowedTenants === null ? null : [...claims.allowedTenants],
       scopes: [...claims.scopes],
       tokenId: claims.tokenId,
+      issuedAt: claims.issuedAt,
       expiresAt: claims.expiresAt,
       legacyTenantClaim: legacy,
     },
