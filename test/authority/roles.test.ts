@@ -209,11 +209,15 @@ describe('roles at issuance and on the admin API', () => {
     assert.equal((await call('GET', '/admin/users/bob', ops)).body.username, 'bob');
     assert.equal((await call('PATCH', '/admin/users/frida', ops, { fleetRoles: ['owner'] })).body.code, 'role_invalid');
     assert.equal((await call('PATCH', '/admin/users/frida', ops, { scopes: ['rollout:write'] })).body.code, 'validation_failed', 'users hold roles, not scope lists');
-    // The Authority applies the roles as they are now: a removed fleet role stops the same token at once.
+    // The Authority applies the roles as they are now.
     const frida = (await userToken('frida', 'tenant-bravo')).access_token;
     assert.equal((await call('GET', '/admin/audit?tenant=tenant-charlie', frida)).status, 200);
     assert.equal((await call('PATCH', '/admin/users/frida', ops, { fleetRoles: 'none', role: 'viewer' })).status, 200);
-    assert.equal((await call('GET', '/admin/audit?tenant=tenant-charlie', frida)).status, 403);
-    assert.equal((await call('GET', '/admin/users', frida)).status, 403, 'no longer admin in bravo');
+    // Lowering the roles revokes the tokens issued before (at the Authority and every gateway);
+    // a new token carries only what the roles grant now.
+    assert.equal((await call('GET', '/admin/audit?tenant=tenant-charlie', frida)).status, 401);
+    const after = (await userToken('frida', 'tenant-bravo')).access_token;
+    assert.equal((await call('GET', '/admin/audit?tenant=tenant-charlie', after)).status, 403);
+    assert.equal((await call('GET', '/admin/users', after)).status, 403, 'no longer admin in bravo');
   });
 });
