@@ -5,7 +5,8 @@
  *     → components (authority, gateway, modules, rollout; never each other)
  *     → components.ts, stack.ts → cli
  *
- * Each rule forbids a folder to import any folder above it. `npm run lint` runs this.
+ * Each rule forbids a folder to import any folder above it; packages/verify (the SDK) imports
+ * nothing of tenantgate, only jose. `npm run lint` runs this.
  */
 const layers = [
   ['contract', 'crypto'],
@@ -42,6 +43,13 @@ module.exports = {
     { name: 'no-circular', comment: 'files must not import each other in a cycle', severity: 'error', from: {}, to: { circular: true } },
     ...upward,
     ...sideways,
+    {
+      name: 'sdk-standalone',
+      comment: '@tenantgate/verify installs without tenantgate: it imports nothing outside packages/verify',
+      severity: 'error',
+      from: { path: '^packages/verify/' },
+      to: { pathNot: ['^packages/verify/', '^node_modules/jose/'], dependencyTypesNot: ['core'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
