@@ -60,7 +60,7 @@ test('npm pack → npm install in an empty project → verifies in plain Node', 
 
   const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
   assert.ok(listing.includes('package/dist/index.js') && listing.includes('package/dist/index.d.ts'), listing.join('\n'));
-  assert.deepEqual(listing.filter((f) => !f.startsWith('package/dist/') && f !== 'package/package.json'), [], 'only dist/ and package.json are shipped');
+  assert.deepEqual(listing.filter((f) => !f.startsWith('package/dist/') && f !== 'package/package.json' && f !== 'package/README.md'), [], 'only dist/, package.json and the README are shipped');
 
   execFileSync('mkdir', ['-p', scratch]);
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch-service', version: '1.0.0', private: true, type: 'module' }));
