@@ -5,7 +5,8 @@
  *     → components (authority, gateway, modules, rollout; never each other)
  *     → components.ts, stack.ts → cli
  *
- * Each rule forbids a folder to import any folder above it. `npm run lint` runs this.
+ * Each rule forbids a folder to import any folder above it; packages/verify (the SDK) imports
+ * nothing of tenantgate, only jose. `npm run lint` runs this.
  */
 const layers = [
   ['contract', 'crypto'],
@@ -50,6 +51,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/modules($|/)' },
       to: { path: '^src/gateway($|/)' },
+    },
+    {
+      name: 'sdk-standalone',
+      comment: '@tenantgate/verify installs without tenantgate: it imports nothing outside packages/verify',
+      severity: 'error',
+      from: { path: '^packages/verify/' },
+      to: { pathNot: ['^packages/verify/', '^node_modules/jose/'], dependencyTypesNot: ['core'] },
     },
   ],
   options: {

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'web/dist/**', '.tenantgate/**', 'test-artifacts/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'packages/*/dist/**', 'web/dist/**', '.tenantgate/**', 'test-artifacts/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,6 +24,17 @@ export default tseslint.config(
         { selector: "MemberExpression[property.name='pool']", message: 'Use the Database handle (query, withTransaction, withTenant, withSession), not its pool.' },
         { selector: 'Literal[value=/^\\s*(begin|start transaction|commit|rollback)(\\s+(work|transaction|isolation .*|read .*))?\\s*;?\\s*$/i]', message: 'Use db.withTransaction or db.withTenant instead of a hand-written transaction.' },
         { selector: 'TemplateElement[value.raw=/^\\s*(begin|start transaction|commit|rollback)(\\s+(work|transaction|isolation .*|read .*))?\\s*;?\\s*$/i]', message: 'Use db.withTransaction or db.withTenant instead of a hand-written transaction.' },
+      ],
+    },
+  },
+  {
+    // The SDK stands alone: it installs without tenantgate, so it imports only jose and node's
+    // own modules (the tenant rule is copied, not imported). .dependency-cruiser.cjs checks the same.
+    files: ['packages/verify/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+(src|test|bench|web)(/|$)', message: '@tenantgate/verify must not import the rest of tenantgate.' }, { regex: '^(?!jose$|node:|\\.)', message: '@tenantgate/verify depends on jose only.' }] },
       ],
     },
   },
