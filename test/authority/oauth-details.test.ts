@@ -59,7 +59,7 @@ describe('Authority OAuth details', () => {
     ]) {
       secrets[c.clientId] = (await adminCall('POST', '/admin/clients', c)).clientSecret;
     }
-    await adminCall('POST', '/admin/users', { username: 'chooser', tenants: ['tenant-alpha', 'tenant-bravo'], scopes: ['scanner:read'], password });
+    await adminCall('POST', '/admin/users', { username: 'chooser', tenants: ['tenant-alpha', 'tenant-bravo'], role: 'viewer', password });
   });
   after(async () => s?.stop());
 
