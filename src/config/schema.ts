@@ -160,9 +160,6 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
 
-/** Dotted paths whose values are secrets: redacted by `config print` and never logged. */
-export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.listenUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey', 'rollout.matrixSecret'];
-
 export const componentNames = ['gateway', 'authority', 'platform', 'scanner', 'graph'] as const;
 export type ComponentName = (typeof componentNames)[number];
 
