@@ -80,7 +80,9 @@ function sendPage(reply: FastifyReply, html: string, status = 200) {
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('x-frame-options', 'DENY')
+    // No script at all; the form posts to this origin and its answer may redirect to the client.
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+    .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .send(html);
 }
