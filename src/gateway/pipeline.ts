@@ -104,6 +104,7 @@ export function createPipeline(stages: PipelineStages): Pipeline {
         forwardAuthorization: f.route.forwardAuthorization,
         method: req.method,
         target: f.target,
+        peerAddress: req.raw.socket.remoteAddress,
       });
     },
     onError: (r, { error }) => {
