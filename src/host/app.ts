@@ -76,6 +76,9 @@ declare module 'fastify' {
   }
 }
 
+/** The `method` label: the methods HTTP defines; any other method the parser accepts is `other`. */
+const METHOD_LABELS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
 /** The `route` label of requests no route (or only a wildcard) describes: one fixed value. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -141,11 +144,12 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   app.decorateRequest('metricsRoute', null);
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.metricsRoute ?? routeLabel(req.routeOptions.url);
-    const key = `${route}\u0000${req.method}\u0000${reply.statusCode}`;
+    const method = METHOD_LABELS.has(req.method) ? req.method : 'other';
+    const key = `${route}\u0000${method}\u0000${reply.statusCode}`;
     let child = children.get(key);
     if (!child) {
       if (children.size >= 5_000) children.clear();
-      child = { count: requests.cell(route, req.method, String(reply.statusCode)), duration: latency.labels(route, req.method) };
+      child = { count: requests.cell(route, method, String(reply.statusCode)), duration: latency.labels(route, method) };
       children.set(key, child);
     }
     child.count.inc();
