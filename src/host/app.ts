@@ -4,6 +4,7 @@
  * shutdown that drains in-flight requests.
  */
 import { randomUUID } from 'node:crypto';
+import { METHODS } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TenantgateError, problem, type ErrorCode } from '../contract/errors.ts';
 import { componentPort } from '../config/schema.ts';
@@ -87,8 +88,8 @@ declare module 'fastify' {
   }
 }
 
-/** The `method` label: the methods HTTP defines; any other method the parser accepts is `other`. */
-const METHOD_LABELS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+/** The `method` label: one of the methods Node's HTTP parser knows (a fixed list), else `other`. */
+const METHOD_LABELS: ReadonlySet<string> = new Set(METHODS);
 
 /** The `route` label of requests no route (or only a wildcard) describes: one fixed value. */
 export const UNMATCHED_ROUTE = 'unmatched';
