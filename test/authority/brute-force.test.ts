@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { publicUrl } from '../../src/config/schema.ts';
+import { loadOrCreateIdentitySigningKey } from '../../src/identity/identity-keys.ts';
+import { signAssertion } from '../support/identity.ts';
+import { subjectDigest } from '../../src/authority/throttle/authentication-throttle.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 import { formFields, startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
 
@@ -158,6 +161,48 @@ describe('brute-force resistance at the Authority', () => {
       await res.arrayBuffer();
     }
     assert.ok(statuses.includes(429), `the address limit applies to the real peer: ${statuses.join(',')}`);
+  });
+
+  it('Forwarded counts beside an identity assertion that verifies for the Authority, this method and target; beside any other it does not', async () => {
+    const key = await loadOrCreateIdentitySigningKey(s.t.db, s.t.keyEncryptionKey);
+    const anonymous = { tenant: null, actor: 'anonymous', client: null, scopes: [] };
+    const attempt = (address: string, audience: string, target = '/connect/token') =>
+      clientCredentials(s.base, `nobody-${randomUUID()}`, 'nope', {
+        forwarded: `for=${address}`,
+        [s.config.profile.identityHeader]: signAssertion(key, s.config, anonymous, { audience, method: 'POST', target }),
+      });
+    const run = async (count: number, send: (i: number) => Promise<Response>) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const res = await send(i);
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+      return statuses;
+    };
+    const rowsFor = async (addresses: string[]) => {
+      const digests = addresses.map((value) => subjectDigest({ scope: 'address', value }));
+      const { rows } = await s.t.db.query(`select count(*)::int as n from authority.authentication_failures where scope = 'address' and subject = any($1::text[])`, [digests]);
+      return rows[0].n as number;
+    };
+    const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    // Not believed: the failures (if the peer is not locked out already) count against the peer.
+    for (const [label, prefix, send] of [
+      ['another audience', '198.18.0.', (a: string) => attempt(a, 'platform')],
+      ['another target', '198.18.1.', (a: string) => attempt(a, 'authority', '/connect/introspect')],
+    ] as const) {
+      const addresses = range(prefix, 5);
+      await run(addresses.length, (i) => send(addresses[i] as string));
+      assert.equal(await rowsFor(addresses), 0, `${label}: no failure is recorded for the claimed addresses`);
+    }
+    // Believed: each claimed address has its own record and its own limit.
+    const claimed = range('192.0.2.', 45);
+    const believed = await run(claimed.length, (i) => attempt(claimed[i] as string, 'authority'));
+    assert.ok(believed.every((st) => st === 401), `each claimed address has its own limit: ${believed.join(',')}`);
+    assert.equal(await rowsFor(claimed), claimed.length, 'a failure is recorded for every claimed address');
+    const one = await run(45, () => attempt('192.0.2.200', 'authority'));
+    assert.deepEqual(one.slice(0, 40), Array(40).fill(401));
+    assert.ok(one.slice(40).every((st) => st === 429), `the claimed address is the one limited: ${one.join(',')}`);
   });
 });
 
