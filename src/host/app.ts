@@ -12,6 +12,7 @@ import { closeComponentContext, type ComponentContext } from './context.ts';
 import { histogram, HotCounter, type CounterCell } from '../telemetry/metrics.ts';
 import { DatabaseUnavailableError } from '../db/unavailable.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
+import { clientErrorRefusal, finiteNumbers, frameworkRefusal, MAX_PARAM_LENGTH } from './refusals.ts';
 import { activeTracing } from '../telemetry/tracing/active.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -120,12 +121,22 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allowUnionTypes: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Refusals before routing (router, HTTP parser): problem+json too (refusals.ts).
+    frameworkErrors: frameworkRefusal,
+    clientErrorHandler: clientErrorRefusal,
   });
 
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) declared.push({ method, url: route.url, schema: route.schema as Record<string, any> | undefined });
+    // Routes that validate input also refuse what validation lets through as ±Infinity.
+    const schema = route.schema as Record<string, unknown> | undefined;
+    if (schema && (schema.querystring || schema.query || schema.params || schema.body)) {
+      const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+      route.preHandler = [finiteNumbers, ...own];
+    }
   });
 
   const requests = HotCounter.for(ctx.metrics, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
