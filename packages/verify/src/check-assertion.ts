@@ -151,16 +151,13 @@ export async function checkAssertion(input: AssertionInput, policy: AssertionPol
   if (typeof claims.aud !== 'string') {
     throw new IdentityError('wrong_audience', 'aud must name exactly one service');
   }
-  if (!Number.isInteger(claims.iat) || !Number.isInteger(claims.exp)) {
-    throw new IdentityError('malformed_assertion', 'iat and exp must be whole seconds');
-  }
   const iat = claims.iat as number;
   const exp = claims.exp as number;
   if (iat > nowSec + clockTolerance) {
     throw new IdentityError('not_yet_valid', 'iat is in the future');
   }
   const lifetime = exp - iat;
-  if (lifetime < 0 || lifetime > (policy.maxLifetimeSec ?? DEFAULT_MAX_LIFETIME_SEC)) {
+  if (!Number.isInteger(iat) || !Number.isInteger(exp) || lifetime < 0 || lifetime > (policy.maxLifetimeSec ?? DEFAULT_MAX_LIFETIME_SEC)) {
     throw new IdentityError('expired', `the assertion lifetime (exp − iat = ${lifetime} s) is out of bounds`);
   }
   if (typeof claims.htm !== 'string' || claims.htm !== input.method.toUpperCase()) {

@@ -88,6 +88,10 @@ def b64json(segment):
     return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
 
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def verify(headers, method, target, keys, issuer, audience):
     values = headers.get_all(IDENTITY_HEADER) or []
     if not values or all(not v.strip() for v in values):
@@ -131,13 +135,13 @@ def verify(headers, method, target, keys, issuer, audience):
         raise Refused("wrong_audience", "aud is not this service")
     now = time.time()
     exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
-    if not isinstance(exp, int) or not isinstance(iat, int) or isinstance(exp, bool) or isinstance(iat, bool) or not isinstance(claims.get("jti"), str):
-        raise Refused("malformed_assertion", "exp, iat (whole seconds) and jti are required")
+    if not is_number(exp) or not is_number(iat) or not isinstance(claims.get("jti"), str):
+        raise Refused("malformed_assertion", "exp, iat and jti are required")
     if now > exp + CLOCK_TOLERANCE:
         raise Refused("expired", "the assertion has expired")
     if iat > now + CLOCK_TOLERANCE or (isinstance(nbf, (int, float)) and nbf > now + CLOCK_TOLERANCE):
         raise Refused("not_yet_valid", "the assertion is not valid yet")
-    if not 0 <= exp - iat <= MAX_LIFETIME:
+    if not isinstance(exp, int) or not isinstance(iat, int) or not 0 <= exp - iat <= MAX_LIFETIME:
         raise Refused("expired", "the assertion lifetime (exp - iat) is out of bounds")
     if claims.get("htm") != method:
         raise Refused("wrong_method", "the assertion is for another method")
