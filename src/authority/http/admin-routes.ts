@@ -30,6 +30,7 @@ const assignmentFields = {
   roles: { type: 'object', additionalProperties: { type: 'string' } },
   fleetRoles: stringArray,
 } as const;
+const disabledFields = { disabled: { type: 'boolean' }, disabledAt: { type: ['string', 'null'] } } as const;
 const clientViewSchema = {
   type: 'object',
   properties: {
@@ -41,13 +42,14 @@ const clientViewSchema = {
     ...assignmentFields,
     redirectUris: stringArray,
     includeAllowedTenants: { type: 'boolean' },
+    ...disabledFields,
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
   },
 } as const;
 const userViewSchema = {
   type: 'object',
-  properties: { id: { type: 'string' }, username: { type: 'string' }, ...assignmentFields, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
+  properties: { id: { type: 'string' }, username: { type: 'string' }, ...assignmentFields, ...disabledFields, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
 } as const;
 
 // Assignment fields stay untyped here: the store answers their errors with the contract's stable codes.
@@ -63,9 +65,10 @@ const clientBody = {
     includeAllowedTenants: { type: 'boolean' },
     rotateSecret: { type: 'boolean' },
     role: { type: 'string' },
+    disabled: { type: 'boolean' },
   },
 } as const;
-const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } } } as const;
+const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, disabled: { type: 'boolean' } } } as const;
 const memberBody = { type: 'object', properties: { role: { type: 'string' } } } as const;
 const memberParams = (name: string) => ({ type: 'object', properties: { id: { type: 'string' }, [name]: { type: 'string' } }, required: ['id', name] }) as const;
 const memberView = { type: 'object', properties: { kind: { type: 'string' }, id: { type: 'string' }, tenant: { type: 'string' }, role: { type: 'string' } } } as const;

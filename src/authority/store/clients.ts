@@ -20,7 +20,7 @@ import {
   loweredTenantRoles,
   removedTenants,
 } from './assignment.ts';
-import { recordRevocation } from '../tokens/revocations.ts';
+import { recordRevocation, revokeEverythingIssuedTo } from '../tokens/revocations.ts';
 
 export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof grantTypes)[number];
@@ -39,6 +39,9 @@ export interface ClientRecord {
   fleetRoles: FleetRole[];
   redirectUris: string[];
   includeAllowedTenants: boolean;
+  /** A disabled client gets no token (docs/authority.md, "Disabling a client or a user"). */
+  disabled: boolean;
+  disabledAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,6 +68,8 @@ function toRecord(r: any): ClientRecord {
     fleetRoles: r.fleet_roles ?? [],
     redirectUris: r.redirect_uris,
     includeAllowedTenants: r.include_allowed_tenants,
+    disabled: r.disabled_at !== null && r.disabled_at !== undefined,
+    disabledAt: r.disabled_at ? new Date(r.disabled_at).toISOString() : null,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -217,6 +222,8 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
 
 export interface ClientUpdate extends Omit<ClientInput, 'clientId' | 'public'> {
   rotateSecret?: unknown;
+  /** true disables the client (revoking everything issued to it so far), false enables it again. */
+  disabled?: unknown;
 }
 
 export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
@@ -247,9 +254,11 @@ export async function updateClient(db: Database, clientId: string, input: Client
     const rotate = booleanOr(input.rotateSecret, 'rotateSecret', false);
     if (rotate && before.public) throw new ContractError('validation_failed', 'a public client has no secret to rotate');
     const clientSecret = rotate ? generateClientSecret() : null;
+    const disabled = booleanOr(input.disabled, 'disabled', before.disabled);
     const { rows } = await tx.query(
       `update authority.clients set display_name = $2, grant_types = $3, scopes = $4, tenant = $5, tenants = $6, redirect_uris = $7,
-         include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), roles = $10, fleet_roles = $11, updated_at = now()
+         include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), roles = $10, fleet_roles = $11,
+         disabled_at = case when $12 then coalesce(disabled_at, now()) end, updated_at = now()
        where client_id = $1 returning *`,
       [
         clientId,
@@ -263,9 +272,12 @@ export async function updateClient(db: Database, clientId: string, input: Client
         clientSecret ? digestClientSecret(clientSecret) : null,
         JSON.stringify(shape.roles),
         shape.fleetRoles,
+        disabled,
       ],
     );
     const after = toRecord(rows[0]);
+    // Disabling ends every token issued to the client (and to its users through it) so far; enabling resurrects none.
+    if (!before.disabled && after.disabled) await revokeEverythingIssuedTo(tx, { clientId }, 'client disabled');
     // Tokens for a tenant taken away, or carrying a scope taken away, stop working at every gateway.
     for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { clientId, tenant, reason: 'tenant removed from the client' });
     if (before.scopes.some((s) => !after.scopes.includes(s))) await recordRevocation(tx, { clientId, reason: 'scopes removed from the client' });
@@ -279,6 +291,16 @@ export async function updateClient(db: Database, clientId: string, input: Client
       client: clientId,
       properties: { before: assignmentOf(before), after: assignmentOf(after), secretRotated: rotate, client: clientView(after) },
     });
+    if (before.disabled !== after.disabled) {
+      await writeAudit(tx, {
+        type: after.disabled ? 'authority.client.disabled' : 'authority.client.enabled',
+        outcome: 'success',
+        actor,
+        tenant: reach.tenant,
+        client: clientId,
+        properties: { client: clientId, disabledAt: after.disabledAt, tokensRevoked: after.disabled },
+      });
+    }
     return { client: clientView(after), clientSecret };
   });
 }
@@ -288,8 +310,7 @@ export async function deleteClient(db: Database, clientId: string, actor: string
     const found = await tx.query('delete from authority.clients where client_id = $1 returning *', [clientId]);
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
     assertOwnedBy(reach, toRecord(found.rows[0]));
-    await tx.query('update authority.refresh_tokens set revoked_at = now() where client_id = $1 and revoked_at is null', [clientId]);
-    await recordRevocation(tx, { clientId, reason: 'client deleted' });
+    await revokeEverythingIssuedTo(tx, { clientId }, 'client deleted');
     await writeAudit(tx, {
       type: 'authority.client.deleted',
       outcome: 'success',

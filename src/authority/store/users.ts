@@ -21,7 +21,7 @@ import {
   loweredTenantRoles,
   removedTenants,
 } from './assignment.ts';
-import { recordRevocation } from '../tokens/revocations.ts';
+import { recordRevocation, revokeEverythingIssuedTo } from '../tokens/revocations.ts';
 
 export interface UserRecord {
   id: string;
@@ -32,6 +32,9 @@ export interface UserRecord {
   /** The role in each assigned tenant. */
   roles: TenantRoles;
   fleetRoles: FleetRole[];
+  /** A disabled user cannot sign in or refresh (docs/authority.md, "Disabling a client or a user"). */
+  disabled: boolean;
+  disabledAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -52,6 +55,8 @@ function toRecord(r: any): UserRecord {
     tenants: r.tenants,
     roles: r.roles ?? {},
     fleetRoles: r.fleet_roles ?? [],
+    disabled: r.disabled_at !== null && r.disabled_at !== undefined,
+    disabledAt: r.disabled_at ? new Date(r.disabled_at).toISOString() : null,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -97,6 +102,11 @@ export interface UserInput {
   fleetRoles?: unknown;
 }
 
+export interface UserUpdate extends Omit<UserInput, 'username'> {
+  /** true disables the user (revoking everything issued to them so far), false enables them again. */
+  disabled?: unknown;
+}
+
 /** Users held a scope list before roles; refusing it says where scopes come from now. */
 function refuseScopeList(input: object): void {
   if ((input as { scopes?: unknown }).scopes !== undefined) {
@@ -140,8 +150,9 @@ export async function createUser(db: Database, input: UserInput, actor: string, 
   });
 }
 
-export async function updateUser(db: Database, ref: string, input: Omit<UserInput, 'username'>, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
+export async function updateUser(db: Database, ref: string, input: UserUpdate, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
   refuseScopeList(input);
+  if (input.disabled !== undefined && typeof input.disabled !== 'boolean') throw new ContractError('validation_failed', 'disabled must be a boolean');
   const passwordHash = input.password === undefined ? null : await hashPassword(parsePassword(input.password));
   const parsed = input.tenant !== undefined || input.tenants !== undefined ? parseAssignment(input) : null;
   const fleetInput = input.fleetRoles === undefined ? null : parseFleetRoles(input.fleetRoles);
@@ -158,12 +169,16 @@ export async function updateUser(db: Database, ref: string, input: Omit<UserInpu
     const fleet = fleetInput ?? before.fleetRoles;
     assertWithinReach(reach, `user '${before.username}'`, assignment, fleet);
     await assertTenantsExist(tx, assignment);
+    const disabled = input.disabled ?? before.disabled;
     const { rows } = await tx.query(
-      `update authority.users set password_hash = coalesce($2, password_hash), tenant = $3, tenants = $4, roles = $5, fleet_roles = $6, updated_at = now()
+      `update authority.users set password_hash = coalesce($2, password_hash), tenant = $3, tenants = $4, roles = $5, fleet_roles = $6,
+         disabled_at = case when $7 then coalesce(disabled_at, now()) end, updated_at = now()
        where id = $1 returning *`,
-      [before.id, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet],
+      [before.id, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet, disabled],
     );
     const after = toRecord(rows[0]);
+    // Disabling ends every token issued to the user so far, through any client; enabling resurrects none.
+    if (!before.disabled && after.disabled) await revokeEverythingIssuedTo(tx, { userId: after.id }, 'user disabled');
     // Tokens for a tenant taken away stop working at every gateway.
     for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'tenant removed from the user' });
     // A lowered role: its tokens for that tenant may carry scopes the role no longer grants.
@@ -174,8 +189,17 @@ export async function updateUser(db: Database, ref: string, input: Omit<UserInpu
       outcome: 'success',
       actor,
       tenant: reach.tenant,
-      properties: { user: after.username, userId: after.id, before: assignmentOf(before), after: assignmentOf(after), passwordChanged: passwordHash !== null },
+      properties: { user: after.username, userId: after.id, before: assignmentOf(before), after: assignmentOf(after), passwordChanged: passwordHash !== null, disabled: after.disabled },
     });
+    if (before.disabled !== after.disabled) {
+      await writeAudit(tx, {
+        type: after.disabled ? 'authority.user.disabled' : 'authority.user.enabled',
+        outcome: 'success',
+        actor,
+        tenant: reach.tenant,
+        properties: { user: after.username, userId: after.id, disabledAt: after.disabledAt, tokensRevoked: after.disabled },
+      });
+    }
     return userView(after);
   });
 }
@@ -186,8 +210,7 @@ export async function deleteUser(db: Database, ref: string, actor: string, reach
     if (!before) throw new ContractError('not_found', `user '${ref}' does not exist`);
     assertWithinReach(reach, `user '${before.username}'`, before, before.fleetRoles);
     await tx.query('delete from authority.users where id = $1', [before.id]);
-    await tx.query('update authority.refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [before.id]);
-    await recordRevocation(tx, { subject: before.id, reason: 'user deleted' });
+    await revokeEverythingIssuedTo(tx, { userId: before.id }, 'user deleted');
     await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, tenant: reach.tenant, properties: { user: before.username, userId: before.id, before: assignmentOf(before), after: null } });
   });
 }

@@ -62,7 +62,7 @@ export function registerClients(program: Command): void {
         for (const c of all) {
           process.stdout.write(`${c.clientId.padEnd(22)} tenant=${c.tenant ?? '-'} tenants=${c.tenants.join(' ') || '-'} grants=${c.grantTypes.join(',')}${c.public ? ' public' : ''}`);
           const roles = Object.entries(c.roles).map(([t, r]) => `${t}=${r}`).join(',') || '-';
-          process.stdout.write(` roles=${roles} fleet=${c.fleetRoles.join(',') || '-'}\n`);
+          process.stdout.write(` roles=${roles} fleet=${c.fleetRoles.join(',') || '-'}${c.disabled ? ' disabled' : ''}\n`);
         }
       }),
     );
@@ -96,6 +96,24 @@ export function registerClients(program: Command): void {
       runAdminCommand(cmd, async (db) => {
         await unassignMember(db, 'client', clientId, tenant, cliActor());
         process.stdout.write(`client ${clientId} removed from ${tenant}\n`);
+      }),
+    );
+  clients
+    .command('disable <clientId>')
+    .description('disable a client: it gets no token, and every token issued to it (and to users through it) so far is revoked')
+    .action(async (clientId: string, _opts, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        await updateClient(db, clientId, { disabled: true }, cliActor());
+        process.stdout.write(`client ${clientId} disabled\n`);
+      }),
+    );
+  clients
+    .command('enable <clientId>')
+    .description('enable a disabled client again (the tokens revoked when it was disabled stay revoked)')
+    .action(async (clientId: string, _opts, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        await updateClient(db, clientId, { disabled: false }, cliActor());
+        process.stdout.write(`client ${clientId} enabled\n`);
       }),
     );
   clients

@@ -45,7 +45,9 @@ export function registerUsers(program: Command): void {
       runAdminCommand(cmd, async (db) => {
         const all = (await listUsers(db)).map(userView);
         if (opts.json) return print(all);
-        for (const u of all) process.stdout.write(`${u.username.padEnd(20)} tenant=${u.tenant ?? '-'} tenants=${u.tenants.join(' ') || '-'} ${roleText(u.roles, u.fleetRoles)}\n`);
+        for (const u of all) {
+          process.stdout.write(`${u.username.padEnd(20)} tenant=${u.tenant ?? '-'} tenants=${u.tenants.join(' ') || '-'} ${roleText(u.roles, u.fleetRoles)}${u.disabled ? ' disabled' : ''}\n`);
+        }
       }),
     );
   withUserOptions(users.command('add <username>').description('create a user'))
@@ -80,6 +82,24 @@ export function registerUsers(program: Command): void {
       runAdminCommand(cmd, async (db) => {
         await unassignMember(db, 'user', username, tenant, cliActor());
         process.stdout.write(`user ${username} removed from ${tenant}\n`);
+      }),
+    );
+  users
+    .command('disable <username>')
+    .description('disable a user: they cannot sign in or refresh, and every token issued to them so far is revoked')
+    .action(async (username: string, _opts, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        await updateUser(db, username, { disabled: true }, cliActor());
+        process.stdout.write(`user ${username} disabled\n`);
+      }),
+    );
+  users
+    .command('enable <username>')
+    .description('enable a disabled user again (the tokens revoked when they were disabled stay revoked)')
+    .action(async (username: string, _opts, cmd: Command) =>
+      runAdminCommand(cmd, async (db) => {
+        await updateUser(db, username, { disabled: false }, cliActor());
+        process.stdout.write(`user ${username} enabled\n`);
       }),
     );
   users
