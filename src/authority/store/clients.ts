@@ -4,44 +4,23 @@ import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { digestClientSecret, generateClientSecret } from '../secrets/client-secret.ts';
 import type { FleetRole } from '../../contract/roles.ts';
-import {
-  assertTenantsExist,
-  assertWithinReach,
-  assignedTenants,
-  assignmentIsEmpty,
-  fleetReach,
-  parseAssignment,
-  parseFleetRoles,
-  resolveRoles,
-  type Assignment,
-  type TenantRoles,
-  type WriteReach,
-  fleetRolesLowered,
-  loweredTenantRoles,
-  removedTenants,
-} from './assignment.ts';
+import { assertTenantsExist, assertWithinReach, assignedTenants, assignmentIsEmpty, fleetReach, parseAssignment, parseFleetRoles, resolveRoles, type Assignment, type TenantRoles, type WriteReach } from './assignment.ts';
+import { auditDisabledChange, disabledStateOf, heldAssignment, revokeWhatTheUpdateTookAway, setDisabledAt, type DisabledState, type HeldAssignment } from './holder.ts';
 import { recordRevocation, revokeEverythingIssuedTo } from '../tokens/revocations.ts';
 
 export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof grantTypes)[number];
 
-export interface ClientRecord {
+/** A client: its own tokens' roles (client_credentials) and, when disabled, no token at all. */
+export interface ClientRecord extends HeldAssignment, DisabledState {
   clientId: string;
   displayName: string;
   secretDigest: string | null;
   public: boolean;
   grantTypes: GrantType[];
   scopes: string[];
-  tenant: string | null;
-  tenants: string[];
-  /** The client's role in each assigned tenant (its own tokens: client_credentials). */
-  roles: TenantRoles;
-  fleetRoles: FleetRole[];
   redirectUris: string[];
   includeAllowedTenants: boolean;
-  /** A disabled client gets no token (docs/authority.md, "Disabling a client or a user"). */
-  disabled: boolean;
-  disabledAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -68,8 +47,7 @@ function toRecord(r: any): ClientRecord {
     fleetRoles: r.fleet_roles ?? [],
     redirectUris: r.redirect_uris,
     includeAllowedTenants: r.include_allowed_tenants,
-    disabled: r.disabled_at !== null && r.disabled_at !== undefined,
-    disabledAt: r.disabled_at ? new Date(r.disabled_at).toISOString() : null,
+    ...disabledStateOf(r),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -158,10 +136,6 @@ function checkShape(shape: ClientShape): void {
   }
 }
 
-function assignmentOf(c: ClientRecord | null): (Assignment & { roles: TenantRoles; fleetRoles: FleetRole[] }) | null {
-  return c ? { tenant: c.tenant, tenants: c.tenants, roles: c.roles, fleetRoles: c.fleetRoles } : null;
-}
-
 /** `reach` limits a tenant admin to clients held by its own tenant alone. */
 export async function createClient(db: Database, input: ClientInput, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
@@ -214,7 +188,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
       actor,
       tenant: reach.tenant,
       client: clientId,
-      properties: { before: null, after: assignmentOf(created), client: clientView(created) },
+      properties: { before: null, after: heldAssignment(created), client: clientView(created) },
     });
     return { client: clientView(created), clientSecret };
   });
@@ -258,7 +232,7 @@ export async function updateClient(db: Database, clientId: string, input: Client
     const { rows } = await tx.query(
       `update authority.clients set display_name = $2, grant_types = $3, scopes = $4, tenant = $5, tenants = $6, redirect_uris = $7,
          include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), roles = $10, fleet_roles = $11,
-         disabled_at = case when $12 then coalesce(disabled_at, now()) end, updated_at = now()
+         ${setDisabledAt('$12')}, updated_at = now()
        where client_id = $1 returning *`,
       [
         clientId,
@@ -276,31 +250,18 @@ export async function updateClient(db: Database, clientId: string, input: Client
       ],
     );
     const after = toRecord(rows[0]);
-    // Disabling ends every token issued to the client (and to its users through it) so far; enabling resurrects none.
-    if (!before.disabled && after.disabled) await revokeEverythingIssuedTo(tx, { clientId }, 'client disabled');
-    // Tokens for a tenant taken away, or carrying a scope taken away, stop working at every gateway.
-    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { clientId, tenant, reason: 'tenant removed from the client' });
+    // Disabling ends every token issued to the client (and to its users through it); so do a tenant or a scope taken away for theirs.
+    await revokeWhatTheUpdateTookAway(tx, { clientId }, before, after);
     if (before.scopes.some((s) => !after.scopes.includes(s))) await recordRevocation(tx, { clientId, reason: 'scopes removed from the client' });
-    for (const tenant of loweredTenantRoles(before.roles, after.roles)) await recordRevocation(tx, { clientId, tenant, reason: 'role lowered' });
-    if (fleetRolesLowered(before.fleetRoles, after.fleetRoles)) await recordRevocation(tx, { clientId, reason: 'fleet role removed' });
     await writeAudit(tx, {
       type: 'authority.client.updated',
       outcome: 'success',
       actor,
       tenant: reach.tenant,
       client: clientId,
-      properties: { before: assignmentOf(before), after: assignmentOf(after), secretRotated: rotate, client: clientView(after) },
+      properties: { before: heldAssignment(before), after: heldAssignment(after), secretRotated: rotate, client: clientView(after) },
     });
-    if (before.disabled !== after.disabled) {
-      await writeAudit(tx, {
-        type: after.disabled ? 'authority.client.disabled' : 'authority.client.enabled',
-        outcome: 'success',
-        actor,
-        tenant: reach.tenant,
-        client: clientId,
-        properties: { client: clientId, disabledAt: after.disabledAt, tokensRevoked: after.disabled },
-      });
-    }
+    await auditDisabledChange(tx, before, after, { kind: 'client', actor, tenant: reach.tenant, client: clientId, properties: { client: clientId } });
     return { client: clientView(after), clientSecret };
   });
 }
@@ -317,7 +278,7 @@ export async function deleteClient(db: Database, clientId: string, actor: string
       actor,
       tenant: reach.tenant,
       client: clientId,
-      properties: { before: assignmentOf(toRecord(found.rows[0])), after: null },
+      properties: { before: heldAssignment(toRecord(found.rows[0])), after: null },
     });
   });
 }

@@ -4,37 +4,15 @@ import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { hashPassword } from '../secrets/password.ts';
-import type { FleetRole } from '../../contract/roles.ts';
-import {
-  assertTenantsExist,
-  assertWithinReach,
-  assignedTenants,
-  assignmentIsEmpty,
-  fleetReach,
-  parseAssignment,
-  parseFleetRoles,
-  resolveRoles,
-  type Assignment,
-  type TenantRoles,
-  type WriteReach,
-  fleetRolesLowered,
-  loweredTenantRoles,
-  removedTenants,
-} from './assignment.ts';
-import { recordRevocation, revokeEverythingIssuedTo } from '../tokens/revocations.ts';
+import { assertTenantsExist, assertWithinReach, assignedTenants, assignmentIsEmpty, fleetReach, parseAssignment, parseFleetRoles, resolveRoles, type Assignment, type WriteReach } from './assignment.ts';
+import { auditDisabledChange, disabledStateOf, heldAssignment, revokeWhatTheUpdateTookAway, setDisabledAt, type DisabledState, type HeldAssignment } from './holder.ts';
+import { revokeEverythingIssuedTo } from '../tokens/revocations.ts';
 
-export interface UserRecord {
+/** A user: a role in each assigned tenant and, when disabled, no sign-in or refresh. */
+export interface UserRecord extends HeldAssignment, DisabledState {
   id: string;
   username: string;
   passwordHash: string;
-  tenant: string | null;
-  tenants: string[];
-  /** The role in each assigned tenant. */
-  roles: TenantRoles;
-  fleetRoles: FleetRole[];
-  /** A disabled user cannot sign in or refresh (docs/authority.md, "Disabling a client or a user"). */
-  disabled: boolean;
-  disabledAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -55,8 +33,7 @@ function toRecord(r: any): UserRecord {
     tenants: r.tenants,
     roles: r.roles ?? {},
     fleetRoles: r.fleet_roles ?? [],
-    disabled: r.disabled_at !== null && r.disabled_at !== undefined,
-    disabledAt: r.disabled_at ? new Date(r.disabled_at).toISOString() : null,
+    ...disabledStateOf(r),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -119,10 +96,6 @@ function parsePassword(value: unknown): string {
   return value;
 }
 
-function assignmentOf(u: UserRecord | null): (Assignment & { roles: TenantRoles; fleetRoles: FleetRole[] }) | null {
-  return u ? { tenant: u.tenant, tenants: u.tenants, roles: u.roles, fleetRoles: u.fleetRoles } : null;
-}
-
 /** `reach` limits a tenant admin to users held by its own tenant alone. */
 export async function createUser(db: Database, input: UserInput, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
   if (typeof input.username !== 'string' || !USERNAME.test(input.username)) {
@@ -145,7 +118,7 @@ export async function createUser(db: Database, input: UserInput, actor: string, 
     );
     if (!rows[0]) throw new ContractError('conflict', `user '${String(input.username)}' already exists`);
     const created = toRecord(rows[0]);
-    await writeAudit(tx, { type: 'authority.user.created', outcome: 'success', actor, tenant: reach.tenant, properties: { user: created.username, userId: created.id, before: null, after: assignmentOf(created) } });
+    await writeAudit(tx, { type: 'authority.user.created', outcome: 'success', actor, tenant: reach.tenant, properties: { user: created.username, userId: created.id, before: null, after: heldAssignment(created) } });
     return userView(created);
   });
 }
@@ -172,34 +145,21 @@ export async function updateUser(db: Database, ref: string, input: UserUpdate, a
     const disabled = input.disabled ?? before.disabled;
     const { rows } = await tx.query(
       `update authority.users set password_hash = coalesce($2, password_hash), tenant = $3, tenants = $4, roles = $5, fleet_roles = $6,
-         disabled_at = case when $7 then coalesce(disabled_at, now()) end, updated_at = now()
+         ${setDisabledAt('$7')}, updated_at = now()
        where id = $1 returning *`,
       [before.id, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet, disabled],
     );
     const after = toRecord(rows[0]);
-    // Disabling ends every token issued to the user so far, through any client; enabling resurrects none.
-    if (!before.disabled && after.disabled) await revokeEverythingIssuedTo(tx, { userId: after.id }, 'user disabled');
-    // Tokens for a tenant taken away stop working at every gateway.
-    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'tenant removed from the user' });
-    // A lowered role: its tokens for that tenant may carry scopes the role no longer grants.
-    for (const tenant of loweredTenantRoles(before.roles, after.roles)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'role lowered' });
-    if (fleetRolesLowered(before.fleetRoles, after.fleetRoles)) await recordRevocation(tx, { subject: after.id, reason: 'fleet role removed' });
+    // Disabling ends every token issued to the user, through any client; so does a tenant taken away for its tokens.
+    await revokeWhatTheUpdateTookAway(tx, { userId: after.id }, before, after);
     await writeAudit(tx, {
       type: 'authority.user.updated',
       outcome: 'success',
       actor,
       tenant: reach.tenant,
-      properties: { user: after.username, userId: after.id, before: assignmentOf(before), after: assignmentOf(after), passwordChanged: passwordHash !== null, disabled: after.disabled },
+      properties: { user: after.username, userId: after.id, before: heldAssignment(before), after: heldAssignment(after), passwordChanged: passwordHash !== null, disabled: after.disabled },
     });
-    if (before.disabled !== after.disabled) {
-      await writeAudit(tx, {
-        type: after.disabled ? 'authority.user.disabled' : 'authority.user.enabled',
-        outcome: 'success',
-        actor,
-        tenant: reach.tenant,
-        properties: { user: after.username, userId: after.id, disabledAt: after.disabledAt, tokensRevoked: after.disabled },
-      });
-    }
+    await auditDisabledChange(tx, before, after, { kind: 'user', actor, tenant: reach.tenant, properties: { user: after.username, userId: after.id } });
     return userView(after);
   });
 }
@@ -211,6 +171,6 @@ export async function deleteUser(db: Database, ref: string, actor: string, reach
     assertWithinReach(reach, `user '${before.username}'`, before, before.fleetRoles);
     await tx.query('delete from authority.users where id = $1', [before.id]);
     await revokeEverythingIssuedTo(tx, { userId: before.id }, 'user deleted');
-    await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, tenant: reach.tenant, properties: { user: before.username, userId: before.id, before: assignmentOf(before), after: null } });
+    await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, tenant: reach.tenant, properties: { user: before.username, userId: before.id, before: heldAssignment(before), after: null } });
   });
 }
