@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startAuthorityStack, submitLogin, type AuthorityStack } from './authority-stack.ts';
+import { bearerCall, startAuthorityStack, submitLogin, type AuthorityStack } from './authority-stack.ts';
 
 const REDIRECT = 'http://127.0.0.1:9/cb';
 
@@ -14,15 +14,7 @@ describe('disabling a client or a user', () => {
   let s: AuthorityStack;
   let admin: string;
 
-  async function call(method: string, path: string, body?: unknown, token = admin) {
-    const res = await fetch(`${s.base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const call = (method: string, path: string, body?: unknown, token = admin) => bearerCall(s.base, token, method, path, body);
 
   async function createClient(body: Record<string, unknown>) {
     const created = await call('POST', '/admin/clients', body);
