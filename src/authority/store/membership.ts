@@ -6,7 +6,7 @@
  */
 import { ContractError } from '../../contract/errors.ts';
 import { normalizeTenantId } from '../../contract/tenant.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { assertTenantsExist, assignedTenants, fleetReach, resolveRoles, type TenantRoles, type WriteReach } from './assignment.ts';
 
@@ -32,14 +32,20 @@ function requireTenant(raw: string, reach: WriteReach): string {
   return tenant;
 }
 
+/** The row of the user or client `ref`, locked for the change; not_found when there is none. */
+async function lockMember(tx: Queryable, kind: MemberKind, ref: string): Promise<any> {
+  const t = tables[kind];
+  const { rows } = await tx.query(`select * from ${t.table} where ${t.match} for update`, [ref]);
+  if (!rows[0]) throw new ContractError('not_found', `${kind} '${ref}' does not exist`);
+  return rows[0];
+}
+
 /** Assigns `ref` to `tenant` with `role`, or changes its role there. */
 export async function assignMember(db: Database, kind: MemberKind, ref: string, rawTenant: string, role: unknown, actor: string, reach: WriteReach = fleetReach): Promise<Membership> {
   const tenant = requireTenant(rawTenant, reach);
   const t = tables[kind];
   return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query(`select * from ${t.table} where ${t.match} for update`, [ref]);
-    if (!rows[0]) throw new ContractError('not_found', `${kind} '${ref}' does not exist`);
-    const before = rows[0];
+    const before = await lockMember(tx, kind, ref);
     const held = assignedTenants({ tenant: before.tenant, tenants: before.tenants });
     // A client without tenants leaves A to its users (the console): one tenant's set would narrow every tenant's logins.
     if (reach.tenant !== null && kind === 'client' && held.length === 0) {
@@ -69,9 +75,7 @@ export async function unassignMember(db: Database, kind: MemberKind, ref: string
   const tenant = requireTenant(rawTenant, reach);
   const t = tables[kind];
   await db.withTransaction(async (tx) => {
-    const { rows } = await tx.query(`select * from ${t.table} where ${t.match} for update`, [ref]);
-    if (!rows[0]) throw new ContractError('not_found', `${kind} '${ref}' does not exist`);
-    const before = rows[0];
+    const before = await lockMember(tx, kind, ref);
     const name: string = before[t.name];
     if (!assignedTenants({ tenant: before.tenant, tenants: before.tenants }).includes(tenant)) {
       throw new ContractError('not_found', `${kind} '${name}' is not a member of tenant '${tenant}'`);
