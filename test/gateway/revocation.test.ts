@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient, deleteClient, updateClient } from '../../src/authority/store/clients.ts';
 import { createUser, updateUser } from '../../src/authority/store/users.ts';
+import { assignMember, unassignMember } from '../../src/authority/store/membership.ts';
 import { readDemoCredentials, type DemoCredentials } from '../../src/demo/credentials.ts';
 import { startStack, type Stack } from '../../src/stack.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -104,6 +105,20 @@ describe('revocation reaches two gateway instances', () => {
     await updateClient(t.db, 'revoke-role', { roles: 'tenant-alpha=viewer' }, 'test');
     assert.notEqual(await within(10_000, refusedEverywhere(token)), null, 'a token minted under the higher role still works');
     await acceptedEverywhere(await clientToken(gateways[0], credentials, 'revoke-role'));
+  });
+
+  it("a tenant admin's membership changes (remove from the tenant, lower the role there) revoke that tenant's tokens", async () => {
+    await createClient(t.db, { clientId: 'revoke-member', grantTypes: ['client_credentials'], scopes: ['platform:read', 'platform:write'], tenants: 'tenant-alpha tenant-bravo', roles: 'tenant-alpha=member,tenant-bravo=member' }, 'test').then((c) => (credentials.clients['revoke-member'] = { secret: c.clientSecret! }));
+    const alpha = await clientToken(gateways[0], credentials, 'revoke-member', { tenant: 'tenant-alpha' });
+    const bravo = await clientToken(gateways[0], credentials, 'revoke-member', { tenant: 'tenant-bravo' });
+    await acceptedEverywhere(alpha);
+    await acceptedEverywhere(bravo);
+    await assignMember(t.db, 'client', 'revoke-member', 'tenant-alpha', 'viewer', 'test', { tenant: 'tenant-alpha' });
+    assert.notEqual(await within(10_000, refusedEverywhere(alpha)), null, 'a token minted under the higher role still works');
+    await acceptedEverywhere(bravo);
+    await unassignMember(t.db, 'client', 'revoke-member', 'tenant-bravo', 'test', { tenant: 'tenant-bravo' });
+    assert.notEqual(await within(10_000, refusedEverywhere(bravo)), null, 'a token for the tenant the member left still works');
+    await acceptedEverywhere(await clientToken(gateways[0], credentials, 'revoke-member', { tenant: 'tenant-alpha' }));
   });
 
   it('a deleted client: its tokens fail at both gateways', async () => {

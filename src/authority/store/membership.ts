@@ -8,7 +8,8 @@ import { ContractError } from '../../contract/errors.ts';
 import { normalizeTenantId } from '../../contract/tenant.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
-import { assertTenantsExist, assignedTenants, fleetReach, resolveRoles, type TenantRoles, type WriteReach } from './assignment.ts';
+import { recordRevocation } from '../tokens/revocations.ts';
+import { assertTenantsExist, assignedTenants, fleetReach, loweredTenantRoles, resolveRoles, type TenantRoles, type WriteReach } from './assignment.ts';
 
 export type MemberKind = 'user' | 'client';
 
@@ -24,6 +25,11 @@ const tables = {
   user: { table: 'authority.users', match: 'username = $1 or id = $1', name: 'username' },
   client: { table: 'authority.clients', match: 'client_id = $1', name: 'client_id' },
 } as const;
+
+/** Whose tokens a membership change revokes: the client's (its users' through it too) or the user's. */
+function holderOf(kind: MemberKind, row: { id?: string; client_id?: string }): { clientId: string } | { subject: string } {
+  return kind === 'client' ? { clientId: row.client_id! } : { subject: row.id! };
+}
 
 function requireTenant(raw: string, reach: WriteReach): string {
   const tenant = normalizeTenantId(raw);
@@ -57,6 +63,8 @@ export async function assignMember(db: Database, kind: MemberKind, ref: string, 
     const scalar: string | null = before.tenant ?? (held.length === 1 && held[0] !== tenant ? held[0] : null);
     const roles: TenantRoles = resolveRoles(assignedTenants({ tenant: scalar, tenants }), role === undefined || role === null ? {} : { roles: { [tenant]: role } }, before.roles ?? {});
     await tx.query(`update ${t.table} set tenant = $2, tenants = $3, roles = $4, updated_at = now() where ${t.name} = $1`, [before[t.name], scalar, tenants, JSON.stringify(roles)]);
+    // A lowered role: the tokens for that tenant may carry scopes the role no longer grants.
+    if (loweredTenantRoles(before.roles ?? {}, roles).includes(tenant)) await recordRevocation(tx, { ...holderOf(kind, before), tenant, reason: 'role lowered' });
     const name: string = before[t.name];
     await writeAudit(tx, {
       type: `authority.${kind}.member_assigned`,
@@ -88,6 +96,7 @@ export async function unassignMember(db: Database, kind: MemberKind, ref: string
     }
     const roles: TenantRoles = Object.fromEntries(Object.entries((before.roles ?? {}) as TenantRoles).filter(([k]) => k !== tenant));
     await tx.query(`update ${t.table} set tenant = $2, tenants = $3, roles = $4, updated_at = now() where ${t.name} = $1`, [name, scalar, tenants, JSON.stringify(roles)]);
+    await recordRevocation(tx, { ...holderOf(kind, before), tenant, reason: `tenant removed from the ${kind}` });
     await writeAudit(tx, {
       type: `authority.${kind}.member_removed`,
       outcome: 'success',
