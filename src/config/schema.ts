@@ -149,6 +149,11 @@ export const configSchema = z.object({
       identityJwksMaxAgeSeconds: z.number().int().min(0).max(3600).default(60),
       /** How often a gateway re-reads the identity keys (switches to a rotated key, retires expired ones). */
       identityKeyRefreshMs: z.number().int().min(100).max(600_000).default(10_000),
+      /**
+       * How long a rotated-in identity key is published before gateways sign with it: at least
+       * the verifiers' unknown-kid refetch cooldown (30 s in @tenantgate/verify) plus the key refresh.
+       */
+      identityKeyPublishLeadSeconds: z.number().int().min(0).max(3600).default(45),
       consoleDir: z.string().default('web/dist'),
     })
     .prefault({}),

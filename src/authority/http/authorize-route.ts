@@ -68,6 +68,7 @@ async function readRequest(services: AuthorityServices, source: FormBody): Promi
   if (!params.client_id) throw new PageError('client_id is missing');
   const client = await services.clients.get(params.client_id);
   if (!client) throw new PageError('the client is unknown');
+  if (client.disabled) throw new PageError('the client is disabled');
   if (!params.redirect_uri || !client.redirectUris.includes(params.redirect_uri)) throw new PageError('redirect_uri is not registered for this client');
   const tenantParameter = services.ctx.profile.tenantParameter;
   const tenantValues = allValues(source, tenantParameter);
@@ -223,7 +224,7 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
           }
           return handle(reply, state.p as FormBody, async (request) => {
             const user = await findUserById(services.ctx.db, state.u);
-            if (!user) return sendPage(reply, renderErrorPage('the user no longer exists'), 400);
+            if (!user || user.disabled) return sendPage(reply, renderErrorPage('the account no longer exists or is disabled'), 400);
             const choice = allValues(body, tenantParameter);
             return finish(reply, request, user, choice.length === 1 ? choice : [], session, true);
           });
@@ -243,9 +244,10 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
           }
           const user = await findUserByName(services.ctx.db, username);
           const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
-          if (!user || !valid) {
+          if (!user || !valid || user.disabled) {
+            // A disabled account's sign-in counts as a failure too (as at the password grant): only a sign-in resets the count.
             await guard.failed(subjects, 'password', request.client.clientId);
-            return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...request.params, ...carried }, csrf: sessions.csrfToken(session), error: 'The username or password is wrong.', username }), 401);
+            return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...request.params, ...carried }, csrf: sessions.csrfToken(session), error: 'The username or password is wrong, or the account is disabled.', username }), 401);
           }
           await guard.throttle.succeeded(subjects);
           return finish(reply, request, user, request.tenantValues, session, false);

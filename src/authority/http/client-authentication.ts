@@ -55,10 +55,16 @@ export async function authenticateClient(services: AuthorityServices, presented:
   if (lookup) lookup.registered = client.clientId;
   if (client.public) {
     if (presented.secret !== null) throw new OAuthError('invalid_client', 'client authentication failed');
-    return client;
+    return enabledClient(client);
   }
   if (presented.secret === null || !clientSecretMatches(presented.secret, client.secretDigest)) {
     throw new OAuthError('invalid_client', 'client authentication failed');
   }
+  return enabledClient(client);
+}
+
+/** A disabled client authenticates no more: said only once its credentials are proven (a public client has none). */
+function enabledClient(client: ClientRecord): ClientRecord {
+  if (client.disabled) throw new OAuthError('invalid_client', 'the client is disabled');
   return client;
 }

@@ -33,8 +33,11 @@ TENANT_HEADER = "X-StellaOps-Tenant"
 TENANT_CLAIM = "stellaops:tenant"
 # CONTRACT.md section 2: a normalized tenant id.
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,127}$")
-COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+# The signature segment may be empty so that alg "none" is refused by name.
+COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 CLOCK_TOLERANCE = 5
+# The gateway's assertions live at most 300 s (gateway.envelopeTtlSeconds).
+MAX_LIFETIME = 300
 KEYS_MAX_AGE = 600
 REFETCH_COOLDOWN = 30
 
@@ -85,6 +88,10 @@ def b64json(segment):
     return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
 
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def verify(headers, method, target, keys, issuer, audience):
     values = headers.get_all(IDENTITY_HEADER) or []
     if not values or all(not v.strip() for v in values):
@@ -123,17 +130,19 @@ def verify(headers, method, target, keys, issuer, audience):
 
     if claims.get("iss") != issuer:
         raise Refused("wrong_issuer", "iss is not this gateway")
-    aud = claims.get("aud")
-    if aud != audience and not (isinstance(aud, list) and audience in aud):
+    # The gateway writes aud as one string: this service's name.
+    if claims.get("aud") != audience:
         raise Refused("wrong_audience", "aud is not this service")
     now = time.time()
     exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
-    if not isinstance(exp, (int, float)) or not isinstance(iat, (int, float)) or not isinstance(claims.get("jti"), str):
+    if not is_number(exp) or not is_number(iat) or not isinstance(claims.get("jti"), str):
         raise Refused("malformed_assertion", "exp, iat and jti are required")
     if now > exp + CLOCK_TOLERANCE:
         raise Refused("expired", "the assertion has expired")
     if iat > now + CLOCK_TOLERANCE or (isinstance(nbf, (int, float)) and nbf > now + CLOCK_TOLERANCE):
         raise Refused("not_yet_valid", "the assertion is not valid yet")
+    if not isinstance(exp, int) or not isinstance(iat, int) or not 0 <= exp - iat <= MAX_LIFETIME:
+        raise Refused("expired", "the assertion lifetime (exp - iat) is out of bounds")
     if claims.get("htm") != method:
         raise Refused("wrong_method", "the assertion is for another method")
     if claims.get("htu") != target:
