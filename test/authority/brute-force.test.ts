@@ -13,7 +13,7 @@ import { loadOrCreateIdentitySigningKey } from '../../src/identity/identity-keys
 import { signAssertion } from '../support/identity.ts';
 import { subjectDigest } from '../../src/authority/throttle/authentication-throttle.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
-import { formFields, startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
+import { bearerCall, formFields, startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
 
 // Long enough for a loaded machine to send the attempts inside one lockout; waits read Retry-After.
 const LOCKOUT_SECONDS = 8;
@@ -203,6 +203,29 @@ describe('brute-force resistance at the Authority', () => {
     const one = await run(45, () => attempt('192.0.2.200', 'authority'));
     assert.deepEqual(one.slice(0, 40), Array(40).fill(401));
     assert.ok(one.slice(40).every((st) => st === 429), `the claimed address is the one limited: ${one.join(',')}`);
+  });
+
+  it("a disabled account's sign-ins count as failures, the right password included: the eleventh is locked out", async () => {
+    // From addresses of their own (the peer's address is locked out by the tests before).
+    const key = await loadOrCreateIdentitySigningKey(s.t.db, s.t.keyEncryptionKey);
+    const anonymous = { tenant: null, actor: 'anonymous', client: null, scopes: [] };
+    const from = (address: string, target: string) => ({
+      forwarded: `for=${address}`,
+      [s.config.profile.identityHeader]: signAssertion(key, s.config, anonymous, { audience: 'authority', method: 'POST', target }),
+    });
+    const issued = await clientCredentials(s.base, 'tenantgate-admin', s.credentials.clients['tenantgate-admin'].secret, from('192.0.2.251', '/connect/token'));
+    assert.equal(issued.status, 200);
+    const admin = (await issued.json()).access_token as string;
+    const password = `pw-${randomUUID()}`;
+    assert.equal((await bearerCall(s.base, admin, 'POST', '/admin/users', { username: 'dormant', tenants: ['tenant-alpha'], role: 'viewer', password })).status, 201);
+    assert.equal((await bearerCall(s.base, admin, 'PATCH', '/admin/users/dormant', { disabled: true })).status, 200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await login(s.base, redirectUri, 'dormant', password, from('192.0.2.250', '/connect/authorize'));
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
   });
 });
 
