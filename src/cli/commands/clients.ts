@@ -4,6 +4,8 @@ import { assignMember, unassignMember } from '../../authority/store/membership.t
 import { tenantRoles } from '../../contract/roles.ts';
 import { roleHelp } from './users.ts';
 import { cliActor, print, runAdminCommand } from './tenants.ts';
+import { knownScopes } from '../../authority/store/known-scopes.ts';
+import { configFrom } from '../options.ts';
 
 interface ClientOptions {
   name?: string;
@@ -71,7 +73,7 @@ export function registerClients(program: Command): void {
     .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
         const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-        print(await createClient(db, { clientId, public: opts.public, ...toInput(opts, explicit) }, cliActor()));
+        print(await createClient(db, { clientId, public: opts.public, ...toInput(opts, explicit) }, cliActor(), undefined, knownScopes(configFrom(cmd))));
       }),
     );
   withClientOptions(clients.command('update <clientId>').description('change a client (only the options given)'))
@@ -79,7 +81,7 @@ export function registerClients(program: Command): void {
     .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
         const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-        print(await updateClient(db, clientId, { ...toInput(opts, explicit), rotateSecret: opts.rotateSecret }, cliActor()));
+        print(await updateClient(db, clientId, { ...toInput(opts, explicit), rotateSecret: opts.rotateSecret }, cliActor(), undefined, knownScopes(configFrom(cmd))));
       }),
     );
   clients

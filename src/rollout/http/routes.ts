@@ -23,6 +23,7 @@ export const rolloutExtension: ComponentExtension = async (app, { ctx, requireSc
     db: ctx.db,
     policy,
     clock: ctx.clock,
+    config: ctx.config,
     ...(secret
       ? { matrix: matrixRerun({ gateway: ctx.config.rollout.matrixGateway ?? publicUrl(ctx.config), clientId: ctx.config.rollout.matrixClientId, secret, profile: ctx.profile, outDir: join(stateDir(ctx.config), 'evidence') }) }
       : {}),
