@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -243,6 +244,31 @@ describe('a service declared in services.<name>', () => {
     assert.equal((await call('POST', '/gateway/v1/legacy-use', own, batch)).body.duplicate, true);
     const after = (await readDailyCounters(ts.t.db, today, today, [signals.serviceLegacyHeader])).filter((r) => r.detail === 'inventory' && r.alias === 'X-Tenant-Id' && r.client === '');
     assert.equal(after[0].count, 6);
+  });
+
+  it('the CLI: flags list, rollout deploy record and rollout status know it', async () => {
+    const file = join(ts.t.stateDir, 'cli-config.json');
+    writeFileSync(file, JSON.stringify(ts.config));
+    const root = join(import.meta.dirname, '..', '..');
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--config', file, ...args], { cwd: root });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      });
+    const flags = await cli('flags', 'list');
+    assert.equal(flags.code, 0, flags.stderr);
+    assert.match(flags.stdout, /inventory\.acceptLegacyHeaders\s+true/);
+    const deploy = await cli('rollout', 'deploy', 'record', 'inventory', 'inv-3', '--actor', 'test');
+    assert.equal(deploy.code, 0, deploy.stderr);
+    assert.match(deploy.stdout, /recorded: inventory inv-3/);
+    const status = await cli('rollout', 'status');
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /legacy use per service/);
+    assert.match(status.stdout, /inventory\s+external\s+\d+ uses/);
   });
 
   it('a day a declared service did not report is "no data" for the strict gate, never zero', async () => {
