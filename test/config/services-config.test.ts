@@ -9,7 +9,7 @@ import { roleTableFor, roleScopes } from '../../src/contract/roles.ts';
 import { builtInServices } from '../../src/contract/services.ts';
 import { testTmp } from '../support/env.ts';
 
-const inventory = { url: 'http://inventory.internal:9000', routes: [{ prefix: '/api/v1/inventory/', methodScopes: { GET: ['inventory:read'] }, scopes: ['inventory:write'] }] };
+const inventory = { url: 'http://inventory.internal:9000', routes: [{ prefix: '/api/v1/inventory/', access: 'protected' as const, methodScopes: { GET: ['inventory:read'] }, scopes: ['inventory:write'] }] };
 
 function load(services: Record<string, unknown>) {
   return loadConfig({ cwd: mkdtempSync(join(testTmp(), 'services-')), env: {}, overrides: { services } });
