@@ -1,6 +1,7 @@
 /** The one configuration schema. Every setting of every component lives here. */
 import { z } from 'zod';
 import { defaultProfile } from '../contract/profile.ts';
+import { serviceIssues, serviceSchema } from './service-schema.ts';
 
 const port = z.number().int().min(1).max(65535);
 const durationMs = z.number().int().min(1);
@@ -37,7 +38,7 @@ const routeSchema = z.object({
   forwardAuthorization: z.boolean().default(false),
 });
 
-export const configSchema = z.object({
+const baseConfigSchema = z.object({
   profile: profileSchema.prefault({}),
   server: z
     .object({
@@ -167,9 +168,16 @@ export const configSchema = z.object({
     })
     .prefault({}),
   demo: z.object({ seed: z.boolean().default(true) }).prefault({}),
+  services: z.record(z.string(), serviceSchema).default({}),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The schema with the checks across `services` entries (src/config/services.ts). */
+export const configSchema = baseConfigSchema.superRefine((config, ctx) => {
+  for (const issue of serviceIssues(config.services)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
+
+export type Config = z.infer<typeof baseConfigSchema>;
+export type { ServiceConfig } from './service-schema.ts';
 export type RouteConfig = z.infer<typeof routeSchema>;
 
 /** Dotted paths whose values are secrets: redacted by `config print` and never logged. */
