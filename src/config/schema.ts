@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defaultProfile } from '../contract/profile.ts';
 import { isIP } from 'node:net';
+import { serviceIssues, serviceSchema } from './service-schema.ts';
 
 /** True when `entry` is an IP address or CIDR block (`10.0.0.0/8`, `fd00::/8`). */
 export function isAddressOrCidr(entry: string): boolean {
@@ -49,7 +50,7 @@ const routeSchema = z.object({
   forwardAuthorization: z.boolean().default(false),
 });
 
-export const configSchema = z.object({
+const baseConfigSchema = z.object({
   profile: profileSchema.prefault({}),
   server: z
     .object({
@@ -200,9 +201,16 @@ export const configSchema = z.object({
     })
     .prefault({}),
   demo: z.object({ seed: z.boolean().default(true) }).prefault({}),
+  services: z.record(z.string(), serviceSchema).default({}),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The schema with the checks across `services` entries (src/config/services.ts). */
+export const configSchema = baseConfigSchema.superRefine((config, ctx) => {
+  for (const issue of serviceIssues(config.services)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
+
+export type Config = z.infer<typeof baseConfigSchema>;
+export type { ServiceConfig } from './service-schema.ts';
 export type RouteConfig = z.infer<typeof routeSchema>;
 
 export const componentNames = ['gateway', 'authority', 'platform', 'scanner', 'graph'] as const;

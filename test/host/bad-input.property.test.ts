@@ -158,6 +158,7 @@ describe('no 500 from bad input, on every route of every component', () => {
     const declared = new Set(targets.map((t) => `${t.route.method} ${t.route.url}`));
     for (const route of [
       'GET /.well-known/identity-jwks.json',
+      'POST /gateway/v1/legacy-use',
       'POST /connect/authorize',
       'POST /connect/introspect',
       'POST /connect/revoke',

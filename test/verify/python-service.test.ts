@@ -12,6 +12,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import { createClient } from '../../src/authority/store/clients.ts';
+import { rolloutStatus } from '../../src/rollout/operations/rollout-status.ts';
+import { defaultPolicy } from '../../src/rollout/policy/default.ts';
+import { formatStatus } from '../../src/rollout/text/format-status.ts';
+import { deploymentFlags } from '../../src/flags/catalogue.ts';
 import { ensureDebian } from '../support/debian.ts';
 import { localAssertionSource, type AssertionSource, type ForwardedRequest } from './support/assertion-source.ts';
 import { startListening, startLiveGateway, type ListeningProcess, type LiveGateway } from './support/live-gateway.ts';
@@ -20,8 +25,8 @@ import { makeKey } from './support/local-issuer.ts';
 const PYTHON = '/usr/bin/python3';
 const SERVICE = join(import.meta.dirname, 'python', 'identity_service.py');
 
-function startService(jwksUrl: string, issuer: string, audience: string): Promise<ListeningProcess> {
-  return startListening(PYTHON, [SERVICE, '--jwks', jwksUrl, '--issuer', issuer, '--audience', audience, '--port', '0']);
+function startService(jwksUrl: string, issuer: string, audience: string, extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<ListeningProcess> {
+  return startListening(PYTHON, [SERVICE, '--jwks', jwksUrl, '--issuer', issuer, '--audience', audience, '--port', '0', ...extra], env ? { env } : {});
 }
 
 interface Answer {
@@ -169,5 +174,49 @@ describe('Python service: refusals a working gateway never produces (local issue
     await refusedWith(await source.forward('GET', '/api/v1/things', { tenant: 'Tenant-Alpha' }), 'invalid_tenant');
     await refusedWith({ ...good, headers: { ...good.headers, 'x-stellaops-tenant': 'tenant-bravo' } }, 'tenant_mismatch');
     await refusedWith(await source.forward('GET', '/api/v1/things', { audience: ['inventory', 'billing'] as never }), 'wrong_audience');
+  });
+});
+
+describe('a Python service still reading X-Tenant-Id: its legacy use reaches rollout status', () => {
+  let live: LiveGateway;
+  let service: ListeningProcess;
+
+  before(async () => {
+    // Declared with emit on: the gateway also writes X-Tenant-Id, which this service still reads.
+    live = await startLiveGateway(['ledger'], { emitLegacyHeaders: true });
+    const reporter = await createClient(live.stack.t.db, { clientId: 'ledger', grantTypes: ['client_credentials'], scopes: ['legacy:report'], tenants: 'tenant-alpha' }, 'test');
+    service = await startService(live.jwksUrl, live.issuer, 'ledger', ['--legacy-alias', 'X-Tenant-Id', '--gateway', live.origin, '--report-client-id', 'ledger', '--report-interval', '0.3'], {
+      ...process.env,
+      REPORT_CLIENT_SECRET: reporter.clientSecret!,
+    });
+    live.services.ledger.target = service.origin;
+  });
+  after(async () => {
+    await service?.stop();
+    await live?.close();
+  });
+
+  test('the alias reads are counted, reported to the gateway and shown per service', async () => {
+    const config = live.stack.config;
+    const before = await rolloutStatus(live.stack.t.db, defaultPolicy, new Date(), deploymentFlags(config));
+    assert.equal(before.serviceLegacyUse.find((u) => u.service === 'ledger')?.today ?? 0, 0);
+    const token = await live.token({ tenant: 'tenant-alpha' });
+    for (let i = 0; i < 3; i++) {
+      const res = await live.send('GET', `/api/v1/ledger/entries?page=${i}`, { token });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.tenantFrom, 'X-Tenant-Id', 'the service took the tenant from the alias');
+    }
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const status = await rolloutStatus(live.stack.t.db, defaultPolicy, new Date(), deploymentFlags(config));
+      const ledger = status.serviceLegacyUse.find((u) => u.service === 'ledger');
+      if (ledger && ledger.today === 3) {
+        assert.equal(ledger.kind, 'external');
+        assert.match(formatStatus(status), /ledger\s+external\s+3 uses \(today 3\)/);
+        break;
+      }
+      assert.ok(Date.now() < deadline, `the report never arrived: ${JSON.stringify(ledger)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
 });

@@ -22,3 +22,5 @@ export { identityHook } from './middleware/fastify.js';
 export type { FastifyLikeReply, FastifyLikeRequest } from './middleware/fastify.js';
 export { withIdentity, sendProblem } from './middleware/node-http.js';
 export type { IdentityHandler } from './middleware/node-http.js';
+export { createLegacyUseReporter, DEFAULT_LEGACY_TENANT_HEADERS, LEGACY_REPORT_PATH, LEGACY_REPORT_SCOPE } from './legacy-report.js';
+export type { LegacyUse, LegacyUseReporter, LegacyUseReporterOptions, TenantFromHeaders } from './legacy-report.js';

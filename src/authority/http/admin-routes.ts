@@ -169,12 +169,12 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
     });
     const withSecret = { type: 'object', properties: { client: clientViewSchema, clientSecret: { type: ['string', 'null'] } } } as const;
     app.post('/admin/clients', { preHandler: canWrite('client'), schema: { body: clientBody, response: { 201: withSecret } } }, async (req, reply) => {
-      const created = await createClient(db, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'));
+      const created = await createClient(db, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'), services.knownScopes);
       services.clients.invalidate(created.client.clientId);
       return reply.code(201).header('cache-control', 'no-store').send(created);
     });
     app.patch<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: canWrite('client'), schema: { params: idParams('clientId'), body: clientBody, response: { 200: withSecret } } }, async (req, reply) => {
-      const updated = await updateClient(db, req.params.clientId, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'));
+      const updated = await updateClient(db, req.params.clientId, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'), services.knownScopes);
       services.clients.invalidate(req.params.clientId);
       return reply.header('cache-control', 'no-store').send(updated);
     });

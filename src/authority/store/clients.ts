@@ -1,4 +1,5 @@
 /** OAuth clients: records, validation and audited changes. */
+import { assertKnownScopes, knownScopes, type KnownScopes } from './known-scopes.ts';
 import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
@@ -89,6 +90,12 @@ function stringList(value: unknown, name: string, pattern: RegExp): string[] {
   return [...new Set(list as string[])];
 }
 
+function scopeList(value: unknown, known: KnownScopes): string[] {
+  const list = stringList(value, 'scopes', SCOPE_TOKEN);
+  assertKnownScopes(list, known);
+  return list;
+}
+
 function parseGrantTypes(value: unknown): GrantType[] {
   const list = stringList(value, 'grantTypes', /^[a-z_]+$/);
   const unknown = list.filter((g) => !(grantTypes as readonly string[]).includes(g));
@@ -137,7 +144,8 @@ function checkShape(shape: ClientShape): void {
 }
 
 /** `reach` limits a tenant admin to clients held by its own tenant alone. */
-export async function createClient(db: Database, input: ClientInput, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
+/** `known`: the scopes of this deployment (knownScopes(config)); without it, tenantgate's own and the built-in services'. */
+export async function createClient(db: Database, input: ClientInput, actor: string, reach: WriteReach = fleetReach, known: KnownScopes = knownScopes()): Promise<{ client: ClientView; clientSecret: string | null }> {
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
     throw new ContractError('validation_failed', 'clientId must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$');
   }
@@ -148,7 +156,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
   const shape: ClientShape = {
     displayName: input.displayName === undefined ? clientId : displayName(input.displayName),
     grantTypes: parseGrantTypes(input.grantTypes),
-    scopes: input.scopes === undefined ? [] : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
+    scopes: input.scopes === undefined ? [] : scopeList(input.scopes, known),
     assignment,
     roles: resolveRoles(assignedTenants(assignment), input),
     fleetRoles: input.fleetRoles === undefined ? [] : parseFleetRoles(input.fleetRoles),
@@ -200,7 +208,7 @@ export interface ClientUpdate extends Omit<ClientInput, 'clientId' | 'public'> {
   disabled?: unknown;
 }
 
-export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
+export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string, reach: WriteReach = fleetReach, known: KnownScopes = knownScopes()): Promise<{ client: ClientView; clientSecret: string | null }> {
   return db.withTransaction(async (tx) => {
     const found = await tx.query('select * from authority.clients where client_id = $1 for update', [clientId]);
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
@@ -214,7 +222,7 @@ export async function updateClient(db: Database, clientId: string, input: Client
     const shape: ClientShape = {
       displayName: input.displayName === undefined ? before.displayName : displayName(input.displayName),
       grantTypes: input.grantTypes === undefined ? before.grantTypes : parseGrantTypes(input.grantTypes),
-      scopes: input.scopes === undefined ? before.scopes : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
+      scopes: input.scopes === undefined ? before.scopes : scopeList(input.scopes, known),
       assignment,
       roles: resolveRoles(assignedTenants(assignment), input, before.roles),
       fleetRoles: input.fleetRoles === undefined ? before.fleetRoles : parseFleetRoles(input.fleetRoles),

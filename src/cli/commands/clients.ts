@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { clientView, createClient, deleteClient, listClients, updateClient, type ClientUpdate } from '../../authority/store/clients.ts';
 import { assignmentInput, registerDisableCommands, registerMemberCommands, roleHelp, roleText, tenantText, withAssignmentOptions, type AssignmentOptions } from './holders.ts';
 import { cliActor, print, runAdminCommand } from './tenants.ts';
+import { knownScopes } from '../../authority/store/known-scopes.ts';
+import { configFrom } from '../options.ts';
 
 interface ClientOptions extends AssignmentOptions {
   name?: string;
@@ -52,7 +54,7 @@ export function registerClients(program: Command): void {
     .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
         const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-        print(await createClient(db, { clientId, public: opts.public, ...toInput(opts, explicit) }, cliActor()));
+        print(await createClient(db, { clientId, public: opts.public, ...toInput(opts, explicit) }, cliActor(), undefined, knownScopes(configFrom(cmd))));
       }),
     );
   withClientOptions(clients.command('update <clientId>').description('change a client (only the options given)'))
@@ -60,7 +62,7 @@ export function registerClients(program: Command): void {
     .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
         const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-        print(await updateClient(db, clientId, { ...toInput(opts, explicit), rotateSecret: opts.rotateSecret }, cliActor()));
+        print(await updateClient(db, clientId, { ...toInput(opts, explicit), rotateSecret: opts.rotateSecret }, cliActor(), undefined, knownScopes(configFrom(cmd))));
       }),
     );
   registerMemberCommands(clients, 'client', 'clientId', "assign a client to a tenant with a role (its own tokens' role there), or change that role");

@@ -11,17 +11,27 @@ X-StellaOps-Tenant header repeats. Accepted: 200 with the identity as JSON. Refu
 problem+json with the same codes as @tenantgate/verify.
 
     identity_service.py --jwks URL --issuer URL --audience NAME [--port 0]
+        [--legacy-alias X-Tenant-Id --gateway URL --report-client-id ID [--report-interval S]]
+
+With --legacy-alias the service is one that still reads its tenant from that legacy header
+(when present; it must equal the verified tenant): each such read is counted, and the counts
+are reported to the gateway's POST /gateway/v1/legacy-use every --report-interval seconds,
+authenticated with a client-credentials token of --report-client-id (secret in the
+REPORT_CLIENT_SECRET environment variable), as docs/services.md describes.
 
 Prints "listening PORT" once it accepts connections.
 """
 import argparse
 import base64
 import json
+import os
 import re
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from jwcrypto import jwk, jws
@@ -158,12 +168,74 @@ def verify(headers, method, target, keys, issuer, audience):
     return {"tenant": tenant, "subject": claims["sub"], "clientId": claims["client_id"], "scopes": claims["scope"].split()}
 
 
-def handler_for(keys, issuer, audience):
+class LegacyUseReporter:
+    """Counts tenants read from a legacy alias; reports them to the gateway in batches.
+
+    A batch keeps its id until the gateway accepted it, so a retried batch is applied once.
+    Every flush reports today, with nothing counted too: a day without a report is "no data".
+    """
+
+    def __init__(self, gateway, service, client_id, client_secret):
+        self.gateway = gateway.rstrip("/")
+        self.service = service
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.counts = {}
+        self.pending = None
+        self.lock = threading.Lock()
+
+    def count(self, alias, tenant, client):
+        with self.lock:
+            key = (alias, tenant, client)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def _token(self):
+        form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret, "scope": "legacy:report"}).encode()
+        with urllib.request.urlopen(urllib.request.Request(self.gateway + "/connect/token", data=form), timeout=5) as response:
+            return json.load(response)["access_token"]
+
+    def flush(self):
+        with self.lock:
+            if self.pending is None:
+                day = time.strftime("%Y-%m-%d", time.gmtime())
+                uses = [{"alias": a, "tenant": t, "client": c, "count": n} for (a, t, c), n in sorted(self.counts.items())]
+                self.pending = {"service": self.service, "batchId": str(uuid.uuid4()), "days": [{"day": day, "uses": uses}]}
+                self.counts = {}
+            batch = self.pending
+        request = urllib.request.Request(
+            self.gateway + "/gateway/v1/legacy-use",
+            data=json.dumps(batch).encode(),
+            headers={"Content-Type": "application/json", "Authorization": "Bearer " + self._token()},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            if response.status != 202:
+                raise RuntimeError("legacy-use report answered %d" % response.status)
+        with self.lock:
+            self.pending = None
+
+    def run(self, interval):
+        while True:
+            time.sleep(interval)
+            try:
+                self.flush()
+            except Exception as err:  # kept, sent again with the same batch id
+                print("legacy-use report failed: %s" % err, file=sys.stderr, flush=True)
+
+
+def handler_for(keys, issuer, audience, legacy_alias=None, reporter=None):
     class Handler(BaseHTTPRequestHandler):
         def _answer(self):
             try:
                 # self.path is the request target as received: path and query, like htu.
                 body, status, content_type = verify(self.headers, self.command, self.path, keys, issuer, audience), 200, "application/json"
+                legacy = self.headers.get_all(legacy_alias) if legacy_alias else None
+                if legacy:
+                    # The old code path: the tenant from the alias, which must be the verified one.
+                    if len(legacy) != 1 or legacy[0].strip() != body["tenant"]:
+                        raise Refused("tenant_mismatch", "%s does not equal the assertion's tenant" % legacy_alias)
+                    body["tenantFrom"] = legacy_alias
+                    if reporter:
+                        reporter.count(legacy_alias, body["tenant"], body["clientId"])
             except Refused as refused:
                 body = {"type": "https://tenantgate.dev/problems/" + refused.code, "status": refused.status, "code": refused.code, "detail": str(refused)}
                 status, content_type = refused.status, "application/problem+json"
@@ -190,8 +262,16 @@ def main():
     parser.add_argument("--audience", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--legacy-alias")
+    parser.add_argument("--gateway")
+    parser.add_argument("--report-client-id")
+    parser.add_argument("--report-interval", type=float, default=60.0)
     args = parser.parse_args()
-    server = ThreadingHTTPServer((args.host, args.port), handler_for(KeySet(args.jwks), args.issuer, args.audience))
+    reporter = None
+    if args.legacy_alias and args.gateway and args.report_client_id:
+        reporter = LegacyUseReporter(args.gateway, args.audience, args.report_client_id, os.environ.get("REPORT_CLIENT_SECRET", ""))
+        threading.Thread(target=reporter.run, args=(args.report_interval,), daemon=True).start()
+    server = ThreadingHTTPServer((args.host, args.port), handler_for(KeySet(args.jwks), args.issuer, args.audience, args.legacy_alias, reporter))
     print("listening %d" % server.server_address[1], flush=True)
     try:
         server.serve_forever()

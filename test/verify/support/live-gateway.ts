@@ -1,7 +1,7 @@
 /**
  * A running gateway and Authority (real database, demo seed, real tokens) in front of
- * services that are not tenantgate's: each service name gets a route `/api/v1/<name>/` whose
- * upstream is a recording pass-through. The recorder keeps what the gateway forwarded (so a
+ * services that are not tenantgate's: each service name is declared as `services.<name>` with
+ * a route `/api/v1/<name>/` whose upstream is a recording pass-through. The recorder keeps what the gateway forwarded (so a
  * test can replay a genuine assertion elsewhere) and passes the request on to the service
  * once one is attached, so a service can be started after the gateway, knowing its URLs.
  */
@@ -9,8 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { publicUrl, type RouteConfig } from '../../../src/config/schema.ts';
-import { defaultRoutes } from '../../../src/gateway/routes.ts';
+import { publicUrl } from '../../../src/config/schema.ts';
 import { clientToken } from '../../support/gateway-client.ts';
 import { startTestStack, type TestStack } from '../../support/stack.ts';
 import type { ForwardedRequest } from './assertion-source.ts';
@@ -77,17 +76,21 @@ export interface LiveGateway {
   close(): Promise<void>;
 }
 
-export async function startLiveGateway(names: string[]): Promise<LiveGateway> {
+export interface LiveServiceOptions {
+  /** Initial `<name>.emitLegacyHeaders`: the gateway also writes the legacy tenant headers. */
+  emitLegacyHeaders?: boolean;
+}
+
+export async function startLiveGateway(names: string[], options: LiveServiceOptions = {}): Promise<LiveGateway> {
   const services: Record<string, Recorder> = {};
   for (const name of names) services[name] = await startRecorder();
-  // The Authority's routes, and one route per service; `module` names the service in `aud`.
-  const routes: RouteConfig[] = [
-    ...defaultRoutes().filter((r) => r.upstream === 'authority'),
-    ...names.map((name): RouteConfig => ({ prefix: `/api/v1/${name}/`, upstream: services[name].url, access: 'protected', module: name, scopes: [], methodScopes: {}, forwardAuthorization: false })),
-  ];
+  // Each one a `services.<name>` entry: the gateway routes its prefix and writes `aud: <name>`.
+  const declared = Object.fromEntries(
+    names.map((name) => [name, { url: services[name].url, routes: [{ prefix: `/api/v1/${name}/`, access: 'protected' }], legacyHeaders: { accept: true, emit: options.emitLegacyHeaders ?? false } }]),
+  );
   let stack: TestStack;
   try {
-    stack = await startTestStack({ components: ['authority', 'gateway'], overrides: { 'gateway.routes': routes } });
+    stack = await startTestStack({ components: ['authority', 'gateway'], overrides: { services: declared } });
   } catch (err) {
     await Promise.all(Object.values(services).map((s) => s.close()));
     throw err;
