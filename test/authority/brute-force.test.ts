@@ -205,27 +205,48 @@ describe('brute-force resistance at the Authority', () => {
     assert.ok(one.slice(40).every((st) => st === 429), `the claimed address is the one limited: ${one.join(',')}`);
   });
 
-  it("a disabled account's sign-ins count as failures, the right password included: the eleventh is locked out", async () => {
-    // From addresses of their own (the peer's address is locked out by the tests before).
+  /** Headers that make a request come from `address` (the peer's own address is locked out by the tests before). */
+  async function fromAddress(address: string, target: string): Promise<Record<string, string>> {
     const key = await loadOrCreateIdentitySigningKey(s.t.db, s.t.keyEncryptionKey);
     const anonymous = { tenant: null, actor: 'anonymous', client: null, scopes: [] };
-    const from = (address: string, target: string) => ({
-      forwarded: `for=${address}`,
-      [s.config.profile.identityHeader]: signAssertion(key, s.config, anonymous, { audience: 'authority', method: 'POST', target }),
-    });
-    const issued = await clientCredentials(s.base, 'tenantgate-admin', s.credentials.clients['tenantgate-admin'].secret, from('192.0.2.251', '/connect/token'));
+    return { forwarded: `for=${address}`, [s.config.profile.identityHeader]: signAssertion(key, s.config, anonymous, { audience: 'authority', method: 'POST', target }) };
+  }
+
+  async function adminToken(address: string): Promise<string> {
+    const issued = await clientCredentials(s.base, 'tenantgate-admin', s.credentials.clients['tenantgate-admin'].secret, await fromAddress(address, '/connect/token'));
     assert.equal(issued.status, 200);
-    const admin = (await issued.json()).access_token as string;
+    return (await issued.json()).access_token as string;
+  }
+
+  it("a disabled user's sign-ins count as failures, the right password included: the eleventh is locked out", async () => {
+    const admin = await adminToken('192.0.2.251');
     const password = `pw-${randomUUID()}`;
     assert.equal((await bearerCall(s.base, admin, 'POST', '/admin/users', { username: 'dormant', tenants: ['tenant-alpha'], role: 'viewer', password })).status, 201);
     assert.equal((await bearerCall(s.base, admin, 'PATCH', '/admin/users/dormant', { disabled: true })).status, 200);
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {
-      const res = await login(s.base, redirectUri, 'dormant', password, from('192.0.2.250', '/connect/authorize'));
+      const res = await login(s.base, redirectUri, 'dormant', password, await fromAddress('192.0.2.250', '/connect/authorize'));
       statuses.push(res.status);
       await res.arrayBuffer();
     }
     assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
+  });
+
+  it('a disabled client presenting its right secret is told so and not counted: fifteen refusals, then enabled, a token at once', async () => {
+    const admin = await adminToken('192.0.2.253');
+    const created = await bearerCall(s.base, admin, 'POST', '/admin/clients', { clientId: 'dormant-bot', grantTypes: ['client_credentials'], scopes: ['platform:read'], tenant: 'tenant-alpha' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const secret = created.body.clientSecret as string;
+    assert.equal((await bearerCall(s.base, admin, 'PATCH', '/admin/clients/dormant-bot', { disabled: true })).status, 200);
+    const answers: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const res = await clientCredentials(s.base, 'dormant-bot', secret, await fromAddress('192.0.2.252', '/connect/token'));
+      answers.push(`${res.status} ${(await res.json()).error_description}`);
+    }
+    assert.deepEqual(answers, Array(15).fill('401 the client is disabled'));
+    assert.equal((await bearerCall(s.base, admin, 'PATCH', '/admin/clients/dormant-bot', { disabled: false })).status, 200);
+    const issued = await clientCredentials(s.base, 'dormant-bot', secret, await fromAddress('192.0.2.252', '/connect/token'));
+    assert.equal(issued.status, 200, 'the enabled client is not locked out');
   });
 });
 

@@ -44,9 +44,11 @@ export function presentedClient(authorization: string | undefined, body: FormBod
   return { clientId: bodyId, secret: bodySecret ?? null, method: bodySecret === undefined ? 'none' : 'client_secret_post' };
 }
 
-/** What an authentication attempt learned, for metric labels (registered client ids only). */
+/** What an authentication attempt learned: for metric labels (registered client ids only) and the brute-force count. */
 export interface ClientLookup {
   registered: string | null;
+  /** The credentials were right (the client may still be refused as disabled): not a guess to count. */
+  proven?: boolean;
 }
 
 export async function authenticateClient(services: AuthorityServices, presented: PresentedClient, lookup?: ClientLookup): Promise<ClientRecord> {
@@ -55,11 +57,13 @@ export async function authenticateClient(services: AuthorityServices, presented:
   if (lookup) lookup.registered = client.clientId;
   if (client.public) {
     if (presented.secret !== null) throw new OAuthError('invalid_client', 'client authentication failed');
+    if (lookup) lookup.proven = true;
     return enabledClient(client);
   }
   if (presented.secret === null || !clientSecretMatches(presented.secret, client.secretDigest)) {
     throw new OAuthError('invalid_client', 'client authentication failed');
   }
+  if (lookup) lookup.proven = true;
   return enabledClient(client);
 }
 

@@ -4,7 +4,7 @@ import { introspect } from '../introspection.ts';
 import type { AuthorityServices } from '../services.ts';
 import { findRefreshToken, revokeFamily } from '../tokens/refresh-tokens.ts';
 import { revokeAccessToken } from '../tokens/revoked-access-tokens.ts';
-import { authenticateClient, presentedClient } from './client-authentication.ts';
+import { authenticateClient, presentedClient, type ClientLookup } from './client-authentication.ts';
 import { validateOwnToken } from './authenticate.ts';
 import { formBodySchema, requiredValue, type FormBody } from './form-params.ts';
 import { OAuthError, sendOAuthError } from './oauth-error.ts';
@@ -86,11 +86,13 @@ function clientTokenRequest(services: AuthorityServices, guard: BruteForceGuard,
       const subjects: ThrottleSubject[] = [{ scope: 'client', value: presented.clientId }, address];
       const wait = guard.throttle.retryAfter(subjects);
       if (wait > 0) return guard.refuse(req, reply, wait);
+      const lookup: ClientLookup = { registered: null };
       let client;
       try {
-        client = await authenticateClient(services, presented);
+        client = await authenticateClient(services, presented, lookup);
       } catch (err) {
-        if (err instanceof OAuthError && err.error === 'invalid_client') await guard.failed(subjects, 'client_authentication');
+        // A disabled client that proved its secret is told so, and is not counted as guessing.
+        if (err instanceof OAuthError && err.error === 'invalid_client' && !lookup.proven) await guard.failed(subjects, 'client_authentication');
         throw err;
       }
       await guard.throttle.succeeded(subjects);

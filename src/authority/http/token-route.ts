@@ -79,7 +79,8 @@ export function tokenRoute(services: AuthorityServices, withinLimits: RateLimitC
           try {
             client = await authenticateClient(services, presented, lookup);
           } catch (err) {
-            if (err instanceof OAuthError && err.error === 'invalid_client') await guard.failed(subjects.filter((s) => s.scope !== 'user'), 'client_authentication', lookup.registered);
+            // A disabled client that proved its secret is told so, and is not counted as guessing.
+            if (err instanceof OAuthError && err.error === 'invalid_client' && !lookup.proven) await guard.failed(subjects.filter((s) => s.scope !== 'user'), 'client_authentication', lookup.registered);
             throw err;
           }
           if (!handler) throw new OAuthError('unsupported_grant_type', 'the grant type is not supported');
