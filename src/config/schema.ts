@@ -1,7 +1,19 @@
 /** The one configuration schema. Every setting of every component lives here. */
 import { z } from 'zod';
 import { defaultProfile } from '../contract/profile.ts';
+import { isIP } from 'node:net';
 import { serviceIssues, serviceSchema } from './service-schema.ts';
+
+/** True when `entry` is an IP address or CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+export function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 const port = z.number().int().min(1).max(65535);
 const durationMs = z.number().int().min(1);
@@ -48,6 +60,11 @@ const baseConfigSchema = z.object({
       publicUrl: z.string().url().optional(),
       shutdownGraceMs: durationMs.default(10_000),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /**
+       * Proxies in front of the gateway (IP addresses or CIDR blocks) whose X-Forwarded-For the
+       * gateway believes. From any other peer inbound forwarding headers are dropped.
+       */
+      trustedProxies: z.array(z.string().refine(isAddressOrCidr, 'expected an IP address or a CIDR block such as 10.0.0.0/8')).default([]),
     })
     .prefault({}),
   database: z
@@ -93,6 +110,22 @@ const baseConfigSchema = z.object({
       rateLimit: z
         // Defaults sized above one instance's sustained issuance rate, so only abuse is throttled.
         .object({ perClientPerMinute: z.number().int().min(1).default(300_000), perIpPerMinute: z.number().int().min(1).default(600_000) })
+        .prefault({}),
+      /**
+       * Failed sign-ins and client authentications: after `maxFailures` failures for one
+       * username or client id (`maxFailuresPerAddress` from one client address) within
+       * `windowSeconds`, further attempts answer 429 for `lockoutSeconds`, right password or not.
+       * Shared by every Authority instance through PostgreSQL; `syncIntervalMs` bounds how soon
+       * an instance sees a lockout another one imposed.
+       */
+      bruteForce: z
+        .object({
+          maxFailures: z.number().int().min(1).default(10),
+          maxFailuresPerAddress: z.number().int().min(1).default(100),
+          windowSeconds: z.number().int().min(1).default(900),
+          lockoutSeconds: z.number().int().min(1).default(900),
+          syncIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+        })
         .prefault({}),
     })
     .prefault({}),
@@ -179,9 +212,6 @@ export const configSchema = baseConfigSchema.superRefine((config, ctx) => {
 export type Config = z.infer<typeof baseConfigSchema>;
 export type { ServiceConfig } from './service-schema.ts';
 export type RouteConfig = z.infer<typeof routeSchema>;
-
-/** Dotted paths whose values are secrets: redacted by `config print` and never logged. */
-export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.listenUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey', 'rollout.matrixSecret'];
 
 export const componentNames = ['gateway', 'authority', 'platform', 'scanner', 'graph'] as const;
 export type ComponentName = (typeof componentNames)[number];

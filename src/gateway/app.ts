@@ -118,7 +118,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     catalogue,
     authenticator,
     clientAge,
-    rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null }),
+    rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null, trustedProxies: config.server.trustedProxies }),
     recorder,
     flags: () => ({
       legacyHeaders: ctx.flags.get('gateway.legacyHeaders'),

@@ -108,6 +108,7 @@ export function createPipeline(stages: PipelineStages): Pipeline {
         method: req.method,
         target: f.target,
         audience: f.route.upstreamName,
+        peerAddress: req.raw.socket.remoteAddress,
       });
     },
     onError: (r, { error }) => {

@@ -44,9 +44,15 @@ export function presentedClient(authorization: string | undefined, body: FormBod
   return { clientId: bodyId, secret: bodySecret ?? null, method: bodySecret === undefined ? 'none' : 'client_secret_post' };
 }
 
-export async function authenticateClient(services: AuthorityServices, presented: PresentedClient): Promise<ClientRecord> {
+/** What an authentication attempt learned, for metric labels (registered client ids only). */
+export interface ClientLookup {
+  registered: string | null;
+}
+
+export async function authenticateClient(services: AuthorityServices, presented: PresentedClient, lookup?: ClientLookup): Promise<ClientRecord> {
   const client = await services.clients.get(presented.clientId);
   if (!client) throw new OAuthError('invalid_client', 'client authentication failed');
+  if (lookup) lookup.registered = client.clientId;
   if (client.public) {
     if (presented.secret !== null) throw new OAuthError('invalid_client', 'client authentication failed');
     return enabledClient(client);
