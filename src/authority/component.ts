@@ -13,6 +13,7 @@ import { authorizeRoutes } from './http/authorize-route.ts';
 import { consoleRoutes } from './http/console-routes.ts';
 import { discoveryRoutes } from './http/discovery-routes.ts';
 import { introspectRevokeRoutes } from './http/introspect-revoke-routes.ts';
+import { userinfoRoutes } from './http/userinfo-route.ts';
 import { oauthRateLimit } from './http/rate-limit.ts';
 import { tokenRoute } from './http/token-route.ts';
 import { createAuthorityServices } from './services.ts';
@@ -36,6 +37,7 @@ export async function startAuthority(ctx: ComponentContext, port?: number, optio
     await app.register(tokenRoute(services, withinLimits));
     await app.register(authorizeRoutes(services, withinLimits));
     await app.register(introspectRevokeRoutes(services, withinLimits));
+    await app.register(userinfoRoutes(services, auth));
     await app.register(consoleRoutes(services, auth));
     await app.register(adminRoutes(services, auth));
     await mountExtensions(app, options.extensions ?? [], { ctx, requireScope: auth.requireScope });

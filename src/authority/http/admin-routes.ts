@@ -41,6 +41,7 @@ const clientViewSchema = {
     ...assignmentFields,
     redirectUris: stringArray,
     includeAllowedTenants: { type: 'boolean' },
+    idTokenSignedResponseAlg: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
   },
@@ -61,6 +62,7 @@ const clientBody = {
     public: { type: 'boolean' },
     redirectUris: stringArray,
     includeAllowedTenants: { type: 'boolean' },
+    idTokenSignedResponseAlg: {},
     rotateSecret: { type: 'boolean' },
     role: { type: 'string' },
   },
@@ -80,14 +82,14 @@ function readReach(req: FastifyRequest, kind: MemberKind): string | null {
   const p = req.principal!;
   if (p.scopes.includes(scopes.fleetRead) || p.scopes.includes(scopes.fleetWrite)) return null;
   if (p.scopes.includes(readScopes[kind]) || p.scopes.includes(writeScopes[kind])) return p.tenant;
-  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetRead} or ${readScopes[kind]}`);
+  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetRead} or ${readScopes[kind]}`, { requiredScope: readScopes[kind] });
 }
 
 function writeReach(req: FastifyRequest, kind: MemberKind): WriteReach {
   const p = req.principal!;
   if (p.scopes.includes(scopes.fleetWrite)) return fleetReach;
   if (p.scopes.includes(writeScopes[kind])) return { tenant: p.tenant };
-  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetWrite} or ${writeScopes[kind]}`);
+  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetWrite} or ${writeScopes[kind]}`, { requiredScope: writeScopes[kind] });
 }
 
 /** What a tenant admin sees of a record: its membership in the admin's tenant, not the others. */

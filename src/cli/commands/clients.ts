@@ -18,6 +18,7 @@ interface ClientOptions {
   redirectUri?: string[];
   allowedTenantsClaim?: boolean;
   rotateSecret?: boolean;
+  idTokenAlg?: string;
 }
 
 function withClientOptions(cmd: Command): Command {
@@ -31,7 +32,8 @@ function withClientOptions(cmd: Command): Command {
     .option('--roles <tenant=role,...>', roleHelp.roles)
     .option('--fleet-roles <roles>', roleHelp.fleetRoles)
     .option('--redirect-uri <uris...>', 'exact redirect URIs (authorization_code)')
-    .option('--no-allowed-tenants-claim', 'omit the assigned-set claim from this client’s tokens');
+    .option('--no-allowed-tenants-claim', 'omit the assigned-set claim from this client’s tokens')
+    .option('--id-token-alg <alg>', 'ID token signing algorithm: RS256 (the default), or the access-token key\'s EdDSA or ES256');
 }
 
 function toInput(opts: ClientOptions, explicit: (name: string) => boolean): ClientUpdate {
@@ -46,6 +48,7 @@ function toInput(opts: ClientOptions, explicit: (name: string) => boolean): Clie
     fleetRoles: opts.fleetRoles,
     redirectUris: opts.redirectUri,
     includeAllowedTenants: explicit('allowedTenantsClaim') ? opts.allowedTenantsClaim : undefined,
+    idTokenSignedResponseAlg: opts.idTokenAlg,
   };
 }
 
