@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { demoSbom, seedGraphDemo } from '../../../src/modules/graph/demo-seed.ts';
+import { demoSbom, seedGraphFixture } from './support/fixture-sbom.ts';
 import { canonicalPurl, nodeIdForPurl, readCycloneDxGraph } from '../../../src/modules/graph/ingest/read-cyclonedx-graph.ts';
 import { graphRoutes } from '../../../src/modules/graph/routes.ts';
 import { createModuleHarness, type ModuleHarness } from '../tenant-context/harness.ts';
@@ -47,7 +47,7 @@ describe('Graph behind the shared tenant context', () => {
   let h: ModuleHarness;
   before(async () => {
     h = await createModuleHarness('graph', graphRoutes, {}, async (t) =>
-      seedGraphDemo({ db: t.db, config: t.config(), keyEncryptionKey: t.keyEncryptionKey, credentials: { clients: {}, users: {} } }),
+      seedGraphFixture(t.db),
     );
   });
   after(async () => h.close());
