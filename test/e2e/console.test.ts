@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CONSOLE_CLIENT_ID } from '../../src/contract/scopes.ts';
+import { writeAudit } from '../../src/telemetry/audit.ts';
 import { utcDay } from '../../src/telemetry/clock.ts';
 import { readDailyCounters } from '../../src/telemetry/counters.ts';
 import { signals } from '../../src/telemetry/signals.ts';
@@ -407,6 +408,63 @@ describe('rollout actions by role (desktop)', () => {
       } finally {
         await context.close();
       }
+    }
+  });
+});
+
+describe('people by name, audit details and the Overview summary (desktop)', () => {
+  test('the Overview summarizes the tenant for alice, and the fleet rollout for the operator', async () => {
+    for (const [user, fleet] of [
+      ['alice', false],
+      ['ops', true],
+    ] as const) {
+      const context = await browser.newContext({ viewport: viewports[0].viewport });
+      try {
+        const page = await context.newPage();
+        await signIn(page, base, user, password(user), `/?tenant=${ALPHA.id}`);
+        await waitForTenantPage(page, ALPHA.id, ['Scans', 'Findings to triage', 'Unknowns', 'Actor']);
+        const summary = (await page.getByTestId('tenant-summary').textContent()) ?? '';
+        assert.match(summary, /Scans\s*2\s*2 completed/, summary);
+        assert.equal(await page.getByTestId('fleet-summary').count(), fleet ? 1 : 0, `${user}: fleet rollout summary`);
+        if (fleet) assert.match((await page.getByTestId('fleet-summary').textContent()) ?? '', /Exit gate of phase/);
+        // The actor is shown by username, its id kept in the title.
+        assert.equal((await page.locator('main .person').first().textContent())?.startsWith(user), true);
+        if (user === 'alice') await page.screenshot({ path: join(screenshots, 'desktop-overview-summary.png'), fullPage: true });
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('the Audit page names actors and clients and shows a change as before/after, not JSON', async () => {
+    const { rows } = await ts.t.db.query<{ id: string }>("select id from authority.users where username = 'alice'");
+    const aliceId = rows[0].id;
+    await writeAudit(ts.t.db, {
+      type: 'authority.user.updated',
+      outcome: 'success',
+      actor: aliceId,
+      client: 'stellaops-console',
+      tenant: ALPHA.id,
+      properties: { before: { tenants: ['tenant-alpha'], roles: { 'tenant-alpha': 'member' } }, after: { tenants: ['tenant-alpha'], roles: { 'tenant-alpha': 'admin' } }, user: 'grace' },
+    });
+    const context = await browser.newContext({ viewport: viewports[0].viewport });
+    try {
+      const page = await context.newPage();
+      await signIn(page, base, 'alice', password('alice'), `/audit?tenant=${ALPHA.id}`);
+      await waitForTenantPage(page, ALPHA.id, ['authority.user.updated', 'Changed']);
+      const event = page.locator('tr').filter({ hasText: 'authority.user.updated' }).first();
+      const changed = event.locator('.change-table tr[data-changed="true"]');
+      assert.equal(await changed.count(), 1, 'only the roles changed');
+      const row = (await changed.textContent()) ?? '';
+      assert.match(row, /roles.*member.*admin/);
+      const actor = event.locator(`.person[title="${aliceId}"]`).first();
+      assert.match((await actor.textContent()) ?? '', /^alice/);
+      assert.ok((await event.textContent())?.includes('tenantgate console'), 'the client by its display name');
+      const cells = await page.locator('main td').allTextContents();
+      assert.equal(cells.filter((c) => c.trim().startsWith('{"')).length, 0, 'no raw JSON in the table');
+      await page.screenshot({ path: join(screenshots, 'desktop-audit-details.png'), fullPage: true });
+    } finally {
+      await context.close();
     }
   });
 });

@@ -33,7 +33,7 @@ export function formatValue(value: unknown): ReactNode {
   if (isObject(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0) return <span className="muted">none</span>;
-    return (
+    const list = (
       <dl className="kv">
         {entries.map(([k, v]) => (
           <div key={k}>
@@ -43,6 +43,16 @@ export function formatValue(value: unknown): ReactNode {
         ))}
       </dl>
     );
+    // A whole record (a client's view, say) folds away behind its field count.
+    if (entries.length > 4) {
+      return (
+        <details className="kv-fold">
+          <summary>{entries.length} fields</summary>
+          {list}
+        </details>
+      );
+    }
+    return list;
   }
   return String(value);
 }
@@ -77,6 +87,29 @@ function ChangeTable({ before, after }: { before: unknown; after: unknown }) {
   if (!b && !a) return null;
   const keys = [...new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})])];
   const label = !b ? 'Created' : !a ? 'Removed' : 'Changed';
+  if (!b || !a) {
+    // Nothing to compare: the record as it was created, or as it was when removed.
+    const record = (a ?? b)!;
+    return (
+      <table className="change-table">
+        <caption>{label}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Field</th>
+            <th scope="col">{a ? 'Value' : 'Last value'}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr key={k}>
+              <th scope="row">{humanize(k)}</th>
+              <td>{formatValue(record[k])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
   return (
     <table className="change-table">
       <caption>{label}</caption>
@@ -89,12 +122,12 @@ function ChangeTable({ before, after }: { before: unknown; after: unknown }) {
       </thead>
       <tbody>
         {keys.map((k) => {
-          const changed = !same(b?.[k], a?.[k]);
+          const changed = !same(b[k], a[k]);
           return (
             <tr key={k} className={changed ? 'changed' : undefined} data-changed={changed ? 'true' : undefined}>
               <th scope="row">{humanize(k)}</th>
-              <td>{b ? formatValue(b[k]) : <span className="muted">—</span>}</td>
-              <td>{a ? formatValue(a[k]) : <span className="muted">—</span>}</td>
+              <td>{formatValue(b[k])}</td>
+              <td>{formatValue(a[k])}</td>
             </tr>
           );
         })}
