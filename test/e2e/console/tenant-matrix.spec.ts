@@ -354,6 +354,25 @@ test.describe('rollout actions by role', () => {
   }
 });
 
+test.describe('the Overview summary', () => {
+  for (const [who, operator] of [
+    ['a tenant user', false],
+    ['the fleet operator', true],
+  ] as const) {
+    test(`${who}: the tenant's scans, findings and unknowns${operator ? ', and the fleet rollout' : ''}; people by name`, ONE_VIEWPORT, async ({ page }) => {
+      const user = operator ? fx.users.operator : fx.users.both;
+      await signIn(page, base, user.username, user.password, `/?tenant=${ALPHA.id}`);
+      await waitForTenantPage(page, ALPHA.id, ['Scans', 'Findings to triage', 'Unknowns']);
+      const summary = (await page.getByTestId('tenant-summary').textContent()) ?? '';
+      expect(summary).toMatch(/Scans\s*\d+/);
+      await expect(page.getByTestId('fleet-summary')).toHaveCount(operator ? 1 : 0);
+      if (operator) expect((await page.getByTestId('fleet-summary').textContent()) ?? '').toMatch(/Exit gate of phase/);
+      // No person is shown by a bare UUID.
+      for (const person of await page.locator('main .person').allTextContents()) expect(person).not.toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    });
+  }
+});
+
 test('the tenant selector, open (README screenshot)', async ({ page }, info) => {
   await signInBoth(page, info, `/topology?tenant=${ALPHA.id}`);
   await waitForTenantPage(page, ALPHA.id, matrixPages[1].expect(ALPHA));
