@@ -14,6 +14,7 @@ import { consoleRoutes } from './http/console-routes.ts';
 import { discoveryRoutes } from './http/discovery-routes.ts';
 import { introspectRevokeRoutes } from './http/introspect-revoke-routes.ts';
 import { bruteForceGuard } from './http/brute-force.ts';
+import { userinfoRoutes } from './http/userinfo-route.ts';
 import { oauthRateLimit } from './http/rate-limit.ts';
 import { tokenRoute } from './http/token-route.ts';
 import { createAuthorityServices } from './services.ts';
@@ -42,6 +43,7 @@ export async function startAuthority(ctx: ComponentContext, port?: number, optio
     await app.register(tokenRoute(services, withinLimits, guard));
     await app.register(authorizeRoutes(services, withinLimits, guard));
     await app.register(introspectRevokeRoutes(services, withinLimits, guard));
+    await app.register(userinfoRoutes(services, auth));
     await app.register(consoleRoutes(services, auth));
     await app.register(adminRoutes(services, auth));
     await mountExtensions(app, options.extensions ?? [], { ctx, requireScope: auth.requireScope });

@@ -94,12 +94,15 @@ export class TenantgateError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly extra: Record<string, unknown>;
-  constructor(code: ErrorCode, detail: string, options: { status?: number; extra?: Record<string, unknown>; cause?: unknown } = {}) {
+  /** For `insufficient_scope`: a scope that would do, named in the Bearer challenge (RFC 6750 §3). */
+  readonly requiredScope: string | undefined;
+  constructor(code: ErrorCode, detail: string, options: { status?: number; extra?: Record<string, unknown>; cause?: unknown; requiredScope?: string } = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.status = options.status ?? errorTable[code].status;
     this.extra = options.extra ?? {};
+    this.requiredScope = options.requiredScope;
   }
 }
 

@@ -83,7 +83,10 @@ export function createPipeline(stages: PipelineStages): Pipeline {
       clientIsNew,
     });
     recorder.record({ classification, decision, token, method: req.method, path: r.path, requestId: req.id });
-    if (!decision.pass) return sendProblem(reply, req, decision.code, decision.code === 'unauthorized' && auth ? `${decision.detail}: ${auth.reason}` : decision.detail);
+    if (!decision.pass) {
+      const detail = decision.code === 'unauthorized' && auth ? `${decision.detail}: ${auth.reason}` : decision.detail;
+      return sendProblem(reply, req, decision.code, detail, undefined, {}, decision.code === 'insufficient_scope' ? route.scopesFor(req.method).join(' ') : undefined);
+    }
     const identity = token && decision.tenant !== null ? rewriter.identityFor(token, decision.tenant, decision.scopes) : rewriter.anonymous;
     const target = (PLAIN_PATH.test(r.path) ? r.path : new URL(r.path, route.origin).pathname) + r.query;
     const emitLegacy = route.emitLegacyFlag !== null && stages.emitsLegacy(route.emitLegacyFlag);

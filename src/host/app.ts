@@ -205,10 +205,28 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   return app;
 }
 
-export function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, status?: number, extra: Record<string, unknown> = {}) {
+/** The realm of every Bearer challenge. */
+export const BEARER_REALM = 'tenantgate';
+const BEARER_CREDENTIALS = /^[ \t]*bearer([ \t]|$)/i;
+
+/**
+ * The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3), or null: `unauthorized` with no
+ * bearer credentials in the request (no Authorization header, or another scheme) carries no
+ * error code (§3.1); with a bearer token it is `invalid_token`; `insufficient_scope` names a
+ * scope that would do when one is known.
+ */
+export function bearerChallenge(req: FastifyRequest, code: ErrorCode, requiredScope?: string): string | null {
+  const realm = `Bearer realm="${BEARER_REALM}"`;
+  if (code === 'unauthorized') return BEARER_CREDENTIALS.test(req.headers.authorization ?? '') ? `${realm}, error="invalid_token"` : realm;
+  if (code === 'insufficient_scope') return `${realm}, error="insufficient_scope"${requiredScope ? `, scope="${requiredScope}"` : ''}`;
+  return null;
+}
+
+export function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, status?: number, extra: Record<string, unknown> = {}, requiredScope?: string) {
   const body = problem(code, detail, req.id, status, extra);
   if (body.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  if (code === 'unauthorized') reply.header('www-authenticate', 'Bearer error="invalid_token"');
+  const challenge = bearerChallenge(req, code, requiredScope);
+  if (challenge) reply.header('www-authenticate', challenge);
   return reply.code(body.status).type('application/problem+json').send(body);
 }
 
@@ -217,7 +235,7 @@ function sendError(err: FastifyError | TenantgateError, req: FastifyRequest, rep
     outageLog.record(req.log, err.outage, (err.cause as Error | undefined)?.message ?? err.message);
     return sendProblem(reply, req, 'unavailable', err.message);
   }
-  if (err instanceof TenantgateError) return sendProblem(reply, req, err.code, err.message, err.status, err.extra);
+  if (err instanceof TenantgateError) return sendProblem(reply, req, err.code, err.message, err.status, err.extra, err.requiredScope);
   // PostgreSQL class 22 (data exception): a request value the column cannot hold (a malformed
   // date or uuid, a NUL byte, a number out of range) — the request's fault, never a 500.
   if (isDataException(err)) return sendProblem(reply, req, 'validation_failed', 'a value in the request is not valid for its field');

@@ -36,7 +36,7 @@ export async function startModule(
  */
 export function requireScope(scope: string): preHandlerAsyncHookHandler {
   return async (req) => {
-    if (!req.identity?.scopes.includes(scope)) throw new ContractError('insufficient_scope', `this route requires the scope ${scope}`);
+    if (!req.identity?.scopes.includes(scope)) throw new ContractError('insufficient_scope', `this route requires the scope ${scope}`, { requiredScope: scope });
   };
 }
 

@@ -77,6 +77,16 @@ describe('tenantgate tenants|clients|users|keys', () => {
     const list = await cli('keys', 'list');
     assert.match(list.stdout, /ES256\s+created .* current/);
     assert.match(list.stdout, /EdDSA\s+created .* retired .* published until/);
+    const idFirst = await cli('keys', 'rotate', 'id-token');
+    assert.match(idFirst.stdout, /new ID-token key rs-[0-9a-f-]+ \(RS256\)\n/);
+    const idSecond = await cli('keys', 'rotate', 'id-token');
+    assert.match(idSecond.stdout, /new ID-token key rs-[0-9a-f-]+ \(RS256\); retired rs-/);
+    assert.match((await cli('keys', 'rotate', 'id-token', '--algorithm', 'EdDSA')).stderr, /RS256/);
+    const idList = await cli('keys', 'list', 'id-token');
+    assert.match(idList.stdout, /RS256\s+created .* current/);
+    assert.doesNotMatch(idList.stdout, /EdDSA|ES256/);
+    assert.match((await cli('keys', 'list')).stdout, /ES256\s+created .* current/, 'the ID-token rotation left the access-token key current');
+    assert.doesNotMatch((await cli('keys', 'list')).stdout, /RS256/);
     const { rows } = await t.db.query('select private_key_sealed from authority.signing_keys');
     for (const r of rows) assert.match(r.private_key_sealed, /^v1\./, 'private keys are sealed');
   });

@@ -44,8 +44,12 @@ describe('interop: openid-client v6 and jose against the running Authority', () 
     assert.ok(keys.keys.length >= 1);
     for (const k of keys.keys) {
       assert.equal(k.d, undefined, 'no private material in the JWKS');
-      assert.ok(['EdDSA', 'ES256'].includes(k.alg));
+      assert.ok(['EdDSA', 'ES256', 'RS256'].includes(k.alg));
     }
+    assert.ok(keys.keys.some((k: any) => k.alg === 'RS256' && k.kty === 'RSA'), 'the RS256 ID-token key is published');
+    assert.deepEqual(meta.id_token_signing_alg_values_supported, ['RS256', 'EdDSA']);
+    assert.equal(meta.token_endpoint_auth_signing_alg_values_supported, undefined, 'no JWT client authentication is offered');
+    assert.equal(meta.userinfo_endpoint, `${s.base}/connect/userinfo`);
   });
 
   it('client_credentials with tenant=tenant-bravo verifies and carries one tenant', async () => {
@@ -91,6 +95,12 @@ describe('interop: openid-client v6 and jose against the running Authority', () 
     assert.equal(idClaims?.nonce, nonce);
     assert.equal(idClaims?.preferred_username, 'alice');
     assert.equal(idClaims?.sub, payload.sub);
+    // RS256 by default (the client registered no id_token_signed_response_alg), verifiable with the JWKS.
+    const id = await jwtVerify(tokens.id_token as string, jwks, { issuer: s.base, audience: 'stellaops-console', algorithms: ['RS256'] });
+    assert.equal(id.protectedHeader.alg, 'RS256');
+    assert.equal(id.payload['stellaops:tenant'], 'tenant-alpha');
+    const userinfo = await oidc.fetchUserInfo(console_, tokens.access_token, payload.sub as string);
+    assert.deepEqual(userinfo, { sub: payload.sub, preferred_username: 'alice', 'stellaops:tenant': 'tenant-alpha' });
     assert.ok(tokens.refresh_token);
 
     const switched = await oidc.refreshTokenGrant(console_, tokens.refresh_token as string, { tenant: 'tenant-bravo' });

@@ -111,5 +111,18 @@ describe('gateway acceptance with the real Authority and Platform', () => {
     const res = await context(await token('ci-runner'));
     assert.equal(res.status, 403);
     assert.equal(res.body.code, 'insufficient_scope');
+    assert.equal(res.headers['www-authenticate'], 'Bearer realm="tenantgate", error="insufficient_scope", scope="platform:read"');
+  });
+
+  it('Bearer challenges per RFC 6750: none without credentials, invalid_token with a bad token', async () => {
+    const none = await send(`${gatewayUrl}/api/v1/platform/context`, 'GET', []);
+    assert.equal(none.status, 401);
+    assert.equal(none.headers['www-authenticate'], 'Bearer realm="tenantgate"');
+    const invalid = await context('not.a.token');
+    assert.equal(invalid.status, 401);
+    assert.equal(invalid.headers['www-authenticate'], 'Bearer realm="tenantgate", error="invalid_token"');
+    const userinfo = await send(`${gatewayUrl}/connect/userinfo`, 'GET', []);
+    assert.equal(userinfo.status, 401, 'the UserInfo endpoint is reached through the gateway');
+    assert.equal(userinfo.headers['www-authenticate'], 'Bearer realm="tenantgate"');
   });
 });

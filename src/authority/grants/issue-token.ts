@@ -80,7 +80,12 @@ export async function issueToken(services: AuthorityServices, client: ClientReco
     }
   }
   if (result.user && result.code && scopes.includes('openid')) {
-    response.id_token = await mintIdToken(key, {
+    const alg = client.idTokenSignedResponseAlg ?? 'RS256';
+    const idKey = services.keys.idTokenKeyFor(alg);
+    if (!idKey) {
+      throw new OAuthError('unauthorized_client', `the client registered id_token_signed_response_alg ${alg}; ID tokens are signed with ${services.keys.idTokenAlgorithms().join(' or ')} now`);
+    }
+    response.id_token = await mintIdToken(idKey, {
       issuer: services.issuer,
       clientId: client.clientId,
       subject,

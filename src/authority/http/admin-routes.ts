@@ -9,6 +9,7 @@
  * `authority:users.*`, `authority:audit.read`) reach only the token's selected tenant: its
  * members, the clients and users it holds alone, and its own audit events.
  */
+import { actorIds, actorName, lookupPeople } from '../../identity/people.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ContractError } from '../../contract/errors.ts';
 import { scopes } from '../../contract/scopes.ts';
@@ -43,6 +44,7 @@ const clientViewSchema = {
     redirectUris: stringArray,
     includeAllowedTenants: { type: 'boolean' },
     ...disabledFields,
+    idTokenSignedResponseAlg: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
   },
@@ -63,6 +65,7 @@ const clientBody = {
     public: { type: 'boolean' },
     redirectUris: stringArray,
     includeAllowedTenants: { type: 'boolean' },
+    idTokenSignedResponseAlg: {},
     rotateSecret: { type: 'boolean' },
     role: { type: 'string' },
     disabled: { type: 'boolean' },
@@ -71,7 +74,10 @@ const clientBody = {
 const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, disabled: { type: 'boolean' } } } as const;
 const memberBody = { type: 'object', properties: { role: { type: 'string' } } } as const;
 const memberParams = (name: string) => ({ type: 'object', properties: { id: { type: 'string' }, [name]: { type: 'string' } }, required: ['id', name] }) as const;
-const memberView = { type: 'object', properties: { kind: { type: 'string' }, id: { type: 'string' }, tenant: { type: 'string' }, role: { type: 'string' } } } as const;
+const memberView = {
+  type: 'object',
+  properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, userId: { type: 'string' }, tenant: { type: 'string' }, role: { type: 'string' } },
+} as const;
 const tenantBody = { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } } } as const;
 const idParams = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
 
@@ -83,14 +89,14 @@ function readReach(req: FastifyRequest, kind: MemberKind): string | null {
   const p = req.principal!;
   if (p.scopes.includes(scopes.fleetRead) || p.scopes.includes(scopes.fleetWrite)) return null;
   if (p.scopes.includes(readScopes[kind]) || p.scopes.includes(writeScopes[kind])) return p.tenant;
-  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetRead} or ${readScopes[kind]}`);
+  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetRead} or ${readScopes[kind]}`, { requiredScope: readScopes[kind] });
 }
 
 function writeReach(req: FastifyRequest, kind: MemberKind): WriteReach {
   const p = req.principal!;
   if (p.scopes.includes(scopes.fleetWrite)) return fleetReach;
   if (p.scopes.includes(writeScopes[kind])) return { tenant: p.tenant };
-  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetWrite} or ${writeScopes[kind]}`);
+  throw new ContractError('insufficient_scope', `this route requires the scope ${scopes.fleetWrite} or ${writeScopes[kind]}`, { requiredScope: writeScopes[kind] });
 }
 
 /** What a tenant admin sees of a record: its membership in the admin's tenant, not the others. */
@@ -227,11 +233,11 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
         const fleet = p.scopes.includes(scopes.fleetRead) || p.scopes.includes(scopes.fleetWrite);
         if (!fleet && tenant !== p.tenant) throw new ContractError('tenant_forbidden', `this token reaches the members of tenant '${p.tenant}' only`);
         const has = (kind: MemberKind) => fleet || p.scopes.includes(readScopes[kind]) || p.scopes.includes(writeScopes[kind]);
-        const members = <T extends Assignment & { roles: TenantRoles }>(kind: MemberKind, records: T[], id: (r: T) => string) =>
-          records.filter((r) => assignedTenants(r).includes(tenant)).map((r) => ({ kind, id: id(r), tenant, role: r.roles[tenant] }));
-        return {
-          items: [...(has('user') ? members('user', await listUsers(db), (u) => u.username) : []), ...(has('client') ? members('client', await listClients(db), (c) => c.clientId) : [])],
-        };
+        // `id` is what the member routes take (username, clientId); `name` is what to show; `userId` the user's stable id.
+        const items: { kind: MemberKind; id: string; name: string; userId?: string; tenant: string; role: string }[] = [];
+        if (has('user')) for (const u of await listUsers(db)) if (assignedTenants(u).includes(tenant)) items.push({ kind: 'user', id: u.username, name: u.username, userId: u.id, tenant, role: u.roles[tenant] });
+        if (has('client')) for (const c of await listClients(db)) if (assignedTenants(c).includes(tenant)) items.push({ kind: 'client', id: c.clientId, name: c.displayName, tenant, role: c.roles[tenant] });
+        return { items };
       },
     );
 
@@ -267,7 +273,7 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
           }
           tenant = p.tenant;
         }
-        return queryAudit(db, {
+        const page = await queryAudit(db, {
           type: q.type,
           client: q.client,
           tenant,
@@ -277,6 +283,16 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
           cursor: q.cursor,
           limit: q.limit,
         });
+        // Names beside the ids: the username or client name of each actor and client.
+        const people = await lookupPeople(db, page.items.flatMap((e: { actor: string | null; client: string | null }) => [...actorIds(e.actor), e.client]));
+        return {
+          ...page,
+          items: page.items.map((e: { actor: string | null; client: string | null }) => ({
+            ...e,
+            actorName: actorName(e.actor, people),
+            clientName: e.client ? (people.get(e.client)?.name ?? null) : null,
+          })),
+        };
       },
     );
   };

@@ -103,7 +103,7 @@ export function bearerAuthentication(services: AuthorityServices) {
       const principal = await authenticate(req);
       if (!principal) return sendProblem(reply, req, 'unauthorized', 'a valid bearer token is required');
       if (anyOf.length > 0 && !anyOf.some((s) => principal.scopes.includes(s))) {
-        return sendProblem(reply, req, 'insufficient_scope', `this route requires the scope ${anyOf.join(' or ')}`);
+        return sendProblem(reply, req, 'insufficient_scope', `this route requires the scope ${anyOf.join(' or ')}`, undefined, {}, anyOf[0]);
       }
     };
   }

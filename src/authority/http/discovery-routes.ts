@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import { adminScopes, moduleScopes, rolloutScopes } from '../../contract/scopes.ts';
 import { openIdScopes } from '../grants/token-scope.ts';
-import { allowedAlgorithms } from '../tokens/validate-access-token.ts';
 import type { AuthorityServices } from '../services.ts';
 
 export function serverMetadata(services: AuthorityServices): Record<string, unknown> {
@@ -13,6 +12,7 @@ export function serverMetadata(services: AuthorityServices): Record<string, unkn
     token_endpoint: `${iss}/connect/token`,
     introspection_endpoint: `${iss}/connect/introspect`,
     revocation_endpoint: `${iss}/connect/revoke`,
+    userinfo_endpoint: `${iss}/connect/userinfo`,
     jwks_uri: `${iss}/.well-known/jwks.json`,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
@@ -23,10 +23,12 @@ export function serverMetadata(services: AuthorityServices): Record<string, unkn
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes_supported: [...new Set([...openIdScopes, ...moduleScopes, ...adminScopes, ...rolloutScopes, ...services.knownScopes])],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: allowedAlgorithms,
-    token_endpoint_auth_signing_alg_values_supported: allowedAlgorithms,
+    // RS256 (the default, OpenID Connect's required algorithm) and the current access-token key's.
+    id_token_signing_alg_values_supported: services.keys.idTokenAlgorithms(),
+    // No JWT client authentication (private_key_jwt, client_secret_jwt), so no
+    // token_endpoint_auth_signing_alg_values_supported.
     authorization_response_iss_parameter_supported: true,
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id', 'scope', 'nonce', 'preferred_username', services.ctx.profile.selectedTenantClaim, services.ctx.profile.allowedTenantsClaim],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'jti', 'client_id', 'scope', 'nonce', 'preferred_username', services.ctx.profile.selectedTenantClaim, services.ctx.profile.allowedTenantsClaim],
     // The tenant request parameter (CONTRACT.md §3), named by the contract profile.
     tenant_parameter: services.ctx.profile.tenantParameter,
   };

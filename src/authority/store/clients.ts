@@ -9,6 +9,19 @@ import { assertTenantsExist, assertWithinReach, assignedTenants, assignmentIsEmp
 import { auditDisabledChange, disabledStateOf, heldAssignment, revokeWhatTheUpdateTookAway, setDisabledAt, type DisabledState, type HeldAssignment } from './holder.ts';
 import { recordRevocation, revokeEverythingIssuedTo } from '../tokens/revocations.ts';
 
+/** What a client may register for its ID tokens: RS256 (the default) or an access-token algorithm. */
+export const idTokenAlgorithms = ['RS256', 'EdDSA', 'ES256'] as const;
+export type IdTokenAlgorithm = (typeof idTokenAlgorithms)[number];
+
+function parseIdTokenAlg(value: unknown, fallback: IdTokenAlgorithm | null): IdTokenAlgorithm | null {
+  if (value === undefined) return fallback;
+  if (value === null) return null;
+  if (typeof value !== 'string' || !(idTokenAlgorithms as readonly string[]).includes(value)) {
+    throw new ContractError('validation_failed', `idTokenSignedResponseAlg must be one of ${idTokenAlgorithms.join(', ')} (or null for RS256)`);
+  }
+  return value as IdTokenAlgorithm;
+}
+
 export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof grantTypes)[number];
 
@@ -22,6 +35,8 @@ export interface ClientRecord extends HeldAssignment, DisabledState {
   scopes: string[];
   redirectUris: string[];
   includeAllowedTenants: boolean;
+  /** The algorithm of the client's ID tokens (OpenID `id_token_signed_response_alg`); null: RS256. */
+  idTokenSignedResponseAlg: IdTokenAlgorithm | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -49,6 +64,7 @@ function toRecord(r: any): ClientRecord {
     redirectUris: r.redirect_uris,
     includeAllowedTenants: r.include_allowed_tenants,
     ...disabledStateOf(r),
+    idTokenSignedResponseAlg: r.id_token_signed_response_alg ?? null,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -80,6 +96,7 @@ export interface ClientInput {
   public?: unknown;
   redirectUris?: unknown;
   includeAllowedTenants?: unknown;
+  idTokenSignedResponseAlg?: unknown;
 }
 
 function stringList(value: unknown, name: string, pattern: RegExp): string[] {
@@ -128,6 +145,7 @@ interface ClientShape {
   isPublic: boolean;
   redirectUris: string[];
   includeAllowedTenants: boolean;
+  idTokenSignedResponseAlg: IdTokenAlgorithm | null;
 }
 
 function checkShape(shape: ClientShape): void {
@@ -163,6 +181,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
     isPublic,
     redirectUris: input.redirectUris === undefined ? [] : parseRedirectUris(input.redirectUris),
     includeAllowedTenants: booleanOr(input.includeAllowedTenants, 'includeAllowedTenants', true),
+    idTokenSignedResponseAlg: parseIdTokenAlg(input.idTokenSignedResponseAlg, null),
   };
   checkShape(shape);
   if (reach.tenant !== null && assignmentIsEmpty(shape.assignment)) throw new ContractError('tenant_assignment_missing', `a tenant admin's client needs the tenant '${reach.tenant}' assignment`);
@@ -171,8 +190,8 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
   return db.withTransaction(async (tx) => {
     await assertTenantsExist(tx, shape.assignment);
     const { rows } = await tx.query(
-      `insert into authority.clients (client_id, display_name, secret_digest, public, grant_types, scopes, tenant, tenants, redirect_uris, include_allowed_tenants, roles, fleet_roles)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) on conflict do nothing returning *`,
+      `insert into authority.clients (client_id, display_name, secret_digest, public, grant_types, scopes, tenant, tenants, redirect_uris, include_allowed_tenants, roles, fleet_roles, id_token_signed_response_alg)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict do nothing returning *`,
       [
         clientId,
         shape.displayName,
@@ -186,6 +205,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
         shape.includeAllowedTenants,
         JSON.stringify(shape.roles),
         shape.fleetRoles,
+        shape.idTokenSignedResponseAlg,
       ],
     );
     if (!rows[0]) throw new ContractError('conflict', `client '${clientId}' already exists`);
@@ -229,6 +249,7 @@ export async function updateClient(db: Database, clientId: string, input: Client
       isPublic: before.public,
       redirectUris: input.redirectUris === undefined ? before.redirectUris : parseRedirectUris(input.redirectUris),
       includeAllowedTenants: booleanOr(input.includeAllowedTenants, 'includeAllowedTenants', before.includeAllowedTenants),
+      idTokenSignedResponseAlg: parseIdTokenAlg(input.idTokenSignedResponseAlg, before.idTokenSignedResponseAlg),
     };
     checkShape(shape);
     assertWithinReach(reach, `client '${clientId}'`, assignment, shape.fleetRoles);
@@ -240,7 +261,7 @@ export async function updateClient(db: Database, clientId: string, input: Client
     const { rows } = await tx.query(
       `update authority.clients set display_name = $2, grant_types = $3, scopes = $4, tenant = $5, tenants = $6, redirect_uris = $7,
          include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), roles = $10, fleet_roles = $11,
-         ${setDisabledAt('$12')}, updated_at = now()
+         ${setDisabledAt('$12')}, id_token_signed_response_alg = $13, updated_at = now()
        where client_id = $1 returning *`,
       [
         clientId,
@@ -255,6 +276,7 @@ export async function updateClient(db: Database, clientId: string, input: Client
         JSON.stringify(shape.roles),
         shape.fleetRoles,
         disabled,
+        shape.idTokenSignedResponseAlg,
       ],
     );
     const after = toRecord(rows[0]);

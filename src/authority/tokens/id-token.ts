@@ -1,7 +1,11 @@
-/** The OpenID Connect ID token issued with the authorization-code grant when `openid` is granted. */
+/**
+ * The OpenID Connect ID token issued with the authorization-code grant when `openid` is
+ * granted, signed with the algorithm the client registered (`id_token_signed_response_alg`),
+ * RS256 when it registered none.
+ */
 import { SignJWT } from 'jose';
 import type { ContractProfile } from '../../contract/profile.ts';
-import type { SigningKey } from '../keys/signing-keys.ts';
+import type { KeyAlgorithm, SigningKey } from '../keys/signing-keys.ts';
 
 export interface IdTokenInput {
   issuer: string;
@@ -15,7 +19,7 @@ export interface IdTokenInput {
   profile: ContractProfile;
 }
 
-export async function mintIdToken(key: SigningKey, input: IdTokenInput): Promise<string> {
+export async function mintIdToken(key: SigningKey<KeyAlgorithm>, input: IdTokenInput): Promise<string> {
   const iat = Math.floor(input.now.getTime() / 1000);
   const claims: Record<string, unknown> = {
     iss: input.issuer,

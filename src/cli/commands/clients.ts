@@ -13,6 +13,7 @@ interface ClientOptions extends AssignmentOptions {
   redirectUri?: string[];
   allowedTenantsClaim?: boolean;
   rotateSecret?: boolean;
+  idTokenAlg?: string;
 }
 
 function withClientOptions(cmd: Command): Command {
@@ -22,7 +23,8 @@ function withClientOptions(cmd: Command): Command {
     .option('--scope <scopes...>', 'scopes the client may receive');
   return withAssignmentOptions(cmd, `the client's own ${roleHelp.role}`)
     .option('--redirect-uri <uris...>', 'exact redirect URIs (authorization_code)')
-    .option('--no-allowed-tenants-claim', 'omit the assigned-set claim from this client’s tokens');
+    .option('--no-allowed-tenants-claim', 'omit the assigned-set claim from this client’s tokens')
+    .option('--id-token-alg <alg>', 'ID token signing algorithm: RS256 (the default), or the access-token key\'s EdDSA or ES256');
 }
 
 function toInput(opts: ClientOptions, explicit: (name: string) => boolean): ClientUpdate {
@@ -33,6 +35,7 @@ function toInput(opts: ClientOptions, explicit: (name: string) => boolean): Clie
     ...assignmentInput(opts),
     redirectUris: opts.redirectUri,
     includeAllowedTenants: explicit('allowedTenantsClaim') ? opts.allowedTenantsClaim : undefined,
+    idTokenSignedResponseAlg: opts.idTokenAlg,
   };
 }
 

@@ -5,12 +5,12 @@ import { identityKeyOverlapSeconds, listIdentityKeys, retireExpiredIdentityKeys,
 import { configFrom } from '../options.ts';
 import { withDatabase } from '../with-database.ts';
 
-type KeySetName = 'authority' | 'identity';
+type KeySetName = 'authority' | 'id-token' | 'identity';
 
 function keySet(which: string | undefined): KeySetName {
   if (which === undefined || which === 'authority') return 'authority';
-  if (which === 'identity') return 'identity';
-  throw new Error(`the key set must be authority (token signing keys) or identity (the gateway's identity assertion keys), not ${which}`);
+  if (which === 'identity' || which === 'id-token') return which;
+  throw new Error(`the key set must be authority (token signing keys), id-token (the Authority's RS256 ID-token key) or identity (the gateway's identity assertion keys), not ${which}`);
 }
 
 function algorithmOf(value: string | undefined, fallback: string): SigningAlgorithm {
@@ -34,7 +34,7 @@ export function registerKeys(program: Command): void {
     .description('signing keys: the Authority\'s token keys (default) or the gateway\'s identity assertion keys (`identity`); private keys sealed under the key-encryption key');
   keys
     .command('list [set]')
-    .description('every key of the set (authority | identity) with its state')
+    .description('every key of the set (authority | id-token | identity) with its state')
     .action(async (which: string | undefined, _opts, cmd: Command) => {
       const set = keySet(which);
       await withDatabase(configFrom(cmd), async (db) => {
@@ -54,6 +54,7 @@ export function registerKeys(program: Command): void {
           return;
         }
         for (const k of await listSigningKeys(db)) {
+          if ((set === 'id-token') !== (k.purpose === 'id_token')) continue;
           const state = k.retiredAt ? `retired ${k.retiredAt}, published until ${k.publishUntil}` : 'current';
           process.stdout.write(`${k.kid}  ${k.algorithm.padEnd(5)}  created ${k.createdAt}  ${state}\n`);
         }
@@ -61,7 +62,7 @@ export function registerKeys(program: Command): void {
     });
   keys
     .command('rotate [set]')
-    .description('add a new key to the set (authority | identity); the previous one keeps verifying for an overlap, then is retired')
+    .description('add a new key to the set (authority | id-token | identity); the previous one keeps verifying for an overlap, then is retired')
     .option('--algorithm <alg>', 'EdDSA or ES256 (default: authority.signingAlgorithm, or gateway.identityAlgorithm for identity)')
     .action(async (which: string | undefined, opts: { algorithm?: string }, cmd: Command) => {
       const set = keySet(which);
@@ -76,6 +77,15 @@ export function registerKeys(program: Command): void {
           process.stdout.write(`running gateways sign with it from ${r.signsFrom.toISOString()} (publish lead ${lead} s), within ${config.gateway.identityKeyRefreshMs / 1000} s after\n`);
           if (r.replaced.length) process.stdout.write(`verifying-only until ${r.verifyUntil.toISOString()} (${lead} s lead + ${overlap} s overlap): ${r.replaced.join(', ')}\n`);
           if (r.retired.length) process.stdout.write(`retired: ${r.retired.join(', ')}\n`);
+        });
+        return;
+      }
+      if (set === 'id-token') {
+        if (opts.algorithm !== undefined && opts.algorithm !== 'RS256') throw new Error(`the id-token key is RS256, not ${opts.algorithm}`);
+        await withDatabase(config, async (db, prepared) => {
+          const result = await rotateSigningKey(db, prepared.keyEncryptionKey, 'RS256', config.authority.accessTokenTtlSeconds);
+          process.stdout.write(`new ID-token key ${result.kid} (RS256)${result.retired.length ? `; retired ${result.retired.join(', ')}` : ''}\n`);
+          process.stdout.write(`running Authority instances switch within ${config.authority.keyRefreshMs / 1000} s\n`);
         });
         return;
       }

@@ -1,54 +1,19 @@
 /**
- * Graph demo data: alpha and bravo ingest SBOMs that share packages (so equal node ids exist
- * in both tenants) plus one package only each has. Names and descriptions carry the tenant's
- * marker word so a leak of the other tenant's graph is visible.
+ * Graph demo data: each tenant's graph is built from the SBOMs of its demo scans (the shared
+ * demo images, src/demo/demo-images.ts), ingested as an SBOM posted to the Graph would be.
+ * Both tenants' web images ship the same express stack, so equal node ids exist in both
+ * tenants; image names and descriptions carry the tenant's marker, so a leak of the other
+ * tenant's graph is visible.
  */
+import { demoImages, demoTenants } from '../../demo/demo-images.ts';
 import type { SeedContext } from '../../demo/seed.ts';
 import { readCycloneDxGraph } from './ingest/read-cyclonedx-graph.ts';
 import { sbomIdFor, writeSbomGraph } from './store/write-sbom-graph.ts';
 
-interface DemoPackage {
-  ref: string;
-  purl: string;
-  name: string;
-  dependsOn?: string[];
-}
-
-const shared = (marker: string): DemoPackage[] => [
-  { ref: 'express', purl: 'pkg:npm/express@4.18.2', name: `${marker} express`, dependsOn: ['body-parser', 'cookie'] },
-  { ref: 'body-parser', purl: 'pkg:npm/body-parser@1.20.1', name: `${marker} body-parser`, dependsOn: ['qs'] },
-  { ref: 'cookie', purl: 'pkg:npm/cookie@0.5.0', name: `${marker} cookie` },
-  { ref: 'qs', purl: 'pkg:npm/qs@6.11.0', name: `${marker} qs` },
-  { ref: 'lodash', purl: 'pkg:npm/lodash@4.17.20', name: `${marker} lodash` },
-];
-
-/** The demo SBOM of a tenant (exported for tests). */
-export function demoSbom(tenant: 'tenant-alpha' | 'tenant-bravo'): Record<string, unknown> {
-  const alpha = tenant === 'tenant-alpha';
-  const marker = alpha ? 'Alpha' : 'Bravo';
-  const image = alpha ? 'registry.example/alpha/web' : 'registry.example/bravo/api';
-  const digest = alpha ? 'a'.repeat(64) : 'b'.repeat(64);
-  const own: DemoPackage = alpha
-    ? { ref: 'own', purl: 'pkg:npm/alpha-billing-client@2.1.0', name: 'Alpha billing client', dependsOn: ['lodash'] }
-    : { ref: 'own', purl: 'pkg:npm/bravo-edge-agent@0.9.0', name: 'Bravo edge agent', dependsOn: ['qs'] };
-  const packages = [...shared(marker), own];
-  const root = { ref: 'root', purl: `pkg:oci/${image.split('/').pop()}@sha256%3A${digest}?repository_url=${image}`, name: image };
-  return {
-    bomFormat: 'CycloneDX',
-    specVersion: '1.5',
-    serialNumber: `urn:uuid:00000000-0000-4000-8000-${alpha ? '00000000000a' : '00000000000b'}`,
-    metadata: { component: { type: 'container', 'bom-ref': root.ref, name: root.name, purl: root.purl, description: `${marker} demo image` } },
-    components: packages.map((p) => ({ type: 'library', 'bom-ref': p.ref, name: p.name, purl: p.purl, description: `${marker} Corp dependency` })),
-    dependencies: [
-      { ref: 'root', dependsOn: ['express', 'lodash', 'own'] },
-      ...packages.filter((p) => p.dependsOn).map((p) => ({ ref: p.ref, dependsOn: p.dependsOn })),
-    ],
-  };
-}
-
 export async function seedGraphDemo({ db }: SeedContext): Promise<void> {
-  for (const tenant of ['tenant-alpha', 'tenant-bravo'] as const) {
-    const sbom = demoSbom(tenant);
-    await db.withTenant(tenant, (c) => writeSbomGraph(c, 'demo-seed', sbomIdFor(sbom), readCycloneDxGraph(sbom)));
+  for (const { tenant } of demoTenants) {
+    await db.withTenant(tenant, async (c) => {
+      for (const image of demoImages(tenant)) await writeSbomGraph(c, 'demo-seed', sbomIdFor(image.sbom), readCycloneDxGraph(image.sbom));
+    });
   }
 }

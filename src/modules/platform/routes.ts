@@ -12,7 +12,7 @@ export function platformRoutes(ctx: ComponentContext) {
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(async (scoped) => {
       scoped.addHook('preHandler', requireScopeByMethod(scopes.platformRead, scopes.platformWrite));
-      await scoped.register(contextRoutes);
+      await scoped.register(contextRoutes, { db: ctx.db });
       await scoped.register(preferencesRoutes, { db: ctx.db });
       await scoped.register(environmentRoutes, { db: ctx.db });
       await scoped.register(targetRoutes, { db: ctx.db });

@@ -12,7 +12,9 @@ export const contextSchema = {
   properties: {
     tenant: { type: 'string' },
     actor: { type: 'string' },
+    actorName: { type: ['string', 'null'] },
     client: { type: ['string', 'null'] },
+    clientName: { type: ['string', 'null'] },
     scopes: { type: 'array', items: { type: 'string' } },
   },
 } as const;

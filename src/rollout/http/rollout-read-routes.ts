@@ -1,4 +1,5 @@
 /** GET /admin/rollout/* (scope rollout:read): what the console's Rollout page shows. */
+import { actorIds, actorName, lookupPeople } from '../../identity/people.ts';
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { Database } from '../../db/database.ts';
 import type { FlagCatalogue } from '../../flags/definitions.ts';
@@ -88,6 +89,10 @@ export async function rolloutReadRoutes(app: FastifyInstance, opts: { db: Databa
   app.get<{ Querystring: { name?: string } }>(
     '/admin/rollout/flags/history',
     { preHandler, schema: { querystring: { type: 'object', additionalProperties: false, properties: { name: { type: 'string', maxLength: 64 } } }, response: { 200: items } } },
-    async (req) => ({ items: await flagHistory(pool, req.query.name) }),
+    async (req) => {
+      const items = await flagHistory(pool, req.query.name);
+      const people = await lookupPeople(pool, items.flatMap((i) => actorIds(i.changedBy)));
+      return { items: items.map((i) => ({ ...i, changedByName: actorName(i.changedBy, people) })) };
+    },
   );
 }

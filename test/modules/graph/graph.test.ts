@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { demoSbom, seedGraphDemo } from '../../../src/modules/graph/demo-seed.ts';
+import { demoSbom, seedGraphFixture } from './support/fixture-sbom.ts';
 import { canonicalPurl, nodeIdForPurl, readCycloneDxGraph } from '../../../src/modules/graph/ingest/read-cyclonedx-graph.ts';
 import { graphRoutes } from '../../../src/modules/graph/routes.ts';
 import { createModuleHarness, type ModuleHarness } from '../tenant-context/harness.ts';
@@ -47,7 +47,7 @@ describe('Graph behind the shared tenant context', () => {
   let h: ModuleHarness;
   before(async () => {
     h = await createModuleHarness('graph', graphRoutes, {}, async (t) =>
-      seedGraphDemo({ db: t.db, config: t.config(), keyEncryptionKey: t.keyEncryptionKey, credentials: { clients: {}, users: {} } }),
+      seedGraphFixture(t.db),
     );
   });
   after(async () => h.close());
@@ -78,16 +78,20 @@ describe('Graph behind the shared tenant context', () => {
     }
   });
 
-  it('search by name and purl prefix sees only the own tenant', async () => {
+  it('search by a substring of the name or purl sees only the own tenant', async () => {
     const byName = (await h.call('GET', `${G}/search?q=bravo`, { tenant: ALPHA })).json();
     assert.deepEqual(byName.items, []);
     const own = (await h.call('GET', `${G}/search?q=alpha`, { tenant: ALPHA })).json();
-    assert.equal(own.items.length, 6);
-    assert.ok(own.items.every((n: any) => n.name.startsWith('Alpha')));
+    assert.equal(own.items.length, 7, 'the five shared packages, the own one and the image named …/alpha/web');
+    assert.ok(own.items.every((n: any) => n.name.toLowerCase().includes('alpha')));
+    const inner = (await h.call('GET', `${G}/search?q=PARSER`, { tenant: ALPHA })).json();
+    assert.deepEqual(inner.items.map((n: any) => n.name), ['Alpha body-parser'], 'inside the name, case-insensitive');
+    const purlInner = (await h.call('GET', `${G}/search?q=${encodeURIComponent('/qs@6')}`, { tenant: BRAVO })).json();
+    assert.deepEqual(purlInner.items.map((n: any) => n.name), ['Bravo qs'], 'inside the purl');
     const byPurl = (await h.call('GET', `${G}/search?q=${encodeURIComponent('pkg:npm/')}`, { tenant: BRAVO })).json();
     assert.equal(byPurl.items.length, 6);
     assert.ok(byPurl.items.every((n: any) => n.name.startsWith('Bravo')));
-    const wildcard = (await h.call('GET', `${G}/search?q=%25`, { tenant: BRAVO })).json();
+    const wildcard = (await h.call('GET', `${G}/search?q=%25_`, { tenant: BRAVO })).json();
     assert.deepEqual(wildcard.items, [], 'LIKE wildcards in q are literal');
   });
 
@@ -101,8 +105,8 @@ describe('Graph behind the shared tenant context', () => {
       cursor = page.nextCursor;
       if (!cursor) break;
     }
-    assert.equal(seen.length, 6);
-    assert.equal(new Set(seen).size, 6);
+    assert.equal(seen.length, 7);
+    assert.equal(new Set(seen).size, 7);
   });
 
   it('neighbours: depth-bounded, per direction', async () => {

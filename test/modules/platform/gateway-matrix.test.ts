@@ -5,15 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { canonicalPurl, nodeIdForPurl } from '../../../src/modules/graph/ingest/read-cyclonedx-graph.ts';
+import { demoImages } from '../../../src/demo/demo-images.ts';
+import { nodeIdForPurl, readCycloneDxGraph } from '../../../src/modules/graph/ingest/read-cyclonedx-graph.ts';
 import { callApi, clientToken } from '../../support/gateway-client.ts';
 import { startTestStack, type TestStack } from '../../support/stack.ts';
 
 const ALPHA = 'tenant-alpha';
 const BRAVO = 'tenant-bravo';
-const EXPRESS = nodeIdForPurl('pkg:npm/express@4.18.2');
-const BRAVO_ONLY = nodeIdForPurl('pkg:npm/bravo-edge-agent@0.9.0');
-const ALPHA_ROOT = nodeIdForPurl(canonicalPurl(`pkg:oci/web@sha256%3A${'a'.repeat(64)}?repository_url=registry.example/alpha/web`)!);
+// The demo graph is the demo scans' SBOMs (src/demo/demo-images.ts): both web images ship express.
+const EXPRESS = nodeIdForPurl('pkg:npm/express@4.19.2');
+const BRAVO_ONLY = nodeIdForPurl('pkg:npm/jsonwebtoken@8.5.1');
+const ALPHA_ROOT = readCycloneDxGraph(demoImages('tenant-alpha')[0].sbom).subject!;
+const bravoGraphs = demoImages('tenant-bravo').map((i) => readCycloneDxGraph(i.sbom));
+const BRAVO_NODES = new Set(bravoGraphs.flatMap((g) => g.components.map((c) => c.purl))).size;
+const BRAVO_EDGES = bravoGraphs.reduce((n, g) => n + g.edges.length, 0);
 
 describe('Platform and Graph through the gateway (acceptance matrix)', () => {
   let ts: TestStack;
@@ -95,10 +100,11 @@ describe('Platform and Graph through the gateway (acceptance matrix)', () => {
       const a = await call(tokens.alpha, 'GET', `/api/v1/graph/nodes/${EXPRESS}`);
       const b = await call(tokens.bravo, 'GET', `/api/v1/graph/nodes/${EXPRESS}`);
       assert.equal(a.status, 200, a.text);
-      assert.deepEqual([a.json.name, b.json.name], ['Alpha express', 'Bravo express']);
+      assert.deepEqual([a.json.name, b.json.name], ['express', 'express']);
+      assert.deepEqual([a.json.description, b.json.description], ['Alpha web dependency', 'Bravo web dependency']);
       const search = await call(tokens.alpha, 'GET', '/api/v1/graph/search?q=pkg%3Anpm%2F');
       assert.equal(search.status, 200);
-      assert.ok(search.json.items.length > 0 && search.json.items.every((n: any) => n.name.startsWith('Alpha')));
+      assert.ok(search.json.items.length > 0 && search.json.items.every((n: any) => n.description.startsWith('Alpha')));
       const q = await call(tokens.alpha, 'POST', '/api/v1/graph/query', { body: { kind: 'paths', node: ALPHA_ROOT, to: EXPRESS, depth: 3 } });
       assert.equal(q.status, 200, q.text);
       assert.deepEqual(q.json.paths, [[ALPHA_ROOT, EXPRESS]]);
@@ -106,7 +112,8 @@ describe('Platform and Graph through the gateway (acceptance matrix)', () => {
       assert.equal(exp.status, 200);
       assert.match(exp.headers.get('content-type') ?? '', /ndjson/);
       const lines = exp.text.trim().split('\n').map((l) => JSON.parse(l));
-      assert.deepEqual(lines[lines.length - 1], { record: 'end', nodes: 7, edges: 7 });
+      assert.deepEqual(lines[lines.length - 1], { record: 'end', nodes: BRAVO_NODES, edges: BRAVO_EDGES });
+      assert.deepEqual([BRAVO_NODES, BRAVO_EDGES], [12, 11], 'two images, their components with a purl, their dependencies');
       assert.doesNotMatch(exp.text, /Alpha/);
     });
 

@@ -6,7 +6,10 @@ export interface AuditEvent {
   type: string;
   outcome: string;
   actor: string | null;
+  /** The actor's username or client name, when it is a known user or client. */
+  actorName?: string | null;
   client: string | null;
+  clientName?: string | null;
   tenant: string | null;
   properties: Record<string, unknown>;
 }

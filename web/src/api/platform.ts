@@ -3,6 +3,8 @@
 export interface PlatformContext {
   tenant: string;
   actor: string;
+  actorName?: string | null;
+  clientName?: string | null;
   client: string | null;
   scopes: string[];
 }

@@ -35,7 +35,9 @@ export interface TriageChange {
   fromStatus: string | null;
   toStatus: string;
   actor: string;
+  actorName?: string | null;
   client?: string | null;
+  clientName?: string | null;
   note?: string | null;
   changedAt: string;
 }
@@ -89,6 +91,7 @@ const id = encodeURIComponent;
 
 export const scannerPaths = {
   scans: '/api/v1/scans',
+  summary: '/api/v1/scans/summary',
   scan: (scanId: string) => `/api/v1/scans/${id(scanId)}`,
   scanFindings: (scanId: string) => `/api/v1/scans/${id(scanId)}/findings`,
   triageFindings: (status: string) => `/api/v1/triage/findings${status ? `?status=${id(status)}` : ''}`,
@@ -105,4 +108,12 @@ export function severityTone(severity: string): string {
 
 export function statusLabel(status: string): string {
   return status.replace(/_/g, ' ');
+}
+
+/** GET /api/v1/scans/summary (src/modules/scanner/routes/summary-route.ts). */
+export interface ScanSummary {
+  tenant: string;
+  scans: { total: number; byStatus: Record<string, number>; lastCompletedAt: string | null };
+  findings: { total: number; unresolved: number; bySeverity: Record<string, number>; unresolvedBySeverity: Record<string, number>; byStatus: Record<string, number> };
+  unknowns: { total: number; byReason: Record<string, number> };
 }

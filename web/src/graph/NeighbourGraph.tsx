@@ -9,7 +9,9 @@ export function NeighbourGraph({ centre, result, onSelect }: { centre: string; r
   const edges = result.edges ?? [];
   const placed = layoutNeighbours({ centre, nodes: nodes.map((n) => n.id), edges }, SIZE);
   const position = new Map(placed.map((p) => [p.id, p]));
-  const label = new Map(nodes.map((n) => [n.id, `${n.name}${n.version ? `@${n.version}` : ''}`]));
+  // An image's version is its digest: the first 12 hex digits tell it apart.
+  const shortVersion = (v: string) => (/^sha256:[0-9a-f]{12,}$/.test(v) ? `sha256:${v.slice(7, 19)}` : v);
+  const label = new Map(nodes.map((n) => [n.id, `${n.name}${n.version ? `@${shortVersion(n.version)}` : ''}`]));
   return (
     <figure className="graph-figure">
       <svg viewBox={`0 0 ${SIZE} ${SIZE}`} role="group" aria-label="Dependency neighbours" className="graph-svg">

@@ -8,7 +8,9 @@ import type { Page } from '../api/page.ts';
 import { useTenantQuery } from '../api/tenant-query.ts';
 import { scopes } from '../../../src/contract/scopes.ts';
 import { useConsole } from '../app/console-context.ts';
+import { AuditDetails } from '../ui/AuditDetails.tsx';
 import { Badge, DataTable, formatTime } from '../ui/DataTable.tsx';
+import { Person } from '../ui/Person.tsx';
 import { PageHeader, Section } from '../ui/PageHeader.tsx';
 import { QueryView } from '../ui/states.tsx';
 
@@ -70,10 +72,10 @@ function AuditLog() {
                   { header: 'Time', cell: (e) => formatTime(e.time) },
                   { header: 'Type', cell: (e) => <code>{e.type}</code> },
                   { header: 'Outcome', cell: (e) => <Badge tone={e.outcome === 'success' ? 'ok' : e.outcome === 'info' ? 'neutral' : 'danger'}>{e.outcome}</Badge> },
-                  { header: 'Actor', cell: (e) => e.actor ?? '—' },
-                  { header: 'Client', cell: (e) => e.client ?? '—' },
+                  { header: 'Actor', cell: (e) => <Person name={e.actorName} id={e.actor} showId /> },
+                  { header: 'Client', cell: (e) => <Person name={e.clientName} id={e.client} /> },
                   { header: 'Tenant', cell: (e) => e.tenant ?? '—' },
-                  { header: 'Details', cell: (e) => <code className="wrap">{JSON.stringify(e.properties)}</code> },
+                  { header: 'Details', cell: (e) => <AuditDetails properties={e.properties} /> },
                 ]}
               />
               <div className="pager">

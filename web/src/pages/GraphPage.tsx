@@ -40,11 +40,11 @@ export function GraphPage() {
       </PageHeader>
       <form className="form inline-form" role="search" onSubmit={onSubmit}>
         <label htmlFor={`${id}-q`}>Search components</label>
-        <input id={`${id}-q`} type="search" value={draft} placeholder="name or package URL" onChange={(e) => setDraft(e.target.value)} />
+        <input id={`${id}-q`} type="search" value={draft} placeholder="part of a name or package URL" onChange={(e) => setDraft(e.target.value)} />
         <button type="submit">Search</button>
       </form>
       <Section title={query ? `Components matching “${query}”` : 'Components'}>
-        {query ? <SearchResults query={search} selected={selected} onSelect={setSelected} /> : <Empty>Search by component name or package URL prefix.</Empty>}
+        {query ? <SearchResults query={search} selected={selected} onSelect={setSelected} /> : <Empty>Search by any part of a component name or package URL.</Empty>}
       </Section>
       {selected && <Neighbours nodeId={selected} onSelect={setSelected} />}
     </>

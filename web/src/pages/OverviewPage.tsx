@@ -1,16 +1,26 @@
-/** Overview: the Platform's view of this request (tenant, actor, client, scopes) and the user's preferences in this tenant. */
+/**
+ * Overview: a summary of what the signed-in person works on — for a fleet operator the
+ * fleet's rollout state, for everyone who reads the tenant's scans its scans, findings and
+ * unknowns — then the Platform's view of this request and the user's preferences.
+ */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { describeError } from '../api/errors.ts';
 import type { Page } from '../api/page.ts';
 import { platformPaths, timeWindows, type Environment, type PlatformContext, type Preferences, type PreferencesUpdate } from '../api/platform.ts';
+import { rolloutPaths, type RolloutStatus } from '../api/rollout.ts';
+import { scannerPaths, type ScanSummary } from '../api/scanner.ts';
 import { useTenantMutation, useTenantQuery } from '../api/tenant-query.ts';
+import { scopes } from '../../../src/contract/scopes.ts';
+import { TenantLink } from '../tenant/TenantLink.tsx';
+
+import { Person } from '../ui/Person.tsx';
 import { useConsole } from '../app/console-context.ts';
-import { Fields, formatTime } from '../ui/DataTable.tsx';
+import { Badge, Fields, formatTime } from '../ui/DataTable.tsx';
 import { PageHeader, Section } from '../ui/PageHeader.tsx';
 import { QueryView } from '../ui/states.tsx';
 
 export function OverviewPage() {
-  const { tenantName, tenant } = useConsole();
+  const { tenantName, tenant, scopes: granted } = useConsole();
   const context = useTenantQuery<PlatformContext>(['platform', 'context'], platformPaths.context);
   const preferences = useTenantQuery<Preferences>(['platform', 'preferences'], platformPaths.preferences);
   return (
@@ -19,14 +29,16 @@ export function OverviewPage() {
       <p className="lead">
         Working in <strong>{tenantName(tenant)}</strong> <code>{tenant}</code>.
       </p>
+      {granted.includes(scopes.rolloutWrite) && <FleetSummary />}
+      {granted.includes(scopes.scannerRead) && <TenantSummary tenantLabel={tenantName(tenant)} />}
       <Section title="Request context">
         <QueryView query={context}>
           {(c) => (
             <Fields
               entries={[
                 ['Tenant', <code key="t">{c.tenant}</code>],
-                ['Actor', c.actor],
-                ['Client', c.client ?? '—'],
+                ['Actor', <Person key="a" name={c.actorName} id={c.actor} showId />],
+                ['Client', <Person key="c" name={c.clientName} id={c.client} />],
                 ['Scopes', <span key="s" className="chips">{c.scopes.map((s) => <code key={s}>{s}</code>)}</span>],
               ]}
             />
@@ -98,4 +110,95 @@ function PreferencesForm({ preferences }: { preferences: Preferences }) {
 
 function pick(p: Preferences): PreferencesUpdate {
   return { region: p.region, environment: p.environment, timeWindow: p.timeWindow, stage: p.stage };
+}
+
+const severities = ['critical', 'high', 'medium', 'low'] as const;
+const severityTone: Record<string, string> = { critical: 'danger', high: 'danger', medium: 'warning', low: 'neutral' };
+
+function TenantSummary({ tenantLabel }: { tenantLabel: string }) {
+  const summary = useTenantQuery<ScanSummary>(['scanner', 'summary'], scannerPaths.summary);
+  return (
+    <Section title={`${tenantLabel} at a glance`}>
+      <QueryView query={summary}>
+        {(s) => (
+          <div className="summary-grid" data-testid="tenant-summary">
+            <div className="summary-card">
+              <h3>Scans</h3>
+              <div className="big">{s.scans.total}</div>
+              <p>
+                {s.scans.byStatus.completed ?? 0} completed
+                {s.scans.byStatus.queued || s.scans.byStatus.running ? `, ${(s.scans.byStatus.queued ?? 0) + (s.scans.byStatus.running ?? 0)} in progress` : ''}
+                {s.scans.byStatus.failed ? `, ${s.scans.byStatus.failed} failed` : ''}
+              </p>
+              <p className="muted">Last completed {s.scans.lastCompletedAt ? formatTime(s.scans.lastCompletedAt) : 'never'}</p>
+              <TenantLink to="/scans">All scans</TenantLink>
+            </div>
+            <div className="summary-card">
+              <h3>Findings to triage</h3>
+              <div className="big">{s.findings.unresolved}</div>
+              <p className="chips">
+                {severities
+                  .filter((sev) => s.findings.unresolvedBySeverity[sev])
+                  .map((sev) => (
+                    <Badge key={sev} tone={severityTone[sev]}>
+                      {s.findings.unresolvedBySeverity[sev]} {sev}
+                    </Badge>
+                  ))}
+              </p>
+              <p className="muted">
+                {s.findings.total} in all; {s.findings.byStatus.under_review ?? 0} under review
+              </p>
+              <TenantLink to="/triage">Triage</TenantLink>
+            </div>
+            <div className="summary-card">
+              <h3>Unknowns</h3>
+              <div className="big">{s.unknowns.total}</div>
+              <p className="muted">
+                {Object.entries(s.unknowns.byReason)
+                  .map(([reason, n]) => `${n} ${reason.replace(/_/g, ' ')}`)
+                  .join(', ') || 'every component identified'}
+              </p>
+              <TenantLink to="/unknowns">Unknown components</TenantLink>
+            </div>
+          </div>
+        )}
+      </QueryView>
+    </Section>
+  );
+}
+
+function FleetSummary() {
+  const status = useTenantQuery<RolloutStatus>(['rollout', 'status'], rolloutPaths.status);
+  return (
+    <Section title="Fleet rollout">
+      <QueryView query={status}>
+        {(r) => (
+          <div className="summary-grid" data-testid="fleet-summary">
+            <div className="summary-card">
+              <h3>Phase</h3>
+              <div className="big">{r.phase.id}</div>
+              <p>{r.phase.name}</p>
+              <p>{r.state.frozen ? <Badge tone="danger">frozen: {r.state.frozenReason ?? 'no reason given'}</Badge> : <Badge tone="ok">not frozen</Badge>}</p>
+            </div>
+            <div className="summary-card">
+              <h3>Gates</h3>
+              <p>
+                Exit gate of phase {r.exitGate.phase}: <Badge tone={r.exitGate.pass ? 'ok' : 'danger'}>{r.exitGate.pass ? 'passes' : 'fails'}</Badge>
+              </p>
+              <p>
+                Strict-mode gate: <Badge tone={r.strictGate.pass ? 'ok' : 'danger'}>{r.strictGate.pass ? 'passes' : 'fails'}</Badge>
+              </p>
+              <p className="muted">{r.openIncidents} open incident{r.openIncidents === 1 ? '' : 's'}</p>
+            </div>
+            <div className="summary-card">
+              <h3>Instances</h3>
+              <div className="big">{r.instances.length}</div>
+              <p>{r.converged ? <Badge tone="ok">all on flag version {r.flags.version}</Badge> : <Badge tone="warning">not all on flag version {r.flags.version}</Badge>}</p>
+              <TenantLink to="/rollout">Rollout</TenantLink>
+            </div>
+          </div>
+        )}
+      </QueryView>
+    </Section>
+  );
 }

@@ -14,6 +14,7 @@ import { GateChecks, GateVerdict } from '../rollout/GateChecks.tsx';
 import { UsageChart } from '../rollout/UsageChart.tsx';
 import { addDays } from '../rollout/usage-series.ts';
 import { Badge, DataTable, Fields, formatTime } from '../ui/DataTable.tsx';
+import { Person } from '../ui/Person.tsx';
 import { PageHeader, Section } from '../ui/PageHeader.tsx';
 import { QueryView } from '../ui/states.tsx';
 
@@ -135,7 +136,7 @@ function FlagsSection({ status }: { status: RolloutStatus }) {
               { header: 'When', cell: (e) => formatTime(e.changedAt) },
               { header: 'Flag', cell: (e) => <code>{e.name}</code> },
               { header: 'Change', cell: (e) => `${JSON.stringify(e.previous)} → ${JSON.stringify(e.value)}` },
-              { header: 'By', cell: (e) => e.changedBy },
+              { header: 'By', cell: (e) => <Person name={(e as { changedByName?: string | null }).changedByName} id={e.changedBy} /> },
               { header: 'Why', cell: (e) => e.reason },
             ]}
           />

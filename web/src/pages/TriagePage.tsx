@@ -8,6 +8,7 @@ import { useTenantMutation, useTenantQuery } from '../api/tenant-query.ts';
 import { useConsole } from '../app/console-context.ts';
 import { TenantLink } from '../tenant/TenantLink.tsx';
 import { Badge, DataTable, Fields, formatTime } from '../ui/DataTable.tsx';
+import { Person } from '../ui/Person.tsx';
 import { PageHeader, Section } from '../ui/PageHeader.tsx';
 import { isNotFound, NotInTenant, QueryView } from '../ui/states.tsx';
 
@@ -100,7 +101,20 @@ function FindingDetail({ findingId, onClose, canWrite }: { findingId: string; on
               columns={[
                 { header: 'When', cell: (h) => formatTime(h.changedAt) },
                 { header: 'Change', cell: (h) => `${h.fromStatus ? statusLabel(h.fromStatus) : '—'} → ${statusLabel(h.toStatus)}` },
-                { header: 'By', cell: (h) => h.actor },
+                {
+                  header: 'By',
+                  cell: (h) => (
+                    <>
+                      <Person name={h.actorName} id={h.actor} />
+                      {h.client && (
+                        <span className="muted">
+                          {' '}
+                          via <Person name={h.clientName} id={h.client} />
+                        </span>
+                      )}
+                    </>
+                  ),
+                },
                 { header: 'Note', cell: (h) => h.note ?? '—' },
               ]}
             />

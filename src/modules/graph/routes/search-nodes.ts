@@ -1,4 +1,4 @@
-/** GET /api/v1/graph/search?q= — nodes by name or purl prefix, paginated. */
+/** GET /api/v1/graph/search?q= — nodes whose name or purl contains q (case-insensitive), paginated. */
 import type { FastifyInstance } from 'fastify';
 import { scopes } from '../../../contract/scopes.ts';
 import type { Database } from '../../../db/database.ts';

@@ -48,21 +48,25 @@ export async function getNode(db: TenantTx, id: string): Promise<GraphNodeDetail
   return rows[0] ? { ...toNode(rows[0]), dependencies: rows[0].dependencies, dependents: rows[0].dependents } : null;
 }
 
-function likePrefix(q: string): string {
-  return `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+function likeContains(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**
  * Nodes whose name (case-insensitive) or purl starts with `q`, ordered by (lower(name), id);
  * `limit + 1` rows after the cursor key.
  */
+/**
+ * Nodes whose name or purl contains `q` (case-insensitive), by (lower(name), id). The match
+ * runs on the trigram indexes of graph.node_search through graph.search_node_ids (migration
+ * 0101 says why); the nodes are then read under graph.nodes' RLS.
+ */
 export async function searchNodes(db: TenantTx, q: string, after: CursorKey | null, limit: number): Promise<GraphNode[]> {
   const { rows } = await db.query(
-    `select ${NODE_COLUMNS}, lower(n.name) as sort_name from graph.nodes n
-      where (lower(n.name) like $1 or n.purl like $2)
-        and ($3::text is null or (lower(n.name), n.id) > ($3, $4))
-      order by lower(n.name), n.id limit $5`,
-    [likePrefix(q.toLowerCase()), likePrefix(q), after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    `select ${NODE_COLUMNS}, s.name_lower as sort_name
+       from graph.search_node_ids($1, $2, $3, $4) s join graph.nodes n on n.id = s.node_id
+      order by s.name_lower, s.node_id`,
+    [likeContains(q.toLowerCase()), after?.[0] ?? null, after?.[1] ?? null, limit + 1],
   );
   return rows.map(toNode);
 }

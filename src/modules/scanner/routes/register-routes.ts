@@ -4,6 +4,7 @@ import { scopes } from '../../../contract/scopes.ts';
 import type { ComponentContext } from '../../../host/context.ts';
 import { requireScopeByMethod } from '../../host.ts';
 import { scanRoutes } from './scan-routes.ts';
+import { summaryRoute } from './summary-route.ts';
 import { triageRoutes } from './triage-routes.ts';
 import { unknownRoutes } from './unknown-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
@@ -18,6 +19,8 @@ export function scannerRoutes(ctx: ComponentContext, onEnqueued: () => void) {
       if (url === '/healthz' || url === '/readyz' || url === '/metrics') return;
       await scoped.call(this as never, req, reply);
     });
+    // Before /api/v1/scans/:id (a static segment wins over the parameter either way).
+    await summaryRoute(app, { ctx });
     await scanRoutes(app, { ctx, onEnqueued });
     await triageRoutes(app, { ctx });
     await unknownRoutes(app, { ctx });

@@ -2,6 +2,7 @@
  * Findings and their triage history. Every function takes the client of a `withTenant`
  * transaction; row-level security confines it to the request's tenant.
  */
+import { actorName, lookupPeople } from '../../../identity/people.ts';
 import type { TenantTx } from '../../../db/database.ts';
 import type { FindingDraft } from '../engine/analyze-components.ts';
 import { allocateSeqs, formatId } from './tenant-ids.ts';
@@ -32,7 +33,10 @@ export interface TriageChange {
   fromStatus: TriageStatus | null;
   toStatus: TriageStatus;
   actor: string;
+  /** The actor's username (or client name) when the actor is a known user or client. */
+  actorName: string | null;
   client: string | null;
+  clientName: string | null;
   note: string | null;
   changedAt: string;
 }
@@ -127,7 +131,18 @@ export async function findingHistory(db: TenantTx, id: string): Promise<TriageCh
     'select seq, from_status, to_status, actor, client, note, changed_at from scanner.finding_history where finding_id = $1 order by seq',
     [id],
   );
-  return rows.map((r) => ({ seq: r.seq, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor, client: r.client, note: r.note, changedAt: r.changed_at.toISOString() }));
+  const people = await lookupPeople(db, rows.flatMap((r) => [r.actor, r.client]));
+  return rows.map((r) => ({
+    seq: r.seq,
+    fromStatus: r.from_status,
+    toStatus: r.to_status,
+    actor: r.actor,
+    actorName: actorName(r.actor, people),
+    client: r.client,
+    clientName: r.client ? (people.get(r.client)?.name ?? null) : null,
+    note: r.note,
+    changedAt: r.changed_at.toISOString(),
+  }));
 }
 
 /**
