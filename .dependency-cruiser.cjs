@@ -6,7 +6,8 @@
  *     → components.ts, stack.ts → cli
  *
  * Each rule forbids a folder to import any folder above it; packages/verify (the SDK) imports
- * nothing of tenantgate, only jose. `npm run lint` runs this.
+ * nothing of tenantgate, only jose, and src/identity is the one place tenantgate imports it
+ * from (the built-in services verify assertions with the SDK's checks). `npm run lint` runs this.
  */
 const layers = [
   ['contract', 'crypto'],
@@ -51,6 +52,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/modules($|/)' },
       to: { path: '^src/gateway($|/)' },
+    },
+    {
+      // The checks of the identity assertion exist once, in the SDK; tenantgate reaches them
+      // through src/identity/verify-assertion.ts only, which maps its key set and codes.
+      name: 'sdk-through-identity',
+      comment: 'only src/identity imports @tenantgate/verify (packages/verify); everything else verifies through src/identity',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/identity/' },
+      to: { path: '^packages/verify/' },
     },
     {
       name: 'sdk-standalone',

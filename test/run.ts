@@ -6,14 +6,9 @@
  *   node --import tsx test/run.ts [path-substring …]
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
-import { provisionRoles } from '../src/db/roles.ts';
-import { testRoles, TEST_RUNTIME_PASSWORD } from './support/env.ts';
-import { freePort } from './support/ports.ts';
+import { startTestPostgres } from './support/test-postgres.ts';
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
@@ -35,33 +30,27 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const base = mkdtempSync(join(tmpdir(), 'tenantgate-test-'));
-// The cluster runs as an unprivileged OS user when we are root: it must reach its directory.
-chmodSync(base, 0o755);
-const port = await freePort();
 const started = Date.now();
-const server = await startEmbeddedPostgres({ dataDir: join(base, 'pg'), port, password: 'test-admin', ephemeral: true, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } }).catch((err: unknown) => {
-  rmSync(base, { recursive: true, force: true });
+const server = await startTestPostgres().catch((err: unknown) => {
   process.stderr.write(`test PostgreSQL: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
-process.stdout.write(`# test PostgreSQL on port ${port} ready in ${Date.now() - started} ms\n`);
+process.stdout.write(`# test PostgreSQL on port ${server.port} ready in ${Date.now() - started} ms\n`);
 
-const admin = new pg.Client({ connectionString: server.url });
-await admin.connect();
-await provisionRoles(admin, testRoles, TEST_RUNTIME_PASSWORD, true);
-await admin.end();
+// Per test and per file: the browser matrix files (test/e2e/console*.test.ts) run the whole
+// Playwright suite on two projects, which takes minutes on two busy cores.
+const testTimeoutMs = process.env.TENANTGATE_TEST_TIMEOUT_MS ?? '900000';
 
 let exitCode = 1;
 try {
   exitCode = await new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TENANTGATE_TEST_CONCURRENCY ?? '2'}`, '--test-timeout=300000', ...files],
+      ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TENANTGATE_TEST_CONCURRENCY ?? '2'}`, `--test-timeout=${testTimeoutMs}`, ...files],
       {
         cwd: root,
         stdio: 'inherit',
-        env: { ...process.env, TENANTGATE_TEST_ADMIN_URL: server.url, TENANTGATE_TEST_TMP: base },
+        env: { ...process.env, TENANTGATE_TEST_ADMIN_URL: server.url, TENANTGATE_TEST_TMP: server.base },
       },
     );
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -71,6 +60,5 @@ try {
   });
 } finally {
   await server.stop();
-  rmSync(base, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -13,6 +13,7 @@ import { authorizeRoutes } from './http/authorize-route.ts';
 import { consoleRoutes } from './http/console-routes.ts';
 import { discoveryRoutes } from './http/discovery-routes.ts';
 import { introspectRevokeRoutes } from './http/introspect-revoke-routes.ts';
+import { bruteForceGuard } from './http/brute-force.ts';
 import { userinfoRoutes } from './http/userinfo-route.ts';
 import { oauthRateLimit } from './http/rate-limit.ts';
 import { tokenRoute } from './http/token-route.ts';
@@ -30,13 +31,18 @@ export async function startAuthority(ctx: ComponentContext, port?: number, optio
     const app = createApp(ctx, { readiness: authorityReadiness(ctx) });
     await app.register(formbody);
     app.decorateRequest('principal', null);
-    const withinLimits = await oauthRateLimit(app, ctx.config);
+    const guard = await bruteForceGuard(services);
+    const withinLimits = await oauthRateLimit(app, ctx.config, guard.addressOf);
     const auth = bearerAuthentication(services);
+    app.addHook('onClose', (_app, done) => {
+      guard.stop();
+      done();
+    });
 
     await app.register(discoveryRoutes(services));
-    await app.register(tokenRoute(services, withinLimits));
-    await app.register(authorizeRoutes(services, withinLimits));
-    await app.register(introspectRevokeRoutes(services, withinLimits));
+    await app.register(tokenRoute(services, withinLimits, guard));
+    await app.register(authorizeRoutes(services, withinLimits, guard));
+    await app.register(introspectRevokeRoutes(services, withinLimits, guard));
     await app.register(userinfoRoutes(services, auth));
     await app.register(consoleRoutes(services, auth));
     await app.register(adminRoutes(services, auth));

@@ -1,5 +1,8 @@
 /** What the Authority's routes share: keys, the client cache, the audit writer, metrics. */
 import { issuer } from '../config/schema.ts';
+import { deploymentRoleTable } from '../config/services.ts';
+import type { RoleTable } from '../contract/roles.ts';
+import { knownScopes, type KnownScopes } from './store/known-scopes.ts';
 import type { ComponentContext } from '../host/context.ts';
 import { BatchedAuditWriter } from './issuance-audit.ts';
 import { issuanceMetrics, type IssuanceMetrics } from './issuance-metrics.ts';
@@ -21,6 +24,10 @@ export interface AuthorityServices {
   clients: ClientCache;
   audit: BatchedAuditWriter;
   metrics: IssuanceMetrics;
+  /** Roles → scopes of this deployment: the built-in table plus the declared services' grants. */
+  roles: RoleTable;
+  /** The scopes a client may hold (tenantgate's own, OpenID's, the declared services'). */
+  knownScopes: KnownScopes;
 }
 
 export async function createAuthorityServices(ctx: ComponentContext): Promise<AuthorityServices> {
@@ -59,5 +66,7 @@ export async function createAuthorityServices(ctx: ComponentContext): Promise<Au
     clients,
     audit: new BatchedAuditWriter(ctx.db),
     metrics: issuanceMetrics(ctx),
+    roles: deploymentRoleTable(config),
+    knownScopes: knownScopes(config),
   };
 }

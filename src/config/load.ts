@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { configSchema, secretPaths, type Config } from './schema.ts';
+import { configSchema, type Config } from './schema.ts';
+import { redactTree, shownValue } from './redact.ts';
 import { TenantgateError } from '../contract/errors.ts';
 import { envName, findUnknownSettings } from './unknown-settings.ts';
 
@@ -90,7 +91,7 @@ function formatIssues(error: z.ZodError, tree: unknown): string {
   const lines = error.issues.map((issue) => {
     const key = issue.path.join('.') || '(root)';
     const value = getPath(tree, issue.path.map(String));
-    const shown = secretPaths.includes(key) ? '[redacted]' : JSON.stringify(value);
+    const shown = shownValue(key, value);
     return `  ${key} = ${shown}: ${issue.message}`;
   });
   return `invalid configuration:\n${lines.join('\n')}`;
@@ -205,11 +206,10 @@ function isPlainObject(value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The effective config as a plain object with every secret replaced by "[redacted]". */
+/**
+ * The effective config as a plain object with every secret replaced by "[redacted]": each
+ * setting whose name marks a secret, and the password inside any URL or connection string.
+ */
 export function redactedConfig(config: Config): Tree {
-  const copy = structuredClone(config) as unknown as Tree;
-  for (const path of secretPaths) {
-    if (getPath(copy, path.split('.')) !== undefined) setPath(copy, path, '[redacted]');
-  }
-  return copy;
+  return redactTree(config) as Tree;
 }

@@ -1,6 +1,19 @@
 /** The one configuration schema. Every setting of every component lives here. */
 import { z } from 'zod';
 import { defaultProfile } from '../contract/profile.ts';
+import { isIP } from 'node:net';
+import { serviceIssues, serviceSchema } from './service-schema.ts';
+
+/** True when `entry` is an IP address or CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+export function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 const port = z.number().int().min(1).max(65535);
 const durationMs = z.number().int().min(1);
@@ -37,7 +50,7 @@ const routeSchema = z.object({
   forwardAuthorization: z.boolean().default(false),
 });
 
-export const configSchema = z.object({
+const baseConfigSchema = z.object({
   profile: profileSchema.prefault({}),
   server: z
     .object({
@@ -47,6 +60,11 @@ export const configSchema = z.object({
       publicUrl: z.string().url().optional(),
       shutdownGraceMs: durationMs.default(10_000),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /**
+       * Proxies in front of the gateway (IP addresses or CIDR blocks) whose X-Forwarded-For the
+       * gateway believes. From any other peer inbound forwarding headers are dropped.
+       */
+      trustedProxies: z.array(z.string().refine(isAddressOrCidr, 'expected an IP address or a CIDR block such as 10.0.0.0/8')).default([]),
     })
     .prefault({}),
   database: z
@@ -93,6 +111,22 @@ export const configSchema = z.object({
         // Defaults sized above one instance's sustained issuance rate, so only abuse is throttled.
         .object({ perClientPerMinute: z.number().int().min(1).default(300_000), perIpPerMinute: z.number().int().min(1).default(600_000) })
         .prefault({}),
+      /**
+       * Failed sign-ins and client authentications: after `maxFailures` failures for one
+       * username or client id (`maxFailuresPerAddress` from one client address) within
+       * `windowSeconds`, further attempts answer 429 for `lockoutSeconds`, right password or not.
+       * Shared by every Authority instance through PostgreSQL; `syncIntervalMs` bounds how soon
+       * an instance sees a lockout another one imposed.
+       */
+      bruteForce: z
+        .object({
+          maxFailures: z.number().int().min(1).default(10),
+          maxFailuresPerAddress: z.number().int().min(1).default(100),
+          windowSeconds: z.number().int().min(1).default(900),
+          lockoutSeconds: z.number().int().min(1).default(900),
+          syncIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   gateway: z
@@ -116,6 +150,11 @@ export const configSchema = z.object({
       identityJwksMaxAgeSeconds: z.number().int().min(0).max(3600).default(60),
       /** How often a gateway re-reads the identity keys (switches to a rotated key, retires expired ones). */
       identityKeyRefreshMs: z.number().int().min(100).max(600_000).default(10_000),
+      /**
+       * How long a rotated-in identity key is published before gateways sign with it: at least
+       * the verifiers' unknown-kid refetch cooldown (30 s in @tenantgate/verify) plus the key refresh.
+       */
+      identityKeyPublishLeadSeconds: z.number().int().min(0).max(3600).default(45),
       consoleDir: z.string().default('web/dist'),
     })
     .prefault({}),
@@ -162,13 +201,17 @@ export const configSchema = z.object({
     })
     .prefault({}),
   demo: z.object({ seed: z.boolean().default(true) }).prefault({}),
+  services: z.record(z.string(), serviceSchema).default({}),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export type RouteConfig = z.infer<typeof routeSchema>;
+/** The schema with the checks across `services` entries (src/config/services.ts). */
+export const configSchema = baseConfigSchema.superRefine((config, ctx) => {
+  for (const issue of serviceIssues(config.services)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
 
-/** Dotted paths whose values are secrets: redacted by `config print` and never logged. */
-export const secretPaths = ['database.url', 'database.runtimeUrl', 'database.listenUrl', 'database.runtimePassword', 'secrets.keyEncryptionKey', 'rollout.matrixSecret'];
+export type Config = z.infer<typeof baseConfigSchema>;
+export type { ServiceConfig } from './service-schema.ts';
+export type RouteConfig = z.infer<typeof routeSchema>;
 
 export const componentNames = ['gateway', 'authority', 'platform', 'scanner', 'graph'] as const;
 export type ComponentName = (typeof componentNames)[number];

@@ -29,6 +29,9 @@ export const errorTable = {
   identity_target_mismatch: { status: 401, title: 'Identity assertion target mismatch' },
   identity_tenant_invalid: { status: 401, title: 'Identity assertion tenant invalid' },
   identity_tenant_mismatch: { status: 401, title: 'Identity assertion tenant mismatch' },
+  // Legacy-use reports of declared services (GATEWAY.md §5), answered by the gateway.
+  legacy_report_service_unknown: { status: 400, title: 'Legacy-use report for an unknown service' },
+  legacy_report_client_mismatch: { status: 403, title: 'Legacy-use report from a client not bound to the service' },
   // Issuance rejections (CONTRACT.md §3), answered as OAuth errors by the Authority.
   duplicate_parameter: { status: 400, title: 'Duplicate parameter' },
   tenant_not_assigned: { status: 400, title: 'Tenant not assigned' },

@@ -28,6 +28,8 @@ export const scopes = {
   auditFleet: 'authority:audit.fleet',
   /** Held in a client's scopes: the client may introspect tokens issued to other clients (a resource server). */
   introspect: 'authority:introspect',
+  /** Held by a service's reporting client: it may send the service's legacy-use counts to the gateway. */
+  legacyReport: 'legacy:report',
   rolloutRead: 'rollout:read',
   rolloutWrite: 'rollout:write',
 } as const;

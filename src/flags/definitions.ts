@@ -36,13 +36,69 @@ export function isFlagName(name: string): name is FlagName {
   return Object.prototype.hasOwnProperty.call(flagDefinitions, name);
 }
 
-export function defaultFlagValues(): FlagValues {
-  return Object.fromEntries(Object.entries(flagDefinitions).map(([k, d]) => [k, d.default])) as FlagValues;
+/** The two flags every service behind the gateway has. */
+export type ServiceFlagName = `${string}.acceptLegacyHeaders` | `${string}.emitLegacyHeaders`;
+
+/** What a service contributes to the flag catalogue: its name and its flags' initial values. */
+export interface ServiceFlagSource {
+  name: string;
+  legacyHeaders: { accept: boolean; emit: boolean };
 }
 
+/**
+ * The flags of one deployment: the built-in ones (typed, above) and the two legacy-header flags
+ * of every declared service, whose defaults are the service's configured initial values.
+ */
+export class FlagCatalogue {
+  private readonly definitions = new Map<string, FlagDefinition<any>>(Object.entries(flagDefinitions));
+
+  constructor(services: readonly ServiceFlagSource[] = []) {
+    for (const s of services) {
+      this.add(`${s.name}.emitLegacyHeaders`, s.legacyHeaders.emit, `gateway also writes legacy tenant headers to ${s.name}`);
+      this.add(`${s.name}.acceptLegacyHeaders`, s.legacyHeaders.accept, `${s.name} reads legacy tenant header aliases (counted)`);
+    }
+  }
+
+  /** A built-in service's flag keeps its description and takes the configured initial value. */
+  private add(name: string, initial: boolean, description: string): void {
+    const known = this.definitions.get(name);
+    this.definitions.set(name, define(z.boolean(), initial, known?.description ?? description));
+  }
+
+  has(name: string): boolean {
+    return this.definitions.has(name);
+  }
+
+  definition(name: string): FlagDefinition<unknown> | undefined {
+    return this.definitions.get(name);
+  }
+
+  get names(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  entries(): [string, FlagDefinition<unknown>][] {
+    return [...this.definitions.entries()];
+  }
+
+  defaults(): FlagValues & Record<string, unknown> {
+    return Object.fromEntries([...this.definitions].map(([k, d]) => [k, d.default])) as FlagValues & Record<string, unknown>;
+  }
+
+  /** Throws the error a person can act on when `name` is no flag of this deployment. */
+  require(name: string): FlagDefinition<unknown> {
+    const def = this.definitions.get(name);
+    if (!def) throw new FlagValueError(`unknown flag ${name} (known: ${this.names.join(', ')})`);
+    return def;
+  }
+}
+
+/** The catalogue of a deployment without declared services (and of callers that have no configuration). */
+export const builtInFlags = new FlagCatalogue();
+
 /** Parses a flag value given as text on a command line (`on`/`off`/`true`/`false`, enum names). */
-export function parseFlagValue(name: FlagName, text: string): unknown {
-  const def = flagDefinitions[name];
+export function parseFlagValue(name: string, text: string, catalogue: FlagCatalogue = builtInFlags): unknown {
+  const def = catalogue.require(name);
   const lowered = text.trim().toLowerCase();
   const candidate = def.default === true || def.default === false ? (['on', 'true', '1', 'yes'].includes(lowered) ? true : ['off', 'false', '0', 'no'].includes(lowered) ? false : text) : text.trim();
   const parsed = def.schema.safeParse(candidate);

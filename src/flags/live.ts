@@ -5,7 +5,7 @@
  */
 import { ChannelListener } from '../db/listen.ts';
 import { FLAG_CHANNEL, currentFlagVersion, readFlagSnapshot, type FlagSnapshot } from './store.ts';
-import { defaultFlagValues, type FlagName, type FlagValues } from './definitions.ts';
+import { builtInFlags, type FlagCatalogue, type FlagName, type FlagValues } from './definitions.ts';
 import type { Queryable } from '../db/database.ts';
 
 export interface LiveFlagsOptions {
@@ -15,16 +15,23 @@ export interface LiveFlagsOptions {
   pollIntervalMs?: number;
   onVersion?: (version: number) => void | Promise<void>;
   onError?: (err: unknown) => void;
+  /** The flags of this deployment (declared services add theirs); default: the built-in ones. */
+  catalogue?: FlagCatalogue;
 }
 
 export class LiveFlags {
-  private snapshot: FlagSnapshot = { version: 0, values: defaultFlagValues() };
+  private snapshot: FlagSnapshot;
   private listener: ChannelListener | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private refreshing: Promise<void> | null = null;
 
-  constructor(private readonly options: LiveFlagsOptions) {}
+  readonly catalogue: FlagCatalogue;
+
+  constructor(private readonly options: LiveFlagsOptions) {
+    this.catalogue = options.catalogue ?? builtInFlags;
+    this.snapshot = { version: 0, values: this.catalogue.defaults() };
+  }
 
   get version(): number {
     return this.snapshot.version;
@@ -35,6 +42,11 @@ export class LiveFlags {
   }
 
   get<K extends FlagName>(name: K): FlagValues[K] {
+    return this.snapshot.values[name];
+  }
+
+  /** A flag named at run time (a declared service's); undefined when the catalogue has no such flag. */
+  value(name: string): unknown {
     return this.snapshot.values[name];
   }
 
@@ -58,7 +70,7 @@ export class LiveFlags {
     if (this.refreshing) return this.refreshing;
     this.refreshing = (async () => {
       try {
-        const next = await readFlagSnapshot(this.options.db);
+        const next = await readFlagSnapshot(this.options.db, this.catalogue);
         if (next.version !== this.snapshot.version || this.snapshot.version === 0) {
           this.snapshot = next;
           await this.options.onVersion?.(next.version);

@@ -4,17 +4,18 @@
  */
 import type { Database, Queryable, Tx } from '../db/database.ts';
 import { writeAudit } from '../telemetry/audit.ts';
-import { defaultFlagValues, flagDefinitions, FlagValueError, isFlagName, type FlagName, type FlagValues } from './definitions.ts';
+import { builtInFlags, FlagValueError, type FlagCatalogue, type FlagValues } from './definitions.ts';
 
 export const FLAG_CHANNEL = 'tenantgate_flags';
 
 export interface FlagSnapshot {
   version: number;
-  values: FlagValues;
+  /** The built-in flags (typed) and the declared services' flags of the catalogue read with. */
+  values: FlagValues & Record<string, unknown>;
 }
 
 export interface FlagChange {
-  name: FlagName;
+  name: string;
   value: unknown;
   previous: unknown;
   version: number;
@@ -31,17 +32,19 @@ export interface FlagHistoryEntry {
   reason: string;
 }
 
-export async function readFlagSnapshot(db: Queryable): Promise<FlagSnapshot> {
+export async function readFlagSnapshot(db: Queryable, catalogue: FlagCatalogue = builtInFlags): Promise<FlagSnapshot> {
   const { rows } = await db.query<{ name: string; value: unknown; version: string }>('select name, value, version from flags.flags');
-  const values = defaultFlagValues() as Record<string, unknown>;
+  const values = catalogue.defaults();
   let version = 0;
   for (const row of rows) {
-    if (!isFlagName(row.name)) continue;
-    const parsed = flagDefinitions[row.name].schema.safeParse(row.value);
-    if (parsed.success) values[row.name] = parsed.data;
+    // The version counts every flag, also one of a service this configuration does not declare.
     version = Math.max(version, Number(row.version));
+    const def = catalogue.definition(row.name);
+    if (!def) continue;
+    const parsed = def.schema.safeParse(row.value);
+    if (parsed.success) values[row.name] = parsed.data;
   }
-  return { version, values: values as FlagValues };
+  return { version, values };
 }
 
 export async function currentFlagVersion(db: Queryable): Promise<number> {
@@ -53,28 +56,27 @@ export async function currentFlagVersion(db: Queryable): Promise<number> {
  * Sets several flags in one transaction (one version bump each, one notification).
  * Unchanged values are recorded as no-ops, not as history.
  */
-export async function setFlags(db: Database, changes: { name: string; value: unknown }[], by: { actor: string; reason: string }): Promise<FlagChange[]> {
-  validateChanges(changes, by);
-  return db.withTransaction((tx) => setFlagsIn(tx, changes, by));
+export async function setFlags(db: Database, changes: { name: string; value: unknown }[], by: { actor: string; reason: string }, catalogue: FlagCatalogue = builtInFlags): Promise<FlagChange[]> {
+  validateChanges(changes, by, catalogue);
+  return db.withTransaction((tx) => setFlagsIn(tx, changes, by, catalogue));
 }
 
-function validateChanges(changes: { name: string; value: unknown }[], by: { actor: string; reason: string }): void {
+function validateChanges(changes: { name: string; value: unknown }[], by: { actor: string; reason: string }, catalogue: FlagCatalogue): void {
   if (!by.reason || by.reason.trim() === '') throw new FlagValueError('a reason is required to change a flag');
   for (const c of changes) {
-    if (!isFlagName(c.name)) throw new FlagValueError(`unknown flag ${c.name} (known: ${Object.keys(flagDefinitions).join(', ')})`);
-    const parsed = flagDefinitions[c.name].schema.safeParse(c.value);
+    const parsed = catalogue.require(c.name).schema.safeParse(c.value);
     if (!parsed.success) throw new FlagValueError(`flag ${c.name}: value ${JSON.stringify(c.value)} is not allowed`);
   }
 }
 
 /** `setFlags` inside a transaction the caller holds (its other writes commit with the change). */
-export async function setFlagsIn(tx: Tx, changes: { name: string; value: unknown }[], by: { actor: string; reason: string }): Promise<FlagChange[]> {
-  validateChanges(changes, by);
+export async function setFlagsIn(tx: Tx, changes: { name: string; value: unknown }[], by: { actor: string; reason: string }, catalogue: FlagCatalogue = builtInFlags): Promise<FlagChange[]> {
+  validateChanges(changes, by, catalogue);
   const results: FlagChange[] = [];
-  for (const c of changes as { name: FlagName; value: unknown }[]) {
+  for (const c of changes) {
     await tx.query('select pg_advisory_xact_lock(7314003)');
     const current = await tx.query<{ value: unknown }>('select value from flags.flags where name = $1 for update', [c.name]);
-    const previous = current.rowCount ? current.rows[0].value : flagDefinitions[c.name].default;
+    const previous = current.rowCount ? current.rows[0].value : catalogue.require(c.name).default;
     if (JSON.stringify(previous) === JSON.stringify(c.value)) {
       results.push({ name: c.name, value: c.value, previous, version: 0, changed: false });
       continue;

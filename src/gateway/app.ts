@@ -25,6 +25,8 @@ import { registerProxy } from './proxy.ts';
 import { GatewayRecorder } from './record.ts';
 import { Rewriter } from './rewrite.ts';
 import { compileRoutes, pathRefusal } from './routes.ts';
+import { registerLegacyReportRoute } from './legacy-report.ts';
+import { externalServices } from '../config/services.ts';
 import { TokenVerifier } from './verify-token.ts';
 import { activeTracing } from '../telemetry/tracing/active.ts';
 
@@ -45,7 +47,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 export async function buildGatewayApp(ctx: ComponentContext, signingKey: IdentitySigningKey): Promise<GatewayApp> {
   const { config } = ctx;
   const catalogue = compileHeaderCatalogue(ctx.profile);
-  const table = compileRoutes(config);
+  const table = compileRoutes(config, undefined, (flag) => ctx.flags.catalogue.has(flag));
   const recorder = new GatewayRecorder(ctx);
   const signer = new IdentityAssertionSigner(signingKey, {
     issuer: publicUrl(config),
@@ -111,11 +113,12 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   await registerProxy(app, config);
   const consoleRoot = await registerConsole(app, config.gateway.consoleDir);
 
+  const authenticator = new Authenticator(verifier, () => ctx.clock.now().getTime(), revocations.list);
   const pipeline = createPipeline({
     catalogue,
-    authenticator: new Authenticator(verifier, () => ctx.clock.now().getTime(), revocations.list),
+    authenticator,
     clientAge,
-    rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null }),
+    rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null, trustedProxies: config.server.trustedProxies }),
     recorder,
     flags: () => ({
       legacyHeaders: ctx.flags.get('gateway.legacyHeaders'),
@@ -123,7 +126,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
       tenantOverride: ctx.flags.get('gateway.tenantOverride'),
       allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
     }),
-    emitsLegacy: (flag) => ctx.flags.get(flag) === true,
+    emitsLegacy: (flag) => ctx.flags.value(flag) === true,
   });
   app.decorateRequest('gatewayForward', null);
 
@@ -133,6 +136,11 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     req.metricsRoute = IDENTITY_JWKS_PATH;
     return reply.header('cache-control', jwksCacheControl).type('application/jwk-set+json').send(identityKeys.jwks);
   });
+
+  // Legacy-use reports of the declared external services, which must report on every day they are declared.
+  const external = externalServices(config);
+  await ctx.instance.declareServices(external.map((s) => s.name));
+  registerLegacyReportRoute(app, { ctx, authenticator, services: new Map(external.map((s) => [s.name, s])) });
 
   await app.register(async (proxied) => {
     // Bodies pass through untouched (webhook signatures cover the exact bytes).

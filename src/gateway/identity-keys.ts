@@ -1,6 +1,6 @@
 /**
- * The gateway's side of the identity keys: the assertion signer always holds the newest
- * active key, and the published key set (`GET /.well-known/identity-jwks.json`) is served
+ * The gateway's side of the identity keys: the assertion signer holds the newest key whose
+ * publish lead has passed (a rotated-in key is published first, signs later), and the published key set (`GET /.well-known/identity-jwks.json`) is served
  * from memory — one serialized body, no database read per request. Both are refreshed in
  * the background every `gateway.identityKeyRefreshMs`, which also retires keys whose
  * rotation overlap has passed (src/identity/identity-keys.ts).

@@ -12,7 +12,6 @@ import type { Authenticator } from './authenticate.ts';
 import { classifyHeaders } from './classify.ts';
 import type { ClientAgeLookup } from './client-age.ts';
 import { decide, needsClientAge, type GatewayFlags } from './decide.ts';
-import type { FlagName } from '../flags/definitions.ts';
 import type { HeaderCatalogue } from './header-catalogue.ts';
 import { answerUpstreamFailure } from './proxy.ts';
 import type { GatewayRecorder } from './record.ts';
@@ -29,7 +28,7 @@ export interface PipelineStages {
   /** The live gateway flags (read once per request). */
   flags(): GatewayFlags;
   /** Whether the route's module still gets the legacy headers written. */
-  emitsLegacy(flag: FlagName): boolean;
+  emitsLegacy(flag: string): boolean;
 }
 
 export interface Pipeline {
@@ -112,6 +111,7 @@ export function createPipeline(stages: PipelineStages): Pipeline {
         method: req.method,
         target: f.target,
         audience: f.route.upstreamName,
+        peerAddress: req.raw.socket.remoteAddress,
       });
     },
     onError: (r, { error }) => {

@@ -12,6 +12,7 @@ import type { TokenIdentity } from './decide.ts';
 import type { IdentityAssertionSigner } from '../identity/sign-assertion.ts';
 import type { DownstreamIdentity as SharedDownstreamIdentity } from '../identity/types.ts';
 import type { HeaderCatalogue } from './header-catalogue.ts';
+import { FORWARDING_HEADERS, forwardedFor, resolveClientAddress, TrustedProxies } from '../host/client-address.ts';
 
 /** The W3C trace-context headers: with tracing on, the upstream gets the gateway's own. */
 const TRACE_CONTEXT = new Set(['traceparent', 'tracestate']);
@@ -35,6 +36,8 @@ export interface RewriteInput {
   target: string;
   /** The service the route targets: the assertion's `aud`. */
   audience: string;
+  /** The TCP peer's address (the client, or a proxy in front of the gateway). */
+  peerAddress?: string | undefined;
 }
 
 type HeaderPairs = readonly (readonly [string, string])[];
@@ -51,6 +54,7 @@ export class Rewriter {
   private readonly byContent = new Map<string, DownstreamIdentity>();
   private readonly pairs = new WeakMap<DownstreamIdentity, { plain: HeaderPairs; withLegacy: HeaderPairs }>();
   private readonly dropTraceContext: boolean;
+  private readonly trustedProxies: TrustedProxies;
 
   /**
    * `dropTraceContext`: tracing is on, so the upstream call carries the gateway's client span
@@ -60,9 +64,10 @@ export class Rewriter {
   constructor(
     private readonly catalogue: HeaderCatalogue,
     private readonly signer: IdentityAssertionSigner,
-    options: { dropTraceContext?: boolean } = {},
+    options: { dropTraceContext?: boolean; trustedProxies?: readonly string[] } = {},
   ) {
     this.dropTraceContext = options.dropTraceContext === true;
+    this.trustedProxies = new TrustedProxies(options.trustedProxies ?? []);
   }
 
   /**
@@ -90,12 +95,16 @@ export class Rewriter {
     const out: Record<string, string | string[]> = {};
     for (const name in input.headers) {
       const value = input.headers[name];
-      if (value === undefined || HOP_BY_HOP.has(name) || (this.dropTraceContext && TRACE_CONTEXT.has(name))) continue;
+      if (value === undefined || HOP_BY_HOP.has(name) || FORWARDING_HEADERS.has(name) || (this.dropTraceContext && TRACE_CONTEXT.has(name))) continue;
       const entry = this.catalogue.lookup(name);
       if (entry !== null && !(entry.kind === 'consumed' && input.forwardAuthorization && entry.lower === name)) continue;
       out[name] = value;
     }
     for (const [name, value] of this.identityHeaders(input.identity, input.emitLegacy)) out[name] = value;
+    // The client address: inbound forwarding headers count only from a trusted proxy.
+    const address = resolveClientAddress(input.peerAddress, input.headers['x-forwarded-for'], this.trustedProxies);
+    out['x-forwarded-for'] = address.chain;
+    out.forwarded = forwardedFor(address.client);
     const profile = this.catalogue.profile;
     out[profile.identityHeader] = this.signer.sign(input.identity, { audience: input.audience, method: input.method, target: input.target });
     return out;

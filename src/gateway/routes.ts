@@ -1,42 +1,53 @@
 /**
  * The gateway route table: path prefix → upstream, public or protected, required scopes
- * (per method), module name and options. Configurable through `gateway.routes`; the default
- * fronts the Authority, Platform, Scanner and Graph.
+ * (per method), the service name (the identity assertion's `aud`) and options. The Authority's
+ * routes, then one entry per route of every service in force (src/config/services.ts:
+ * Platform, Scanner, Graph and each `services.<name>`). `gateway.routes` replaces the
+ * Authority's and the built-in services' routes; declared external services are added to it.
  */
 import { componentUrl, type Config, type ComponentName, type RouteConfig } from '../config/schema.ts';
-import { scopes } from '../contract/scopes.ts';
-import { isFlagName, type FlagName } from '../flags/definitions.ts';
-
-function readWrite(read: string, write: string): Pick<RouteConfig, 'scopes' | 'methodScopes'> {
-  return { scopes: [write], methodScopes: { GET: [read], HEAD: [read] } };
-}
+import { declaredServices, type DeclaredService } from '../config/services.ts';
+import { builtInServiceNames, builtInServices, prefixCovers, type ServiceRoute } from '../contract/services.ts';
 
 function route(prefix: string, upstream: RouteConfig['upstream'], access: RouteConfig['access'], extra: Partial<RouteConfig> = {}): RouteConfig {
   return { prefix, upstream, access, scopes: [], methodScopes: {}, forwardAuthorization: false, ...extra };
 }
 
-export function defaultRoutes(): RouteConfig[] {
-  const scanner = readWrite(scopes.scannerRead, scopes.scannerWrite);
+/** The Authority's routes (src/config/service-schema.ts keeps their prefixes from declared services). */
+export function authorityRoutes(): RouteConfig[] {
   return [
     route('/.well-known/', 'authority', 'public'),
     // Client authentication at the token, introspection and revocation endpoints may use HTTP Basic.
     route('/connect/', 'authority', 'public', { forwardAuthorization: true }),
     route('/console/', 'authority', 'protected', { forwardAuthorization: true }),
     route('/admin/', 'authority', 'protected', { forwardAuthorization: true }),
-    route('/api/v1/platform/', 'platform', 'protected', { module: 'platform', ...readWrite(scopes.platformRead, scopes.platformWrite) }),
-    route('/api/v1/scans', 'scanner', 'protected', { module: 'scanner', ...scanner }),
-    route('/api/v1/triage', 'scanner', 'protected', { module: 'scanner', ...scanner }),
-    route('/api/v1/unknowns', 'scanner', 'protected', { module: 'scanner', ...scanner }),
-    route('/api/v1/webhooks/sources', 'scanner', 'protected', { module: 'scanner', ...scanner }),
-    // Webhook receive: the sender proves its tenant with the payload signature, not a token.
-    route('/api/v1/webhooks/', 'scanner', 'public', { module: 'scanner' }),
-    route('/api/v1/graph/nodes/', 'graph', 'protected', { module: 'graph', scopes: [scopes.graphRead] }),
-    route('/api/v1/graph/search', 'graph', 'protected', { module: 'graph', scopes: [scopes.graphRead] }),
-    route('/api/v1/graph/query', 'graph', 'protected', { module: 'graph', scopes: [scopes.graphQuery] }),
-    route('/api/v1/graph/export', 'graph', 'protected', { module: 'graph', scopes: [scopes.graphExport] }),
-    route('/api/v1/graph/sboms', 'graph', 'protected', { module: 'graph', scopes: [scopes.graphWrite] }),
-    route('/api/v1/graph/', 'graph', 'protected', { module: 'graph', ...readWrite(scopes.graphRead, scopes.graphWrite) }),
   ];
+}
+
+function serviceRoutes(name: string, upstream: string, routes: readonly ServiceRoute[]): RouteConfig[] {
+  return routes.map((r) =>
+    route(r.prefix, upstream, r.access, { module: name, scopes: [...r.scopes], methodScopes: Object.fromEntries(Object.entries(r.methodScopes).map(([m, l]) => [m, [...l]])) }),
+  );
+}
+
+function declaredRoutes(services: readonly DeclaredService[]): RouteConfig[] {
+  return services.flatMap((s) => serviceRoutes(s.name, s.url, s.routes));
+}
+
+/**
+ * The route table of a configuration without `gateway.routes`: the Authority's routes and
+ * every declared service's. Without a configuration: the built-in services at their
+ * component upstreams.
+ */
+export function defaultRoutes(config?: Config): RouteConfig[] {
+  if (config) return [...authorityRoutes(), ...declaredRoutes(declaredServices(config))];
+  return [...authorityRoutes(), ...builtInServiceNames.flatMap((name) => serviceRoutes(name, name, builtInServices[name].routes))];
+}
+
+/** `gateway.routes` (the Authority's and the built-in services' routes, replaced) plus the declared external services. */
+export function configuredRoutes(config: Config): RouteConfig[] {
+  if (!config.gateway.routes) return defaultRoutes(config);
+  return [...config.gateway.routes, ...declaredRoutes(declaredServices(config).filter((s) => !s.builtIn))];
 }
 
 export interface CompiledRoute {
@@ -47,8 +58,8 @@ export interface CompiledRoute {
   upstreamName: string;
   access: 'public' | 'protected';
   module: string | null;
-  /** `<module>.emitLegacyHeaders` when that flag exists. */
-  emitLegacyFlag: FlagName | null;
+  /** `<service>.emitLegacyHeaders` when the route belongs to a service with that flag. */
+  emitLegacyFlag: string | null;
   forwardAuthorization: boolean;
   scopesFor(method: string): readonly string[];
 }
@@ -60,7 +71,8 @@ export interface RouteTable {
 
 const componentUpstreams = new Set<string>(['authority', 'platform', 'scanner', 'graph', 'gateway']);
 
-export function compileRoutes(config: Config, routes: RouteConfig[] = config.gateway.routes ?? defaultRoutes()): RouteTable {
+/** `hasFlag` tells which `<service>.emitLegacyHeaders` flags the deployment has (its flag catalogue). */
+export function compileRoutes(config: Config, routes: RouteConfig[] = configuredRoutes(config), hasFlag: (name: string) => boolean = () => true): RouteTable {
   const compiled = routes
     .filter((r) => r.upstream !== 'console')
     .map((r): CompiledRoute => {
@@ -73,7 +85,7 @@ export function compileRoutes(config: Config, routes: RouteConfig[] = config.gat
         upstreamName: componentUpstreams.has(r.upstream) ? r.upstream : (r.module ?? `route ${r.prefix}`),
         access: r.access,
         module: r.module ?? null,
-        emitLegacyFlag: flag && isFlagName(flag) ? flag : null,
+        emitLegacyFlag: flag && hasFlag(flag) ? flag : null,
         forwardAuthorization: r.forwardAuthorization,
         scopesFor: (method) => methodScopes.get(method) ?? r.scopes,
       };
@@ -83,17 +95,10 @@ export function compileRoutes(config: Config, routes: RouteConfig[] = config.gat
   return {
     routes: compiled,
     match(path) {
-      for (const r of compiled) if (prefixMatches(r.prefix, path)) return r;
+      for (const r of compiled) if (prefixCovers(r.prefix, path)) return r;
       return null;
     },
   };
-}
-
-/** `/api/v1/scans` matches `/api/v1/scans` and `/api/v1/scans/…`, never `/api/v1/scansx`. */
-function prefixMatches(prefix: string, path: string): boolean {
-  if (!path.startsWith(prefix)) return false;
-  if (prefix.endsWith('/') || path.length === prefix.length) return true;
-  return path.charCodeAt(prefix.length) === 47;
 }
 
 /**

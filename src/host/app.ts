@@ -4,6 +4,7 @@
  * shutdown that drains in-flight requests.
  */
 import { randomUUID } from 'node:crypto';
+import { METHODS } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TenantgateError, problem, type ErrorCode } from '../contract/errors.ts';
 import { componentPort } from '../config/schema.ts';
@@ -11,6 +12,7 @@ import { closeComponentContext, type ComponentContext } from './context.ts';
 import { histogram, HotCounter, type CounterCell } from '../telemetry/metrics.ts';
 import { DatabaseUnavailableError } from '../db/unavailable.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
+import { clientErrorRefusal, finiteNumbers, frameworkRefusal, MAX_PARAM_LENGTH } from './refusals.ts';
 import { activeTracing } from '../telemetry/tracing/active.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -65,7 +67,18 @@ async function withinTimeout(check: ReadinessCheck, timeoutMs: number): Promise<
   }
 }
 
+/** A route as declared (method, URL pattern, schema): what a component answers, for tests and docs. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  schema: Record<string, any> | undefined;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the app declared, in declaration order. */
+    declaredRoutes: readonly DeclaredRoute[];
+  }
   interface FastifyRequest {
     /**
      * The `route` label of the request metrics, for a request a wildcard route serves: the
@@ -75,6 +88,9 @@ declare module 'fastify' {
     metricsRoute: string | null;
   }
 }
+
+/** The `method` label: one of the methods Node's HTTP parser knows (a fixed list), else `other`. */
+const METHOD_LABELS: ReadonlySet<string> = new Set(METHODS);
 
 /** The `route` label of requests no route (or only a wildcard) describes: one fixed value. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -105,6 +121,22 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allowUnionTypes: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Refusals before routing (router, HTTP parser): problem+json too (refusals.ts).
+    frameworkErrors: frameworkRefusal,
+    clientErrorHandler: clientErrorRefusal,
+  });
+
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
+  app.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) declared.push({ method, url: route.url, schema: route.schema as Record<string, any> | undefined });
+    // Routes that validate input also refuse what validation lets through as ±Infinity.
+    const schema = route.schema as Record<string, unknown> | undefined;
+    if (schema && (schema.querystring || schema.query || schema.params || schema.body)) {
+      const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+      route.preHandler = [finiteNumbers, ...own];
+    }
   });
 
   const requests = HotCounter.for(ctx.metrics, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
@@ -141,11 +173,12 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   app.decorateRequest('metricsRoute', null);
   app.addHook('onResponse', (req, reply, done) => {
     const route = req.metricsRoute ?? routeLabel(req.routeOptions.url);
-    const key = `${route}\u0000${req.method}\u0000${reply.statusCode}`;
+    const method = METHOD_LABELS.has(req.method) ? req.method : 'other';
+    const key = `${route}\u0000${method}\u0000${reply.statusCode}`;
     let child = children.get(key);
     if (!child) {
       if (children.size >= 5_000) children.clear();
-      child = { count: requests.cell(route, req.method, String(reply.statusCode)), duration: latency.labels(route, req.method) };
+      child = { count: requests.cell(route, method, String(reply.statusCode)), duration: latency.labels(route, method) };
       children.set(key, child);
     }
     child.count.inc();
@@ -203,6 +236,9 @@ function sendError(err: FastifyError | TenantgateError, req: FastifyRequest, rep
     return sendProblem(reply, req, 'unavailable', err.message);
   }
   if (err instanceof TenantgateError) return sendProblem(reply, req, err.code, err.message, err.status, err.extra, err.requiredScope);
+  // PostgreSQL class 22 (data exception): a request value the column cannot hold (a malformed
+  // date or uuid, a NUL byte, a number out of range) — the request's fault, never a 500.
+  if (isDataException(err)) return sendProblem(reply, req, 'validation_failed', 'a value in the request is not valid for its field');
   const fe = err as FastifyError;
   if (fe.validation) return sendProblem(reply, req, 'validation_failed', fe.message);
   if (fe.statusCode === 429) return sendProblem(reply, req, 'rate_limited', fe.message);
@@ -212,6 +248,11 @@ function sendError(err: FastifyError | TenantgateError, req: FastifyRequest, rep
   }
   req.log.error({ err, reqId: req.id }, 'unhandled error');
   return sendProblem(reply, req, 'internal_error', 'an internal error occurred; see the server log for the trace id');
+}
+
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && code.startsWith('22') && typeof (err as { severity?: unknown }).severity === 'string';
 }
 
 export interface RunningComponent {

@@ -8,6 +8,7 @@ import type { ContractProfile } from '../contract/profile.ts';
 import { Database } from '../db/database.ts';
 import { assertRuntimeRoleSafe } from '../db/role-safety.ts';
 import { LiveFlags } from '../flags/live.ts';
+import { deploymentFlags } from '../flags/catalogue.ts';
 import { systemClock, type Clock } from '../telemetry/clock.ts';
 import { DailyCounters } from '../telemetry/counters.ts';
 import { InstanceReporter } from '../telemetry/instance.ts';
@@ -74,6 +75,7 @@ export async function createComponentContext(options: ContextOptions): Promise<C
     pollIntervalMs: config.flags.pollIntervalMs,
     onVersion: (version) => instance.reportFlagVersion(version).catch(() => undefined),
     onError: (err) => logger.debug({ err: (err as Error).message }, 'flag listener error'),
+    catalogue: deploymentFlags(config),
   });
   await instance.register();
   await flags.start();

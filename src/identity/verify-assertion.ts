@@ -1,13 +1,15 @@
 /**
- * Verifies an identity assertion (CONTRACT.md §8) the way every service behind the gateway
- * must: jose's `jwtVerify` with the algorithm allow-list, `typ: identity+jwt`, the issuer and
- * this service's audience, then the request binding (`htm`, `htu`), the tenant claim and the
- * canonical tenant header. Each rejection is a stable code of the error table.
+ * Verifies an identity assertion (CONTRACT.md §8) for the built-in services, with the same
+ * code every service behind the gateway uses: `checkAssertion` of @tenantgate/verify
+ * (packages/verify). This file only maps tenantgate's side onto it — the key set read from
+ * PostgreSQL, the profile's tenant claim, the public routes' anonymous assertions, the
+ * normalized tenant header rule — and renames the SDK's codes to the error table's
+ * `identity_*` codes.
  */
-import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { isNormalizedTenantId, normalizeTenantId } from '../contract/tenant.ts';
+import { checkAssertion, IdentityError, type IdentityErrorCode, type KeySource } from '../../packages/verify/src/index.ts';
+import type { JWTPayload } from 'jose';
 import type { IdentityKeySet } from './key-set.ts';
-import { IDENTITY_ALGORITHMS, IDENTITY_ASSERTION_TYPE, type DownstreamIdentity, type IdentityAlgorithm } from './types.ts';
+import { IDENTITY_ALGORITHMS, type DownstreamIdentity, type IdentityAlgorithm } from './types.ts';
 
 export type IdentityRejection =
   | 'identity_assertion_missing'
@@ -65,92 +67,70 @@ export type AssertionVerification =
   | { ok: true; identity: DownstreamIdentity; claims: IdentityAssertionClaims }
   | { ok: false; code: IdentityRejection; detail: string };
 
-class UnknownKid extends Error {}
+/** The SDK's refusal codes → the error table's (CONTRACT.md §6). */
+const REJECTIONS: Record<IdentityErrorCode, IdentityRejection> = {
+  missing_assertion: 'identity_assertion_missing',
+  malformed_assertion: 'identity_assertion_malformed',
+  bad_signature: 'identity_signature_invalid',
+  unknown_key: 'identity_key_unknown',
+  wrong_audience: 'identity_audience_mismatch',
+  wrong_issuer: 'identity_issuer_mismatch',
+  wrong_method: 'identity_method_mismatch',
+  wrong_target: 'identity_target_mismatch',
+  expired: 'identity_assertion_expired',
+  not_yet_valid: 'identity_assertion_expired',
+  wrong_type: 'identity_type_invalid',
+  algorithm_not_allowed: 'identity_algorithm_rejected',
+  invalid_tenant: 'identity_tenant_invalid',
+  tenant_mismatch: 'identity_tenant_mismatch',
+  // The database key set never fails a lookup (a failed load keeps the keys in memory), so
+  // this arises only from a key nobody could produce.
+  key_set_unavailable: 'identity_key_unknown',
+};
 
-function reject(code: IdentityRejection, detail: string): AssertionVerification {
-  return { ok: false, code, detail };
-}
-
-export async function verifyIdentityAssertion(assertion: string | string[] | undefined, options: AssertionVerifyOptions): Promise<AssertionVerification> {
-  if (assertion === undefined || assertion === '') return reject('identity_assertion_missing', 'the request carries no identity assertion');
-  if (Array.isArray(assertion)) return reject('identity_assertion_malformed', 'the request carries more than one identity assertion');
-  const algorithms = options.algorithms ?? IDENTITY_ALGORITHMS;
-  let payload: JWTPayload;
-  try {
-    ({ payload } = await jwtVerify(
-      assertion,
-      async (header) => {
-        if (typeof header.kid !== 'string') throw new UnknownKid('no kid');
-        const found = await options.keys.keyFor(header.kid);
-        if (!found) throw new UnknownKid(header.kid);
-        if (found.algorithm !== header.alg) throw new joseErrors.JOSEAlgNotAllowed('alg does not match the key');
-        return found.key;
-      },
-      {
-        algorithms: [...algorithms],
-        typ: IDENTITY_ASSERTION_TYPE,
-        issuer: options.issuer,
-        audience: options.audience,
-        clockTolerance: options.clockToleranceSeconds ?? 5,
-        requiredClaims: ['iat', 'exp', 'jti', 'sub'],
-        currentDate: options.now,
-      },
-    ));
-  } catch (err) {
-    return reject(...classify(err));
-  }
-  const claims = payload as IdentityAssertionClaims;
-  const lifetime = claims.exp - claims.iat;
-  if (!Number.isInteger(claims.iat) || !Number.isInteger(claims.exp) || lifetime < 0 || lifetime > (options.maxLifetimeSeconds ?? 300)) {
-    return reject('identity_assertion_expired', 'the assertion lifetime (exp - iat) is out of bounds');
-  }
-  if (typeof claims.jti !== 'string' || typeof claims.sub !== 'string' || typeof claims.scope !== 'string' || (claims.client_id !== undefined && typeof claims.client_id !== 'string')) {
-    return reject('identity_assertion_malformed', 'jti, sub and scope must be strings, client_id a string when present');
-  }
-  if (typeof claims.aud !== 'string') return reject('identity_audience_mismatch', 'aud must name exactly one service');
-  if (claims.htm !== options.method.toUpperCase()) return reject('identity_method_mismatch', `the assertion was issued for ${String(claims.htm)}, not ${options.method}`);
-  if (claims.htu !== options.target) return reject('identity_target_mismatch', 'the assertion was issued for another request target');
-
-  const rawTenant = (claims as Record<string, unknown>)[options.tenantClaim];
-  if (rawTenant !== undefined && !isNormalizedTenantId(rawTenant)) return reject('identity_tenant_invalid', `${options.tenantClaim} is not a single normalized tenant id`);
-  const tenant = (rawTenant as string | undefined) ?? null;
-  if (!options.callerComparesTenant && !headerMatches(options.tenantHeader, tenant)) {
-    return reject('identity_tenant_mismatch', 'the canonical tenant header does not equal the tenant in the assertion');
-  }
-  return {
-    ok: true,
-    claims,
-    identity: { tenant, actor: claims.sub, client: claims.client_id ?? null, scopes: claims.scope.split(' ').filter((s) => s !== '') },
+/** tenantgate's key set as the SDK's key source: unknown (or absent) kid, and alg other than the key's. */
+function keySource(keys: IdentityKeySet): KeySource {
+  return async (header) => {
+    if (typeof header.kid !== 'string') throw new IdentityError('unknown_key', 'the assertion names no kid');
+    const found = await keys.keyFor(header.kid);
+    if (!found) throw new IdentityError('unknown_key', `the assertion's kid is not in the published key set (${header.kid})`);
+    if (found.algorithm !== header.alg) throw new IdentityError('algorithm_not_allowed', `kid ${header.kid} is an ${found.algorithm} key, not ${String(header.alg)}`);
+    return found.key;
   };
 }
 
-/** Every value of the header (repeats and comma-joined values included), normalized, is the tenant; absent only when it is null. */
-function headerMatches(header: string | string[] | undefined, tenant: string | null): boolean {
-  const values = (Array.isArray(header) ? header : header === undefined ? [] : [header]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-  if (values.length === 0) return tenant === null;
-  return tenant !== null && values.every((v) => normalizeTenantId(v) === tenant);
+const sources = new WeakMap<IdentityKeySet, KeySource>();
+
+function valuesOf(header: string | string[] | undefined): string[] {
+  return header === undefined ? [] : Array.isArray(header) ? header : [header];
 }
 
-function classify(err: unknown): [IdentityRejection, string] {
-  if (err instanceof UnknownKid) return ['identity_key_unknown', `the assertion's kid is not in the published key set (${err.message})`];
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return ['identity_algorithm_rejected', 'the assertion algorithm is not allowed'];
-  if (err instanceof joseErrors.JOSENotSupported) return ['identity_algorithm_rejected', 'the assertion algorithm is not supported'];
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return ['identity_signature_invalid', 'the assertion signature does not verify'];
-  if (err instanceof joseErrors.JWTExpired) return ['identity_assertion_expired', 'the assertion has expired'];
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    switch (err.claim) {
-      case 'typ':
-        return ['identity_type_invalid', `the assertion typ must be ${IDENTITY_ASSERTION_TYPE}`];
-      case 'iss':
-        return ['identity_issuer_mismatch', 'the assertion was issued by another gateway'];
-      case 'aud':
-        return ['identity_audience_mismatch', 'the assertion was issued for another service'];
-      case 'iat':
-      case 'nbf':
-        return ['identity_assertion_expired', 'the assertion is not yet valid'];
-      default:
-        return ['identity_assertion_malformed', `claim ${err.claim} is missing or invalid`];
-    }
+export async function verifyIdentityAssertion(assertion: string | string[] | undefined, options: AssertionVerifyOptions): Promise<AssertionVerification> {
+  let keys = sources.get(options.keys);
+  if (!keys) sources.set(options.keys, (keys = keySource(options.keys)));
+  try {
+    const checked = await checkAssertion(
+      { assertions: valuesOf(assertion), tenantHeader: valuesOf(options.tenantHeader), method: options.method, url: options.target, now: options.now },
+      {
+        keys,
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: options.algorithms ?? IDENTITY_ALGORITHMS,
+        clockToleranceSec: options.clockToleranceSeconds ?? 5,
+        maxLifetimeSec: options.maxLifetimeSeconds ?? 300,
+        tenantClaim: options.tenantClaim,
+        // Public routes: the gateway signs them with no tenant and no client.
+        allowAnonymous: true,
+        tenantHeaderMatch: options.callerComparesTenant ? 'caller' : 'normalized',
+      },
+    );
+    return {
+      ok: true,
+      claims: checked.claims as IdentityAssertionClaims,
+      identity: { tenant: checked.tenant, actor: checked.subject, client: checked.clientId, scopes: checked.scopes },
+    };
+  } catch (err) {
+    if (!(err instanceof IdentityError)) throw err;
+    return { ok: false, code: REJECTIONS[err.code], detail: err.message };
   }
-  return ['identity_assertion_malformed', 'the assertion is not a well-formed JWS'];
 }

@@ -45,7 +45,8 @@ export function decodeCursor(cursor: string | undefined, arity: number): CursorK
   } catch {
     key = undefined;
   }
-  if (!Array.isArray(key) || key.length !== arity || !key.every((k) => typeof k === 'string' || typeof k === 'number')) {
+  const part = (k: unknown) => (typeof k === 'string' && k.length <= 512 && !k.includes('\u0000')) || (typeof k === 'number' && Number.isSafeInteger(k));
+  if (!Array.isArray(key) || key.length !== arity || !key.every(part)) {
     throw new ContractError('validation_failed', 'the cursor is not one this list issued');
   }
   return key as CursorKey;

@@ -1,4 +1,5 @@
 /** The audit log: one row per security-relevant event, writable inside the caller's transaction. */
+import { TenantgateError } from '../contract/errors.ts';
 import type { Queryable } from '../db/database.ts';
 
 export interface AuditEvent {
@@ -65,7 +66,8 @@ export async function queryAudit(db: Queryable, q: AuditQuery): Promise<AuditPag
   if (q.to) add('time < ?', q.to);
   if (q.cursor) {
     const id = decodeCursor(q.cursor);
-    if (id !== null) add('id < ?', id);
+    if (id === null) throw new TenantgateError('validation_failed', 'the cursor is not one this list issued');
+    add('id < ?', id);
   }
   params.push(limit + 1);
   const { rows } = await db.query(
@@ -83,5 +85,5 @@ export function encodeCursor(id: string): string {
 
 export function decodeCursor(cursor: string): string | null {
   const text = Buffer.from(cursor, 'base64url').toString();
-  return /^a:\d+$/.test(text) ? text.slice(2) : null;
+  return /^a:\d{1,18}$/.test(text) ? text.slice(2) : null;
 }

@@ -21,6 +21,7 @@ export class InstanceReporter {
   private flagVersion = 0;
   private identity: TokenIdentitySource | null = null;
   private lastBeat = 0;
+  private services: string[] = [];
 
   constructor(
     private readonly db: Queryable,
@@ -51,6 +52,15 @@ export class InstanceReporter {
     ]);
   }
 
+  /**
+   * The external services this instance routes to (a gateway): written on today's heartbeat
+   * row now and on every heartbeat, so each day records which services had to report.
+   */
+  async declareServices(names: readonly string[]): Promise<void> {
+    this.services = [...names].sort();
+    await this.heartbeat(true);
+  }
+
   async register(): Promise<void> {
     const now = this.clock.now();
     await this.db.query(
@@ -69,9 +79,9 @@ export class InstanceReporter {
     const day = utcDay(now);
     if (!force && now.getTime() - this.lastBeat < interval && utcDay(new Date(this.lastBeat)) === day) return;
     await this.db.query(
-      `insert into telemetry.heartbeats (utc_day, instance_id, component, first_seen, last_seen) values ($1, $2, $3, $4, $4)
-       on conflict (utc_day, instance_id) do update set last_seen = excluded.last_seen`,
-      [day, this.instanceId, this.component, now],
+      `insert into telemetry.heartbeats (utc_day, instance_id, component, first_seen, last_seen, services) values ($1, $2, $3, $4, $4, $5)
+       on conflict (utc_day, instance_id) do update set last_seen = excluded.last_seen, services = excluded.services`,
+      [day, this.instanceId, this.component, now, this.services],
     );
     await this.db.query('update telemetry.instances set last_seen = $2, flag_version = $3 where instance_id = $1', [this.instanceId, now, this.flagVersion]);
     await this.writeIdentity();

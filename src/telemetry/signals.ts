@@ -21,6 +21,8 @@ export const signals = {
   webTenantSwitch: 'web.tenant_switch',
   /** Modules: a legacy alias was read by the tenant resolver (alias, tenant, detail = module). */
   moduleLegacyHeader: 'module.legacy_header',
+  /** Declared external services: a legacy alias the service took the tenant from, as reported (alias, client, tenant, detail = service). */
+  serviceLegacyHeader: 'service.legacy_header',
   /** Modules: a rejection by code (detail = module:code, tenant). */
   moduleRejection: 'module.rejection',
   /** Modules: 403/404 answers (detail = module:status, tenant). */
@@ -36,4 +38,4 @@ export const signals = {
 } as const;
 
 /** Every signal that counts as legacy use for the strict-mode gate. */
-export const legacySignals: string[] = [signals.gatewayLegacyHeader, signals.gatewayLegacyTidClaim, signals.webLegacyHeader, signals.moduleLegacyHeader, signals.authorityLegacyTidClaim];
+export const legacySignals: string[] = [signals.gatewayLegacyHeader, signals.gatewayLegacyTidClaim, signals.webLegacyHeader, signals.moduleLegacyHeader, signals.serviceLegacyHeader, signals.authorityLegacyTidClaim];

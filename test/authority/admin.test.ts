@@ -1,21 +1,13 @@
 /** The admin API: validation with stable codes that change nothing, audit before/after, scopes. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeClaims, startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
+import { bearerCall, decodeClaims, startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
 
 describe('admin API', () => {
   let s: AuthorityStack;
   let admin: string;
 
-  async function call(method: string, path: string, body?: unknown, token = admin) {
-    const res = await fetch(`${s.base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null, type: res.headers.get('content-type') ?? '' };
-  }
+  const call = (method: string, path: string, body?: unknown, token = admin) => bearerCall(s.base, token, method, path, body);
 
   async function auditCount() {
     const { rows } = await s.t.db.query("select count(*)::int as n from telemetry.audit_events where type like 'authority.client.%' or type like 'authority.user.%' or type like 'authority.tenant.%'");

@@ -41,6 +41,17 @@ export async function startAuthorityStack(overrides: Record<string, unknown> = {
   };
 }
 
+/** One JSON request to the Authority's own routes with a bearer token; the body parsed when there is one. */
+export async function bearerCall(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; type: string }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, type: res.headers.get('content-type') ?? '' };
+}
+
 export function decodeClaims(jwt: string): Record<string, any> {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fleetOnlyScopes, roleScopes, scopesForRoles } from '../../src/contract/roles.ts';
 import { scopes } from '../../src/contract/scopes.ts';
-import { decodeClaims, startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
+import { bearerCall, decodeClaims, startAuthorityStack, type AuthorityStack } from './authority-stack.ts';
 
 describe('roles → scopes (pure)', () => {
   it('no tenant role grants a fleet scope; fleet roles grant rollout writes, tenants and cross-tenant administration', () => {
@@ -27,15 +27,7 @@ describe('roles at issuance and on the admin API', () => {
   let admin: string;
   let passwordClient: string;
 
-  async function call(method: string, path: string, token: string, body?: unknown) {
-    const res = await fetch(`${s.base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const call = (method: string, path: string, token: string, body?: unknown) => bearerCall(s.base, token, method, path, body);
 
   async function userToken(username: string, tenant: string, extra: Record<string, string> = {}) {
     const res = await s.token({ grant_type: 'password', username, password: s.credentials.users[username]?.password ?? `${username}-password`, tenant, ...extra }, { basic: passwordClient });

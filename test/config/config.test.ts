@@ -67,7 +67,48 @@ describe('configuration', () => {
     const printed = JSON.stringify(redactedConfig(c));
     assert.ok(!printed.includes('hunter2'));
     assert.ok(!printed.includes('k'.repeat(43)));
-    assert.match(printed, /"url":"\[redacted\]"/);
+    assert.match(printed, /"url":"postgres:\/\/admin:\[redacted\]@db\/tg"/);
+  });
+
+  it('config print redacts every secret-named setting and the password inside any URL', () => {
+    const c = loadConfig({
+      cwd: dirWith({
+        'tenantgate.config.json': JSON.stringify({
+          database: { runtimeUrl: 'postgresql://app:s3cr%40t@db:5432/tg?sslmode=require', listenUrl: 'host=db user=app password=libpqpass dbname=tg', runtimePassword: 'rtpass' },
+          gateway: { upstreams: { graph: 'http://svc:upstreampass@graph.internal:9000/', scanner: 'http://scanner.internal:9001/?token=querytoken&x=1' }, authorityUrl: 'https://ops:authpass@authority.internal/' },
+          rollout: { matrixSecret: 'matrixpass', matrixGateway: 'https://u:gatewaypass@gw.example/' },
+          server: { publicUrl: 'https://user@console.example/' },
+        }),
+      }),
+      env: {},
+    });
+    const printed = JSON.stringify(redactedConfig(c));
+    for (const secret of ['s3cr%40t', 'libpqpass', 'rtpass', 'upstreampass', 'querytoken', 'authpass', 'matrixpass', 'gatewaypass']) {
+      assert.ok(!printed.includes(secret), `${secret} is printed`);
+    }
+    const tree = redactedConfig(c) as any;
+    assert.equal(tree.gateway.upstreams.graph, 'http://svc:[redacted]@graph.internal:9000/');
+    assert.equal(tree.gateway.upstreams.scanner, 'http://scanner.internal:9001/?token=[redacted]&x=1');
+    assert.equal(tree.database.listenUrl, 'host=db user=app password=[redacted] dbname=tg');
+    assert.equal(tree.server.publicUrl, 'https://user@console.example/');
+    // Not secrets, though their names mention a key or a token: numbers and header names stay visible.
+    assert.equal(tree.authority.keyRefreshMs, c.authority.keyRefreshMs);
+    assert.equal(tree.gateway.tokenCacheSize, c.gateway.tokenCacheSize);
+    assert.equal(tree.profile.identityHeader, 'X-StellaOps-Identity');
+  });
+
+  it('the secret-name rule covers names no list mentions', async () => {
+    const { isSecretName, redactTree } = await import('../../src/config/redact.ts');
+    for (const name of ['clientSecret', 'apiKey', 'api_key', 'privateKey', 'accessToken', 'smtpPassword', 'passwordFile', 'credentials', 'keyEncryptionKey']) assert.ok(isSecretName(name), name);
+    for (const name of ['keyRefreshMs', 'tokenCacheSize', 'accessTokenTtlSeconds', 'host', 'identityHeader', 'identityKeyRefreshMs']) assert.ok(!isSecretName(name), name);
+    assert.deepEqual(redactTree({ future: { webhookSigningKey: 'x', nested: [{ bearerToken: 'y' }] } }), { future: { webhookSigningKey: '[redacted]', nested: [{ bearerToken: '[redacted]' }] } });
+  });
+
+  it('an invalid secret setting is reported without its value', () => {
+    assert.throws(
+      () => loadConfig({ cwd: dirWith({ 'tenantgate.config.json': JSON.stringify({ rollout: { matrixSecret: '' } }) }), env: {} }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes('rollout.matrixSecret = "[redacted]"'),
+    );
   });
 
   it('an unknown key in the file is an error naming the file and the nearest setting', () => {

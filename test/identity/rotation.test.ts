@@ -14,11 +14,16 @@ import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { createComponentContext } from '../../src/host/context.ts';
 import type { RunningComponent } from '../../src/host/app.ts';
 import { listIdentityKeys, rotateIdentityKey } from '../../src/identity/identity-keys.ts';
+import { createIdentityVerifier } from '../../packages/verify/src/index.ts';
+import { publicUrl } from '../../src/config/schema.ts';
 import { startPlatform } from '../../src/modules/platform/component.ts';
 import { startGatewayHarness, TEST_ID_HEADER, type GatewayHarness } from '../gateway/support/harness.ts';
 import { freePort } from '../support/ports.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+/** The publish lead the CLI rotates with here: longer than the test verifier's cooldown plus the key refresh. */
+const LEAD_SECONDS = 6;
+const VERIFIER_COOLDOWN_MS = 5_000;
 
 describe('identity key set and rotation', () => {
   let h: GatewayHarness;
@@ -32,6 +37,7 @@ describe('identity key set and rotation', () => {
       `secrets.keyEncryptionKey=${t.keyEncryptionKey}`,
       `database.dataDir=${join(t.stateDir, 'pg')}`,
       'gateway.identityKeyRefreshMs=200',
+      `gateway.identityKeyPublishLeadSeconds=${LEAD_SECONDS}`,
     ];
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, ...sets.flatMap((s) => ['--set', s])], { cwd: root });
@@ -102,9 +108,20 @@ describe('identity key set and rotation', () => {
     assert.equal(rotated.code, 0, rotated.stderr);
     const kid = /new identity key (\S+)/.exec(rotated.stdout)?.[1];
     assert.ok(kid, rotated.stdout);
-    assert.match(rotated.stdout, new RegExp(`verifying-only until \\S+ \\(\\d+ s\\): ${old.kid}`));
-    // The gateways switch within their key refresh; keep the stream running well past it.
-    const deadline = Date.now() + 10_000;
+    assert.match(rotated.stdout, new RegExp(`verifying-only until \\S+ \\(${LEAD_SECONDS} s lead \\+ \\d+ s overlap\\): ${old.kid}`));
+    // Published within the key refresh, while the old key still signs.
+    const publishedBy = Date.now() + 2_000;
+    while (!(await jwks()).body.keys.some((k) => k.kid === kid)) {
+      assert.ok(Date.now() < publishedBy, 'the new key was not published');
+      await sleep(50);
+    }
+    const pending = (await listIdentityKeys(h.t.db)).find((k) => k.kid === kid)!;
+    if (pending.signsFrom.getTime() - Date.now() > 300) {
+      assert.equal(pending.state, 'published');
+      assert.equal(await signingKid(), old.kid, 'no gateway signs with a key before its publish lead has passed');
+    }
+    // Then the gateways switch; keep the stream (and the outside verifier) running past it.
+    const deadline = Date.now() + 15_000;
     while ((await signingKid()) !== kid) {
       assert.ok(Date.now() < deadline, 'the gateway never switched to the new key');
       await sleep(100);
@@ -124,6 +141,38 @@ describe('identity key set and rotation', () => {
     const overlap = (await listIdentityKeys(h.t.db)).find((k) => k.kid === old.kid)!;
     // At least 2 × (TTL 30 s + max-age 5 s + refresh 1 s).
     assert.ok(overlap.verifyUntil!.getTime() - Date.now() > 60_000);
+  });
+
+  it("an outside service's verifier that fetched the key set just before a rotation refuses nothing", async () => {
+    // @tenantgate/verify inside its refetch cooldown cannot learn a new kid: it accepts the new
+    // key only because the gateway publishes it a lead (longer than the cooldown) before signing.
+    const verifier = createIdentityVerifier({ jwksUrl: `${h.url}/.well-known/identity-jwks.json`, issuer: publicUrl(h.config), audience: 'scanner', cooldownMs: VERIFIER_COOLDOWN_MS });
+    const token = await h.minter.mint();
+    const outcomes = new Map<string, number>();
+    const verifyOutside = async (): Promise<string> => {
+      const id = `outside-${Math.random()}`;
+      const res = await fetch(`${h.url}/api/v1/scans`, { headers: { authorization: `Bearer ${token}`, [TEST_ID_HEADER]: id } });
+      await res.arrayBuffer();
+      const raw = h.echo.records.get(id)!.rawHeaders;
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < raw.length; i += 2) headers[raw[i].toLowerCase()] = raw[i + 1];
+      const outcome = await verifier.verify(headers, { method: 'GET', url: '/api/v1/scans' }).then(
+        () => 'ok',
+        (err: { code?: string }) => err.code ?? String(err),
+      );
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      return decodeProtectedHeader(headers['x-stellaops-identity']).kid as string;
+    };
+    await verifyOutside();
+    await verifier.keySet.reload();
+    const rotation = await rotateIdentityKey(h.t.db, h.t.keyEncryptionKey, 'EdDSA', 120, LEAD_SECONDS);
+    const deadline = Date.now() + LEAD_SECONDS * 1000 + 15_000;
+    while ((await verifyOutside()) !== rotation.kid) {
+      assert.ok(Date.now() < deadline, 'the gateway never switched to the new key');
+      await sleep(100);
+    }
+    for (let i = 0; i < 5; i++) await verifyOutside();
+    assert.deepEqual([...outcomes.keys()], ['ok'], `the outside verifier: ${JSON.stringify([...outcomes])}`);
   });
 
   it('once the overlap has passed the key is retired and leaves the key set', async () => {

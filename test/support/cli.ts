@@ -33,6 +33,12 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
+/** `--set` arguments pointing a one-shot command at a test database (test/support/database.ts). */
+export function databaseSets(t: { adminUrl: string; runtimeUrl: string; keyEncryptionKey: string; stateDir: string }): string[] {
+  const sets = [`database.url=${t.adminUrl}`, `database.runtimeUrl=${t.runtimeUrl}`, `secrets.keyEncryptionKey=${t.keyEncryptionKey}`, `database.dataDir=${join(t.stateDir, 'pg')}`];
+  return sets.flatMap((s) => ['--set', s]);
+}
+
 export interface RunningUp {
   child: ChildProcess;
   output(): string;

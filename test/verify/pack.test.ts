@@ -1,58 +1,58 @@
 /**
- * `npm pack` of @tenantgate/verify installs into an empty project and verifies there, in plain
- * Node without tsx. The assertion comes from an AssertionSource: the local issuer today; the
- * same test takes a live gateway's forwarded request once the gateway signs assertions.
+ * `npm pack` of @tenantgate/verify installs into an empty project, and a service there — plain
+ * Node, no tsx, nothing of tenantgate but the tarball — verifies a live gateway's assertions:
+ * the gateway and Authority run with a route to it, the token comes from the Authority, and
+ * every genuine request goes through the gateway. Replays go straight to the service.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
-import { localAssertionSource, type AssertionSource, type ForwardedRequest } from './support/assertion-source.ts';
+import { decodeJwt } from 'jose';
+import type { ForwardedRequest } from './support/assertion-source.ts';
+import { startListening, startLiveGateway, type ListeningProcess, type LiveGateway } from './support/live-gateway.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 // npm and the scratch project must not inherit this test process's tsx loader.
 const plainEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('npm_')));
 
-const CHECK_SCRIPT = `
-import { verifyIdentity, IdentityError } from '@tenantgate/verify';
-const input = JSON.parse(process.argv[2]);
-try {
-  const identity = await verifyIdentity(input.headers, { jwksUrl: input.jwksUrl, issuer: input.issuer, audience: input.audience, method: input.method, url: input.url });
-  console.log(JSON.stringify({ ok: true, tenant: identity.tenant, subject: identity.subject, scopes: identity.scopes }));
-} catch (err) {
-  if (!(err instanceof IdentityError)) throw err;
-  console.log(JSON.stringify({ ok: false, code: err.code }));
-}
+// The scratch service: node:http and the installed package's middleware, nothing else.
+const SERVICE_SCRIPT = `
+import { createServer } from 'node:http';
+import { withIdentity } from '@tenantgate/verify';
+const [jwksUrl, issuer, audience] = process.argv.slice(2);
+const server = createServer(withIdentity({ jwksUrl, issuer, audience }, (req, res, identity) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ tenant: identity.tenant, subject: identity.subject, clientId: identity.clientId, scopes: identity.scopes }));
+}));
+server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
 `;
 
-let source: AssertionSource;
+let live: LiveGateway;
+let service: ListeningProcess | undefined;
 let work: string;
 let scratch: string;
 
 before(async () => {
-  source = await localAssertionSource();
   work = mkdtempSync(join(process.env.TENANTGATE_TEST_TMP ?? tmpdir(), 'verify-pack-'));
   scratch = join(work, 'scratch');
+  live = await startLiveGateway(['inventory', 'billing']);
 });
 after(async () => {
-  await source.close();
+  await service?.stop();
+  await live?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-const run = promisify(execFile);
-
-/** Asynchronously: the key-set server lives in this process and must keep answering. */
-async function check(request: ForwardedRequest): Promise<{ ok: boolean; tenant?: string; code?: string; scopes?: string[] }> {
-  const input = JSON.stringify({ jwksUrl: source.jwksUrl, issuer: source.issuer, audience: source.audience, ...request });
-  const { stdout } = await run(process.execPath, ['check.mjs', input], { cwd: scratch, env: plainEnv, encoding: 'utf8' });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+async function direct(request: ForwardedRequest): Promise<{ status: number; body: { code?: string; tenant?: string } }> {
+  const res = await fetch(service!.origin + request.url, { method: request.method, headers: request.headers });
+  return { status: res.status, body: (await res.json()) as never };
 }
 
-test('npm pack → npm install in an empty project → verifies in plain Node', async () => {
+test('npm pack → npm install in an empty project → a plain Node service verifies the live gateway’s assertions', async () => {
   execFileSync(npm, ['pack', '--workspace', 'packages/verify', '--pack-destination', work, '--silent'], { cwd: root, env: plainEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz'));
   assert.equal(tarballs.length, 1, `one tarball, got ${tarballs.join(', ')}`);
@@ -64,17 +64,32 @@ test('npm pack → npm install in an empty project → verifies in plain Node', 
 
   execFileSync('mkdir', ['-p', scratch]);
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch-service', version: '1.0.0', private: true, type: 'module' }));
-  writeFileSync(join(scratch, 'check.mjs'), CHECK_SCRIPT);
+  writeFileSync(join(scratch, 'server.mjs'), SERVICE_SCRIPT);
   execFileSync(npm, ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--silent'], { cwd: scratch, env: plainEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   const installed = readdirSync(join(scratch, 'node_modules')).sort();
   assert.deepEqual(installed.filter((n) => !n.startsWith('.')), ['@tenantgate', 'jose'], 'jose is the only dependency');
 
-  const target = '/api/v1/things?x=1';
-  const accepted = await check(await source.forward('GET', target));
-  assert.deepEqual(accepted, { ok: true, tenant: 'tenant-alpha', subject: 'user-1', scopes: ['inventory:read', 'inventory:write'] });
+  service = await startListening(process.execPath, ['server.mjs', live.jwksUrl, live.issuer, 'inventory'], { cwd: scratch, env: plainEnv });
+  live.services.inventory.target = service.origin;
+  live.services.billing.target = service.origin;
+  const token = await live.token({ tenant: 'tenant-bravo' });
 
-  const replayed = await source.forward('GET', target);
-  assert.deepEqual(await check({ ...replayed, url: '/api/v1/other' }), { ok: false, code: 'wrong_target' });
-  assert.deepEqual(await check({ ...replayed, method: 'PUT' }), { ok: false, code: 'wrong_method' });
-  assert.deepEqual(await check({ ...replayed, headers: { 'x-stellaops-tenant': 'tenant-alpha' } }), { ok: false, code: 'missing_assertion' });
+  // Genuine: through the gateway, with the Authority's token.
+  const target = '/api/v1/inventory/things?x=1';
+  const accepted = await live.send('GET', target, { token });
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  assert.deepEqual(accepted.body, { tenant: 'tenant-bravo', subject: 'scanner-bot', clientId: 'scanner-bot', scopes: String(decodeJwt(token).scope).split(' ') });
+  const forwarded = live.services.inventory.received.at(-1)!;
+  assert.equal(forwarded.url, target);
+
+  // Another service's assertion: the gateway's billing route reaches this service too.
+  const other = await live.send('GET', '/api/v1/billing/things', { token });
+  assert.deepEqual([other.status, other.body.code], [401, 'wrong_audience']);
+
+  // The genuine assertion replayed straight to the service.
+  assert.equal((await direct(forwarded)).status, 200, 'the same request, within the assertion lifetime');
+  assert.deepEqual(await direct({ ...forwarded, url: '/api/v1/inventory/other' }).then((r) => [r.status, r.body.code]), [401, 'wrong_target']);
+  assert.deepEqual(await direct({ ...forwarded, method: 'PUT' }).then((r) => [r.status, r.body.code]), [401, 'wrong_method']);
+  assert.deepEqual(await direct({ ...forwarded, headers: { ...forwarded.headers, 'x-stellaops-tenant': 'tenant-alpha' } }).then((r) => [r.status, r.body.code]), [401, 'tenant_mismatch']);
+  assert.deepEqual(await direct({ ...forwarded, headers: { 'x-stellaops-tenant': 'tenant-bravo' } }).then((r) => [r.status, r.body.code]), [401, 'missing_assertion']);
 });

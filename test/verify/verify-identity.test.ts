@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { createIdentityVerifier, IdentityError, verifyIdentity, type IdentityErrorCode, type IdentityVerifier } from '../../packages/verify/src/index.ts';
+import { checkAssertion, createIdentityVerifier, IdentityError, remoteKeySet, verifyIdentity, type AssertionPolicy, type IdentityErrorCode, type IdentityVerifier } from '../../packages/verify/src/index.ts';
 import { makeKey, startLocalIssuer, type AssertionInput, type LocalIssuer } from './support/local-issuer.ts';
 
 const target = '/api/v1/things?x=1';
@@ -148,6 +148,70 @@ describe('verifyIdentity', () => {
     await refused({ ...good, 'x-stellaops-tenant': 'TENANT-ALPHA' }, 'tenant_mismatch');
     await refused({ ...good, 'x-stellaops-tenant': 'tenant-alpha, tenant-bravo' }, 'tenant_mismatch');
     await refused({ ...good, 'x-stellaops-tenant': ['tenant-alpha', 'tenant-alpha'] }, 'tenant_mismatch');
+  });
+
+  test('aud must be one string; exp − iat within maxLifetimeSec (default 300 s)', async () => {
+    await refused(await signed({ audience: [issuer.audience, 'billing'] as never }), 'wrong_audience');
+    await refused(await signed({ audience: [issuer.audience] as never }), 'wrong_audience');
+    await refused(await signed({ ttl: 301 }), 'expired');
+    await refused(await signed({ ttl: -1, iatOffset: 3 }), 'expired');
+    await refused(await signed({ claims: { exp: Math.floor(Date.now() / 1000) + 30.5 } }), 'expired');
+    assert.equal((await verifier.verify(await signed({ ttl: 300 }), { method: 'GET', url: target })).tenant, 'tenant-alpha');
+    const short = createIdentityVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, maxLifetimeSec: 30 });
+    await assert.rejects(short.verify(await signed({ ttl: 31 }), { method: 'GET', url: target }), { code: 'expired' });
+  });
+
+  test('alg none with an empty signature segment is refused by name', async () => {
+    const good = await signed();
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const [, payload] = good['x-stellaops-identity'].split('.');
+    await refused({ ...good, 'x-stellaops-identity': `${b64({ alg: 'none', kid: issuer.current.kid, typ: 'identity+jwt' })}.${payload}.` }, 'algorithm_not_allowed');
+    await refused({ ...good, 'x-stellaops-identity': `${b64({ alg: 'EdDSA', kid: issuer.current.kid, typ: 'identity+jwt' })}.${payload}.` }, 'bad_signature');
+  });
+
+  test('a renamed tenant claim (the deployment profile’s selectedTenantClaim)', async () => {
+    const renamed = createIdentityVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, tenantClaim: 'acme:tenant' });
+    const headers = await signed({ claims: { 'stellaops:tenant': undefined, 'acme:tenant': 'tenant-bravo' }, tenant: 'tenant-bravo' });
+    assert.equal((await renamed.verify(headers, { method: 'GET', url: target })).tenant, 'tenant-bravo');
+    await assert.rejects(verifier.verify(headers, { method: 'GET', url: target }), { code: 'invalid_tenant' });
+  });
+
+  test('checkAssertion: public-route assertions only with allowAnonymous; the three tenant header rules', async () => {
+    const policy: AssertionPolicy = { keys: remoteKeySet(issuer.jwksUrl), issuer: issuer.issuer, audience: issuer.audience };
+    const input = (assertion: string, tenantHeader: string[]) => ({ assertions: [assertion], tenantHeader, method: 'GET', url: target });
+    const code = (p: Promise<unknown>) => p.then(() => 'accepted', (err: IdentityError) => err.code);
+
+    const anonymous = await issuer.sign({ method: 'GET', target, claims: { 'stellaops:tenant': undefined, client_id: undefined, sub: 'anonymous', scope: '' } });
+    assert.equal(await code(checkAssertion(input(anonymous, []), policy)), 'invalid_tenant');
+    const open = await checkAssertion(input(anonymous, []), { ...policy, allowAnonymous: true });
+    assert.deepEqual([open.tenant, open.clientId, open.subject, open.scopes], [null, null, 'anonymous', []]);
+    assert.equal(await code(checkAssertion(input(anonymous, ['tenant-alpha']), { ...policy, allowAnonymous: true })), 'tenant_mismatch');
+
+    const alpha = await issuer.sign({ method: 'GET', target });
+    const exact = { ...policy, tenantHeaderMatch: 'exact' as const };
+    const normalized = { ...policy, tenantHeaderMatch: 'normalized' as const };
+    const caller = { ...policy, tenantHeaderMatch: 'caller' as const };
+    for (const [header, exactly, normally] of [
+      [['tenant-alpha'], 'accepted', 'accepted'],
+      [[' TENANT-ALPHA '], 'tenant_mismatch', 'accepted'],
+      [['tenant-alpha', 'tenant-alpha'], 'tenant_mismatch', 'accepted'],
+      [['tenant-alpha, tenant-bravo'], 'tenant_mismatch', 'tenant_mismatch'],
+      [['tenant-bravo'], 'tenant_mismatch', 'tenant_mismatch'],
+      [[], 'tenant_mismatch', 'tenant_mismatch'],
+    ] as const) {
+      assert.equal(await code(checkAssertion(input(alpha, [...header]), exact)), exactly, `exact ${JSON.stringify(header)}`);
+      assert.equal(await code(checkAssertion(input(alpha, [...header]), normalized)), normally, `normalized ${JSON.stringify(header)}`);
+      assert.equal(await code(checkAssertion(input(alpha, [...header]), caller)), 'accepted', `caller ${JSON.stringify(header)}`);
+    }
+  });
+
+  test('checkAssertion takes the clock as an input', async () => {
+    const policy: AssertionPolicy = { keys: remoteKeySet(issuer.jwksUrl), issuer: issuer.issuer, audience: issuer.audience };
+    const assertion = await issuer.sign({ method: 'GET', target });
+    const at = (offsetSec: number) => checkAssertion({ assertions: [assertion], tenantHeader: ['tenant-alpha'], method: 'GET', url: target, now: new Date(Date.now() + offsetSec * 1000) }, policy);
+    assert.equal((await at(0)).tenant, 'tenant-alpha');
+    await assert.rejects(at(60), { code: 'expired' });
+    await assert.rejects(at(-60), { code: 'not_yet_valid' });
   });
 
   test('configurable header names', async () => {

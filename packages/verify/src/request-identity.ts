@@ -19,9 +19,9 @@ export function identityOf(request: object): VerifiedIdentity | undefined {
 }
 
 /**
- * What the middleware tells an observer after each verification. This is the extension point
- * for per-service reporting, such as counting requests whose tenant came from a legacy alias
- * header and reporting the counts to the gateway (issue 12, item 5; not built yet).
+ * What the middleware tells an observer after each verification: the extension point for
+ * per-service observations (legacy-alias use is counted by createLegacyUseReporter,
+ * legacy-report.ts).
  */
 export interface VerificationEvent {
   headers: HeaderBag;

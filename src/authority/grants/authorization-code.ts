@@ -39,6 +39,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ services, client, b
   }
   const user = await findUserById(services.ctx.db, record.userId);
   if (!user) throw new OAuthError('invalid_grant', 'the user no longer exists');
+  if (user.disabled) throw new OAuthError('invalid_grant', 'the user is disabled');
   // The code carries what the authorization request asked for, within the client's scopes then.
   const request = { ...scopeRequest(record.scopes.join(' '), client.scopes), explicit: false };
   // The tenant chosen on the login page travels in the code; a tenant on the token request takes precedence.

@@ -50,7 +50,7 @@ export async function issueToken(services: AuthorityServices, client: ClientReco
   }
   const how = result.carriedHow ?? selection.how;
   // The role in the selected tenant decides: switching tenant can change the scopes.
-  const scopes = tokenScopes(result.scopeRequest, result.user ?? client, selection.tenant, result.user !== null);
+  const scopes = tokenScopes(result.scopeRequest, result.user ?? client, selection.tenant, result.user !== null, services.roles);
   const now = ctx.clock.now();
   const key = services.keys.signingKey;
   const access = await mintAccessToken(key, {

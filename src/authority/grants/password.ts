@@ -11,6 +11,7 @@ export const passwordGrant: GrantHandler = async ({ services, client, body, tena
   const password = requiredValue(body, 'password');
   const user = await findUserByName(services.ctx.db, username);
   const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
-  if (!user || !valid) throw new OAuthError('invalid_grant', 'the username or password is wrong');
+  // A disabled user is answered like a wrong password, so the answer tells nothing about the account.
+  if (!user || !valid || user.disabled) throw new OAuthError('invalid_grant', 'the username or password is wrong, or the account is disabled');
   return { grant: 'password', user, scopeRequest: scopeRequest(singleValue(body, 'scope'), client.scopes), requested: tenantValues };
 };

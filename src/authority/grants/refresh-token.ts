@@ -30,6 +30,7 @@ export const refreshTokenGrant: GrantHandler = async ({ services, client, body, 
   if (record.expiresAt.getTime() <= Date.now()) throw new OAuthError('invalid_grant', 'the refresh token has expired');
   const user = await findUserById(services.ctx.db, record.userId);
   if (!user) throw new OAuthError('invalid_grant', 'the user no longer exists');
+  if (user.disabled) throw new OAuthError('invalid_grant', 'the user is disabled');
   // The original request bounds every refresh; the role in the (possibly new) tenant decides within it.
   const consented = record.requestedScopes ?? record.scopes;
   const requestedScope = singleValue(body, 'scope');

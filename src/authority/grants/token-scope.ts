@@ -7,7 +7,7 @@
  *    client_credentials. Fleet scopes come only from a fleet role. OpenID scopes are the
  *    client's to grant to its users: roles do not hold them.
  */
-import { scopesForRoles, type FleetRole } from '../../contract/roles.ts';
+import { roleScopes, scopesForRoles, type FleetRole, type RoleTable } from '../../contract/roles.ts';
 import { OAuthError } from '../http/oauth-error.ts';
 import type { TenantRoles } from '../store/assignment.ts';
 
@@ -35,14 +35,14 @@ export function scopeRequest(requested: string | undefined, clientScopes: readon
 }
 
 /** What the holder's roles allow in `tenant` (plus OpenID scopes for a user grant). */
-export function roleAllowedScopes(holder: RoleHolder, tenant: string, userGrant: boolean): Set<string> {
-  const allowed = new Set<string>(scopesForRoles(holder.roles[tenant] ?? null, holder.fleetRoles));
+export function roleAllowedScopes(holder: RoleHolder, tenant: string, userGrant: boolean, table: RoleTable = roleScopes): Set<string> {
+  const allowed = new Set<string>(scopesForRoles(holder.roles[tenant] ?? null, holder.fleetRoles, table));
   if (userGrant) for (const s of openIdScopes) allowed.add(s);
   return allowed;
 }
 
-export function tokenScopes(request: ScopeRequest, holder: RoleHolder, tenant: string, userGrant: boolean): string[] {
-  const allowed = roleAllowedScopes(holder, tenant, userGrant);
+export function tokenScopes(request: ScopeRequest, holder: RoleHolder, tenant: string, userGrant: boolean, table: RoleTable = roleScopes): string[] {
+  const allowed = roleAllowedScopes(holder, tenant, userGrant, table);
   const granted = request.wanted.filter((s) => allowed.has(s));
   if (request.explicit && granted.length === 0) {
     throw new OAuthError('invalid_scope', `none of the requested scopes may be granted to this caller in tenant '${tenant}'`);

@@ -31,6 +31,7 @@ const assignmentFields = {
   roles: { type: 'object', additionalProperties: { type: 'string' } },
   fleetRoles: stringArray,
 } as const;
+const disabledFields = { disabled: { type: 'boolean' }, disabledAt: { type: ['string', 'null'] } } as const;
 const clientViewSchema = {
   type: 'object',
   properties: {
@@ -42,6 +43,7 @@ const clientViewSchema = {
     ...assignmentFields,
     redirectUris: stringArray,
     includeAllowedTenants: { type: 'boolean' },
+    ...disabledFields,
     idTokenSignedResponseAlg: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -49,7 +51,7 @@ const clientViewSchema = {
 } as const;
 const userViewSchema = {
   type: 'object',
-  properties: { id: { type: 'string' }, username: { type: 'string' }, ...assignmentFields, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
+  properties: { id: { type: 'string' }, username: { type: 'string' }, ...assignmentFields, ...disabledFields, createdAt: { type: 'string' }, updatedAt: { type: 'string' } },
 } as const;
 
 // Assignment fields stay untyped here: the store answers their errors with the contract's stable codes.
@@ -66,9 +68,10 @@ const clientBody = {
     idTokenSignedResponseAlg: {},
     rotateSecret: { type: 'boolean' },
     role: { type: 'string' },
+    disabled: { type: 'boolean' },
   },
 } as const;
-const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } } } as const;
+const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, disabled: { type: 'boolean' } } } as const;
 const memberBody = { type: 'object', properties: { role: { type: 'string' } } } as const;
 const memberParams = (name: string) => ({ type: 'object', properties: { id: { type: 'string' }, [name]: { type: 'string' } }, required: ['id', name] }) as const;
 const memberView = {
@@ -131,44 +134,65 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
       return reply.code(204).send();
     });
 
+    /**
+     * GET a list and GET one of clients or users, narrowed to the reader's reach; DELETE one.
+     * `forget` runs after a deletion (the client cache).
+     */
+    const recordRoutes = <T extends Assignment & { roles: TenantRoles }>(
+      kind: MemberKind,
+      path: string,
+      param: string,
+      view: object,
+      store: { list: () => Promise<T[]>; find: (ref: string) => Promise<T | null>; remove: (ref: string, req: FastifyRequest) => Promise<void> },
+    ) => {
+      app.get(path, { preHandler: canRead(kind), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: view } } } } } }, async (req) => {
+        const tenant = readReach(req, kind);
+        return { items: (await store.list()).flatMap((r) => narrowed(r, tenant) ?? []) };
+      });
+      app.get<{ Params: Record<string, string> }>(`${path}/:${param}`, { preHandler: canRead(kind), schema: { params: idParams(param), response: { 200: view } } }, async (req) => {
+        const found = await store.find(req.params[param]);
+        const record = found ? narrowed(found, readReach(req, kind)) : null;
+        if (!record) throw new ContractError('not_found', `${kind} '${req.params[param]}' does not exist`);
+        return record;
+      });
+      app.delete<{ Params: Record<string, string> }>(`${path}/:${param}`, { preHandler: canWrite(kind), schema: { params: idParams(param) } }, async (req, reply) => {
+        await store.remove(req.params[param], req);
+        return reply.code(204).send();
+      });
+    };
+
     // Clients
-    app.get('/admin/clients', { preHandler: canRead('client'), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: clientViewSchema } } } } } }, async (req) => {
-      const tenant = readReach(req, 'client');
-      return { items: (await listClients(db)).flatMap((c) => narrowed(clientView(c), tenant) ?? []) };
-    });
-    app.get<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: canRead('client'), schema: { params: idParams('clientId'), response: { 200: clientViewSchema } } }, async (req) => {
-      const found = await findClient(db, req.params.clientId);
-      const client = found ? narrowed(clientView(found), readReach(req, 'client')) : null;
-      if (!client) throw new ContractError('not_found', `client '${req.params.clientId}' does not exist`);
-      return client;
+    recordRoutes('client', '/admin/clients', 'clientId', clientViewSchema, {
+      list: async () => (await listClients(db)).map(clientView),
+      find: async (id) => {
+        const found = await findClient(db, id);
+        return found && clientView(found);
+      },
+      remove: async (id, req) => {
+        await deleteClient(db, id, actor(req), writeReach(req, 'client'));
+        services.clients.invalidate(id);
+      },
     });
     const withSecret = { type: 'object', properties: { client: clientViewSchema, clientSecret: { type: ['string', 'null'] } } } as const;
     app.post('/admin/clients', { preHandler: canWrite('client'), schema: { body: clientBody, response: { 201: withSecret } } }, async (req, reply) => {
-      const created = await createClient(db, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'));
+      const created = await createClient(db, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'), services.knownScopes);
       services.clients.invalidate(created.client.clientId);
       return reply.code(201).header('cache-control', 'no-store').send(created);
     });
     app.patch<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: canWrite('client'), schema: { params: idParams('clientId'), body: clientBody, response: { 200: withSecret } } }, async (req, reply) => {
-      const updated = await updateClient(db, req.params.clientId, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'));
+      const updated = await updateClient(db, req.params.clientId, req.body as Record<string, unknown>, actor(req), writeReach(req, 'client'), services.knownScopes);
       services.clients.invalidate(req.params.clientId);
       return reply.header('cache-control', 'no-store').send(updated);
     });
-    app.delete<{ Params: { clientId: string } }>('/admin/clients/:clientId', { preHandler: canWrite('client'), schema: { params: idParams('clientId') } }, async (req, reply) => {
-      await deleteClient(db, req.params.clientId, actor(req), writeReach(req, 'client'));
-      services.clients.invalidate(req.params.clientId);
-      return reply.code(204).send();
-    });
 
     // Users
-    app.get('/admin/users', { preHandler: canRead('user'), schema: { response: { 200: { type: 'object', properties: { items: { type: 'array', items: userViewSchema } } } } } }, async (req) => {
-      const tenant = readReach(req, 'user');
-      return { items: (await listUsers(db)).flatMap((u) => narrowed(userView(u), tenant) ?? []) };
-    });
-    app.get<{ Params: { username: string } }>('/admin/users/:username', { preHandler: canRead('user'), schema: { params: idParams('username'), response: { 200: userViewSchema } } }, async (req) => {
-      const found = await getUser(db, req.params.username);
-      const user = found ? narrowed(userView(found), readReach(req, 'user')) : null;
-      if (!user) throw new ContractError('not_found', `user '${req.params.username}' does not exist`);
-      return user;
+    recordRoutes('user', '/admin/users', 'username', userViewSchema, {
+      list: async () => (await listUsers(db)).map(userView),
+      find: async (ref) => {
+        const found = await getUser(db, ref);
+        return found && userView(found);
+      },
+      remove: (ref, req) => deleteUser(db, ref, actor(req), writeReach(req, 'user')),
     });
     app.post('/admin/users', { preHandler: canWrite('user'), schema: { body: userBody, response: { 201: userViewSchema } } }, async (req, reply) =>
       reply.code(201).send(await createUser(db, req.body as Record<string, unknown>, actor(req), writeReach(req, 'user'))),
@@ -176,10 +200,6 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
     app.patch<{ Params: { username: string } }>('/admin/users/:username', { preHandler: canWrite('user'), schema: { params: idParams('username'), body: userBody, response: { 200: userViewSchema } } }, async (req) =>
       updateUser(db, req.params.username, req.body as Record<string, unknown>, actor(req), writeReach(req, 'user')),
     );
-    app.delete<{ Params: { username: string } }>('/admin/users/:username', { preHandler: canWrite('user'), schema: { params: idParams('username') } }, async (req, reply) => {
-      await deleteUser(db, req.params.username, actor(req), writeReach(req, 'user'));
-      return reply.code(204).send();
-    });
 
     // Tenant membership: a tenant admin manages its own tenant's members, shared or not.
     const memberRoutes = (kind: MemberKind, segment: string, param: string) => {

@@ -82,7 +82,7 @@ export function bearerAuthentication(services: AuthorityServices) {
     if (!current || !current.assigned.includes(t.tenant)) return null;
     if (t.legacyTenantClaim) services.ctx.counters.increment(signals.authorityLegacyTidClaim, { client: t.clientId, tenant: t.tenant });
     // Roles as they are now: a lowered role or a removed fleet role takes effect at once on the Authority's routes.
-    const allowed = roleAllowedScopes(current.user ?? current.client, t.tenant, current.user !== null);
+    const allowed = roleAllowedScopes(current.user ?? current.client, t.tenant, current.user !== null, services.roles);
     req.principal = {
       subject: t.subject,
       clientId: t.clientId,

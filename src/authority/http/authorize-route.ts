@@ -24,6 +24,8 @@ import { allValues, formBodySchema, singleValue, type FormBody } from './form-pa
 import { CSRF_FIELD, LoginSessions } from './login-session.ts';
 import { OAuthError, type OAuthErrorName } from './oauth-error.ts';
 import type { RateLimitCheck } from './rate-limit.ts';
+import type { BruteForceGuard } from './brute-force.ts';
+import type { ThrottleSubject } from '../throttle/authentication-throttle.ts';
 
 const PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method'] as const;
 const TICKET_CONTEXT = 'tenantgate:authorize-ticket';
@@ -66,6 +68,7 @@ async function readRequest(services: AuthorityServices, source: FormBody): Promi
   if (!params.client_id) throw new PageError('client_id is missing');
   const client = await services.clients.get(params.client_id);
   if (!client) throw new PageError('the client is unknown');
+  if (client.disabled) throw new PageError('the client is disabled');
   if (!params.redirect_uri || !client.redirectUris.includes(params.redirect_uri)) throw new PageError('redirect_uri is not registered for this client');
   const tenantParameter = services.ctx.profile.tenantParameter;
   const tenantValues = allValues(source, tenantParameter);
@@ -97,12 +100,14 @@ function sendPage(reply: FastifyReply, html: string, status = 200) {
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('x-frame-options', 'DENY')
+    // No script at all; the form posts to this origin and its answer may redirect to the client.
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+    .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .send(html);
 }
 
-export function authorizeRoutes(services: AuthorityServices, withinLimits: RateLimitCheck) {
+export function authorizeRoutes(services: AuthorityServices, withinLimits: RateLimitCheck, guard: BruteForceGuard) {
   const kek = services.ctx.keyEncryptionKey;
   const tenantParameter = services.ctx.profile.tenantParameter;
   const sessions = new LoginSessions(kek, services.issuer.startsWith('https:'));
@@ -219,7 +224,7 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
           }
           return handle(reply, state.p as FormBody, async (request) => {
             const user = await findUserById(services.ctx.db, state.u);
-            if (!user) return sendPage(reply, renderErrorPage('the user no longer exists'), 400);
+            if (!user || user.disabled) return sendPage(reply, renderErrorPage('the account no longer exists or is disabled'), 400);
             const choice = allValues(body, tenantParameter);
             return finish(reply, request, user, choice.length === 1 ? choice : [], session, true);
           });
@@ -227,12 +232,24 @@ export function authorizeRoutes(services: AuthorityServices, withinLimits: RateL
         return handle(reply, body, async (request) => {
           const username = singleValue(body, 'username') ?? '';
           const password = singleValue(body, 'password') ?? '';
+          const carried = request.tenantValues.length ? { [tenantParameter]: request.tenantValues[0] } : {};
+          const subjects: ThrottleSubject[] = [{ scope: 'user', value: username }, { scope: 'address', value: await guard.addressOf(req) }];
+          const wait = guard.throttle.retryAfter(subjects);
+          if (wait > 0) {
+            // A browser gets the form back with the reason; any other caller problem+json.
+            if (!(req.headers.accept ?? '').includes('text/html')) return guard.refuse(req, reply, wait);
+            reply.header('retry-after', String(wait));
+            const error = `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute(s).`;
+            return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...request.params, ...carried }, csrf: sessions.csrfToken(session), error, username }), 429);
+          }
           const user = await findUserByName(services.ctx.db, username);
           const valid = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
-          const carried = request.tenantValues.length ? { [tenantParameter]: request.tenantValues[0] } : {};
-          if (!user || !valid) {
-            return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...request.params, ...carried }, csrf: sessions.csrfToken(session), error: 'The username or password is wrong.', username }), 401);
+          if (!user || !valid || user.disabled) {
+            // A disabled account's sign-in counts as a failure too (as at the password grant): only a sign-in resets the count.
+            await guard.failed(subjects, 'password', request.client.clientId);
+            return sendPage(reply, renderLoginPage({ clientName: request.client.displayName, params: { ...request.params, ...carried }, csrf: sessions.csrfToken(session), error: 'The username or password is wrong, or the account is disabled.', username }), 401);
           }
+          await guard.throttle.succeeded(subjects);
           return finish(reply, request, user, request.tenantValues, session, false);
         });
       },

@@ -44,15 +44,27 @@ export function presentedClient(authorization: string | undefined, body: FormBod
   return { clientId: bodyId, secret: bodySecret ?? null, method: bodySecret === undefined ? 'none' : 'client_secret_post' };
 }
 
-export async function authenticateClient(services: AuthorityServices, presented: PresentedClient): Promise<ClientRecord> {
+/** What an authentication attempt learned, for metric labels (registered client ids only). */
+export interface ClientLookup {
+  registered: string | null;
+}
+
+export async function authenticateClient(services: AuthorityServices, presented: PresentedClient, lookup?: ClientLookup): Promise<ClientRecord> {
   const client = await services.clients.get(presented.clientId);
   if (!client) throw new OAuthError('invalid_client', 'client authentication failed');
+  if (lookup) lookup.registered = client.clientId;
   if (client.public) {
     if (presented.secret !== null) throw new OAuthError('invalid_client', 'client authentication failed');
-    return client;
+    return enabledClient(client);
   }
   if (presented.secret === null || !clientSecretMatches(presented.secret, client.secretDigest)) {
     throw new OAuthError('invalid_client', 'client authentication failed');
   }
+  return enabledClient(client);
+}
+
+/** A disabled client authenticates no more: said only once its credentials are proven (a public client has none). */
+function enabledClient(client: ClientRecord): ClientRecord {
+  if (client.disabled) throw new OAuthError('invalid_client', 'the client is disabled');
   return client;
 }

@@ -21,7 +21,7 @@ export function serverMetadata(services: AuthorityServices): Record<string, unkn
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    scopes_supported: [...openIdScopes, ...moduleScopes, ...adminScopes, ...rolloutScopes],
+    scopes_supported: [...new Set([...openIdScopes, ...moduleScopes, ...adminScopes, ...rolloutScopes, ...services.knownScopes])],
     subject_types_supported: ['public'],
     // RS256 (the default, OpenID Connect's required algorithm) and the current access-token key's.
     id_token_signing_alg_values_supported: services.keys.idTokenAlgorithms(),

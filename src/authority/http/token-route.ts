@@ -8,8 +8,10 @@ import { passwordGrant } from '../grants/password.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import type { AuthorityServices } from '../services.ts';
 import type { GrantType } from '../store/clients.ts';
-import { authenticateClient, presentedClient } from './client-authentication.ts';
-import { allValues, formBodySchema, requiredValue, type FormBody } from './form-params.ts';
+import type { ThrottleSubject } from '../throttle/authentication-throttle.ts';
+import type { BruteForceGuard } from './brute-force.ts';
+import { authenticateClient, presentedClient, type ClientLookup } from './client-authentication.ts';
+import { allValues, formBodySchema, requiredValue, singleValue, type FormBody } from './form-params.ts';
 import { OAuthError, sendOAuthError } from './oauth-error.ts';
 import type { RateLimitCheck } from './rate-limit.ts';
 
@@ -33,7 +35,7 @@ const tokenResponseSchema = {
   required: ['access_token', 'token_type', 'expires_in', 'scope'],
 } as const;
 
-export function tokenRoute(services: AuthorityServices, withinLimits: RateLimitCheck) {
+export function tokenRoute(services: AuthorityServices, withinLimits: RateLimitCheck, guard: BruteForceGuard) {
   return async (app: FastifyInstance) => {
     app.post(
       '/connect/token',
@@ -47,8 +49,10 @@ export function tokenRoute(services: AuthorityServices, withinLimits: RateLimitC
       async (req, reply) => {
         const body = (req.body ?? {}) as FormBody;
         let grant = 'unknown';
-        let clientId: string | null = null;
+        const lookup: ClientLookup = { registered: null };
         let basic = false;
+        const address: ThrottleSubject = { scope: 'address', value: await guard.addressOf(req) };
+        let subjects: ThrottleSubject[] = [address];
         try {
           if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
             throw new OAuthError('invalid_request', 'the token request must be application/x-www-form-urlencoded');
@@ -56,20 +60,48 @@ export function tokenRoute(services: AuthorityServices, withinLimits: RateLimitC
           if (req.validationError) throw new OAuthError('invalid_request', 'the request body must be application/x-www-form-urlencoded parameters');
           grant = requiredValue(body, 'grant_type');
           const handler = Object.prototype.hasOwnProperty.call(grants, grant) ? grants[grant as GrantType] : undefined;
-          const presented = presentedClient(req.headers.authorization, body);
+          let presented;
+          try {
+            presented = presentedClient(req.headers.authorization, body);
+          } catch (err) {
+            const wait = guard.throttle.retryAfter(subjects);
+            if (wait > 0) return guard.refuse(req, reply, wait);
+            if (err instanceof OAuthError && err.error === 'invalid_client') await guard.failed(subjects, 'malformed_client_credentials');
+            throw err;
+          }
           basic = presented.method === 'client_secret_basic';
-          clientId = presented.clientId;
-          const client = await authenticateClient(services, presented);
-          if (!handler) throw new OAuthError('unsupported_grant_type', `grant type ${grant} is not supported`);
+          subjects = [{ scope: 'client', value: presented.clientId }, address];
+          const username = grant === 'password' ? singleValue(body, 'username') : undefined;
+          if (username !== undefined) subjects.unshift({ scope: 'user', value: username });
+          const wait = guard.throttle.retryAfter(subjects);
+          if (wait > 0) return guard.refuse(req, reply, wait);
+          let client;
+          try {
+            client = await authenticateClient(services, presented, lookup);
+          } catch (err) {
+            if (err instanceof OAuthError && err.error === 'invalid_client') await guard.failed(subjects.filter((s) => s.scope !== 'user'), 'client_authentication', lookup.registered);
+            throw err;
+          }
+          if (!handler) throw new OAuthError('unsupported_grant_type', 'the grant type is not supported');
           if (!client.grantTypes.includes(grant as GrantType)) throw new OAuthError('unauthorized_client', `client ${client.clientId} may not use ${grant}`);
           const tenantValues = allValues(body, services.ctx.profile.tenantParameter);
-          const result = await handler({ services, client, body, tenantValues });
+          let result;
+          try {
+            result = await handler({ services, client, body, tenantValues });
+          } catch (err) {
+            if (grant === 'password' && err instanceof OAuthError && err.error === 'invalid_grant' && username !== undefined) {
+              await guard.failed([{ scope: 'user', value: username }, address], 'password', client.clientId);
+            }
+            throw err;
+          }
+          await guard.throttle.succeeded(subjects);
           const response = await issueToken(services, client, result);
           return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
         } catch (err) {
           if (!(err instanceof OAuthError)) throw err;
           // Tenant rejections are counted (and audited) by the issuer; everything else counts as a failure here.
-          services.metrics.failed(grant, err.errorCode, clientId);
+          // Labels and counter keys name registered clients and known grants only, never raw input.
+          services.metrics.failed(grant, err.errorCode, lookup.registered);
           return sendOAuthError(reply, err, basic);
         }
       },

@@ -1,26 +1,13 @@
 /** OAuth clients: records, validation and audited changes. */
+import { assertKnownScopes, knownScopes, type KnownScopes } from './known-scopes.ts';
 import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { digestClientSecret, generateClientSecret } from '../secrets/client-secret.ts';
 import type { FleetRole } from '../../contract/roles.ts';
-import {
-  assertTenantsExist,
-  assertWithinReach,
-  assignedTenants,
-  assignmentIsEmpty,
-  fleetReach,
-  parseAssignment,
-  parseFleetRoles,
-  resolveRoles,
-  type Assignment,
-  type TenantRoles,
-  type WriteReach,
-  fleetRolesLowered,
-  loweredTenantRoles,
-  removedTenants,
-} from './assignment.ts';
-import { recordRevocation } from '../tokens/revocations.ts';
+import { assertTenantsExist, assertWithinReach, assignedTenants, assignmentIsEmpty, fleetReach, parseAssignment, parseFleetRoles, resolveRoles, type Assignment, type TenantRoles, type WriteReach } from './assignment.ts';
+import { auditDisabledChange, disabledStateOf, heldAssignment, revokeWhatTheUpdateTookAway, setDisabledAt, type DisabledState, type HeldAssignment } from './holder.ts';
+import { recordRevocation, revokeEverythingIssuedTo } from '../tokens/revocations.ts';
 
 /** What a client may register for its ID tokens: RS256 (the default) or an access-token algorithm. */
 export const idTokenAlgorithms = ['RS256', 'EdDSA', 'ES256'] as const;
@@ -38,18 +25,14 @@ function parseIdTokenAlg(value: unknown, fallback: IdTokenAlgorithm | null): IdT
 export const grantTypes = ['client_credentials', 'password', 'authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof grantTypes)[number];
 
-export interface ClientRecord {
+/** A client: its own tokens' roles (client_credentials) and, when disabled, no token at all. */
+export interface ClientRecord extends HeldAssignment, DisabledState {
   clientId: string;
   displayName: string;
   secretDigest: string | null;
   public: boolean;
   grantTypes: GrantType[];
   scopes: string[];
-  tenant: string | null;
-  tenants: string[];
-  /** The client's role in each assigned tenant (its own tokens: client_credentials). */
-  roles: TenantRoles;
-  fleetRoles: FleetRole[];
   redirectUris: string[];
   includeAllowedTenants: boolean;
   /** The algorithm of the client's ID tokens (OpenID `id_token_signed_response_alg`); null: RS256. */
@@ -80,6 +63,7 @@ function toRecord(r: any): ClientRecord {
     fleetRoles: r.fleet_roles ?? [],
     redirectUris: r.redirect_uris,
     includeAllowedTenants: r.include_allowed_tenants,
+    ...disabledStateOf(r),
     idTokenSignedResponseAlg: r.id_token_signed_response_alg ?? null,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
@@ -121,6 +105,12 @@ function stringList(value: unknown, name: string, pattern: RegExp): string[] {
     throw new ContractError('validation_failed', `${name} must be a list of valid values`);
   }
   return [...new Set(list as string[])];
+}
+
+function scopeList(value: unknown, known: KnownScopes): string[] {
+  const list = stringList(value, 'scopes', SCOPE_TOKEN);
+  assertKnownScopes(list, known);
+  return list;
 }
 
 function parseGrantTypes(value: unknown): GrantType[] {
@@ -171,12 +161,9 @@ function checkShape(shape: ClientShape): void {
   }
 }
 
-function assignmentOf(c: ClientRecord | null): (Assignment & { roles: TenantRoles; fleetRoles: FleetRole[] }) | null {
-  return c ? { tenant: c.tenant, tenants: c.tenants, roles: c.roles, fleetRoles: c.fleetRoles } : null;
-}
-
 /** `reach` limits a tenant admin to clients held by its own tenant alone. */
-export async function createClient(db: Database, input: ClientInput, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
+/** `known`: the scopes of this deployment (knownScopes(config)); without it, tenantgate's own and the built-in services'. */
+export async function createClient(db: Database, input: ClientInput, actor: string, reach: WriteReach = fleetReach, known: KnownScopes = knownScopes()): Promise<{ client: ClientView; clientSecret: string | null }> {
   if (typeof input.clientId !== 'string' || !CLIENT_ID.test(input.clientId)) {
     throw new ContractError('validation_failed', 'clientId must match ^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$');
   }
@@ -187,7 +174,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
   const shape: ClientShape = {
     displayName: input.displayName === undefined ? clientId : displayName(input.displayName),
     grantTypes: parseGrantTypes(input.grantTypes),
-    scopes: input.scopes === undefined ? [] : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
+    scopes: input.scopes === undefined ? [] : scopeList(input.scopes, known),
     assignment,
     roles: resolveRoles(assignedTenants(assignment), input),
     fleetRoles: input.fleetRoles === undefined ? [] : parseFleetRoles(input.fleetRoles),
@@ -229,7 +216,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
       actor,
       tenant: reach.tenant,
       client: clientId,
-      properties: { before: null, after: assignmentOf(created), client: clientView(created) },
+      properties: { before: null, after: heldAssignment(created), client: clientView(created) },
     });
     return { client: clientView(created), clientSecret };
   });
@@ -237,9 +224,11 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
 
 export interface ClientUpdate extends Omit<ClientInput, 'clientId' | 'public'> {
   rotateSecret?: unknown;
+  /** true disables the client (revoking everything issued to it so far), false enables it again. */
+  disabled?: unknown;
 }
 
-export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string, reach: WriteReach = fleetReach): Promise<{ client: ClientView; clientSecret: string | null }> {
+export async function updateClient(db: Database, clientId: string, input: ClientUpdate, actor: string, reach: WriteReach = fleetReach, known: KnownScopes = knownScopes()): Promise<{ client: ClientView; clientSecret: string | null }> {
   return db.withTransaction(async (tx) => {
     const found = await tx.query('select * from authority.clients where client_id = $1 for update', [clientId]);
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
@@ -253,7 +242,7 @@ export async function updateClient(db: Database, clientId: string, input: Client
     const shape: ClientShape = {
       displayName: input.displayName === undefined ? before.displayName : displayName(input.displayName),
       grantTypes: input.grantTypes === undefined ? before.grantTypes : parseGrantTypes(input.grantTypes),
-      scopes: input.scopes === undefined ? before.scopes : stringList(input.scopes, 'scopes', SCOPE_TOKEN),
+      scopes: input.scopes === undefined ? before.scopes : scopeList(input.scopes, known),
       assignment,
       roles: resolveRoles(assignedTenants(assignment), input, before.roles),
       fleetRoles: input.fleetRoles === undefined ? before.fleetRoles : parseFleetRoles(input.fleetRoles),
@@ -268,10 +257,11 @@ export async function updateClient(db: Database, clientId: string, input: Client
     const rotate = booleanOr(input.rotateSecret, 'rotateSecret', false);
     if (rotate && before.public) throw new ContractError('validation_failed', 'a public client has no secret to rotate');
     const clientSecret = rotate ? generateClientSecret() : null;
+    const disabled = booleanOr(input.disabled, 'disabled', before.disabled);
     const { rows } = await tx.query(
       `update authority.clients set display_name = $2, grant_types = $3, scopes = $4, tenant = $5, tenants = $6, redirect_uris = $7,
          include_allowed_tenants = $8, secret_digest = coalesce($9, secret_digest), roles = $10, fleet_roles = $11,
-         id_token_signed_response_alg = $12, updated_at = now()
+         ${setDisabledAt('$12')}, id_token_signed_response_alg = $13, updated_at = now()
        where client_id = $1 returning *`,
       [
         clientId,
@@ -285,23 +275,23 @@ export async function updateClient(db: Database, clientId: string, input: Client
         clientSecret ? digestClientSecret(clientSecret) : null,
         JSON.stringify(shape.roles),
         shape.fleetRoles,
+        disabled,
         shape.idTokenSignedResponseAlg,
       ],
     );
     const after = toRecord(rows[0]);
-    // Tokens for a tenant taken away, or carrying a scope taken away, stop working at every gateway.
-    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { clientId, tenant, reason: 'tenant removed from the client' });
+    // Disabling ends every token issued to the client (and to its users through it); so do a tenant or a scope taken away for theirs.
+    await revokeWhatTheUpdateTookAway(tx, { clientId }, before, after);
     if (before.scopes.some((s) => !after.scopes.includes(s))) await recordRevocation(tx, { clientId, reason: 'scopes removed from the client' });
-    for (const tenant of loweredTenantRoles(before.roles, after.roles)) await recordRevocation(tx, { clientId, tenant, reason: 'role lowered' });
-    if (fleetRolesLowered(before.fleetRoles, after.fleetRoles)) await recordRevocation(tx, { clientId, reason: 'fleet role removed' });
     await writeAudit(tx, {
       type: 'authority.client.updated',
       outcome: 'success',
       actor,
       tenant: reach.tenant,
       client: clientId,
-      properties: { before: assignmentOf(before), after: assignmentOf(after), secretRotated: rotate, client: clientView(after) },
+      properties: { before: heldAssignment(before), after: heldAssignment(after), secretRotated: rotate, client: clientView(after) },
     });
+    await auditDisabledChange(tx, before, after, { kind: 'client', actor, tenant: reach.tenant, client: clientId, properties: { client: clientId } });
     return { client: clientView(after), clientSecret };
   });
 }
@@ -311,15 +301,14 @@ export async function deleteClient(db: Database, clientId: string, actor: string
     const found = await tx.query('delete from authority.clients where client_id = $1 returning *', [clientId]);
     if (!found.rows[0]) throw new ContractError('not_found', `client '${clientId}' does not exist`);
     assertOwnedBy(reach, toRecord(found.rows[0]));
-    await tx.query('update authority.refresh_tokens set revoked_at = now() where client_id = $1 and revoked_at is null', [clientId]);
-    await recordRevocation(tx, { clientId, reason: 'client deleted' });
+    await revokeEverythingIssuedTo(tx, { clientId }, 'client deleted');
     await writeAudit(tx, {
       type: 'authority.client.deleted',
       outcome: 'success',
       actor,
       tenant: reach.tenant,
       client: clientId,
-      properties: { before: assignmentOf(toRecord(found.rows[0])), after: null },
+      properties: { before: heldAssignment(toRecord(found.rows[0])), after: null },
     });
   });
 }

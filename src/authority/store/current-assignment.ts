@@ -10,13 +10,13 @@ export interface CurrentAssignment {
   user: UserRecord | null;
 }
 
-/** Null when the client (or, for a user token, the user) no longer exists. */
+/** Null when the client (or, for a user token, the user) no longer exists or is disabled. */
 export async function currentAssignment(db: Queryable, clientId: string, subject: string): Promise<CurrentAssignment | null> {
   const client = await findClient(db, clientId);
-  if (!client) return null;
+  if (!client || client.disabled) return null;
   const clientAssignment = { tenant: client.tenant, tenants: client.tenants };
   if (subject === client.clientId) return { assigned: assignedSet({ grant: 'client_credentials', client: clientAssignment }), client, user: null };
   const user = await findUserById(db, subject);
-  if (!user) return null;
+  if (!user || user.disabled) return null;
   return { assigned: assignedSet({ grant: 'password', client: clientAssignment, user: { tenant: user.tenant, tenants: user.tenants } }), client, user };
 }

@@ -6,9 +6,10 @@
  */
 import { ContractError } from '../../contract/errors.ts';
 import { normalizeTenantId } from '../../contract/tenant.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
-import { assertTenantsExist, assignedTenants, fleetReach, resolveRoles, type TenantRoles, type WriteReach } from './assignment.ts';
+import { recordRevocation } from '../tokens/revocations.ts';
+import { assertTenantsExist, assignedTenants, fleetReach, loweredTenantRoles, resolveRoles, type TenantRoles, type WriteReach } from './assignment.ts';
 
 export type MemberKind = 'user' | 'client';
 
@@ -25,6 +26,11 @@ const tables = {
   client: { table: 'authority.clients', match: 'client_id = $1', name: 'client_id' },
 } as const;
 
+/** Whose tokens a membership change revokes: the client's (its users' through it too) or the user's. */
+function holderOf(kind: MemberKind, row: { id?: string; client_id?: string }): { clientId: string } | { subject: string } {
+  return kind === 'client' ? { clientId: row.client_id! } : { subject: row.id! };
+}
+
 function requireTenant(raw: string, reach: WriteReach): string {
   const tenant = normalizeTenantId(raw);
   if (tenant === null) throw new ContractError('tenant_invalid', `tenant ${JSON.stringify(raw)} is not a valid tenant id`);
@@ -32,14 +38,20 @@ function requireTenant(raw: string, reach: WriteReach): string {
   return tenant;
 }
 
+/** The row of the user or client `ref`, locked for the change; not_found when there is none. */
+async function lockMember(tx: Queryable, kind: MemberKind, ref: string): Promise<any> {
+  const t = tables[kind];
+  const { rows } = await tx.query(`select * from ${t.table} where ${t.match} for update`, [ref]);
+  if (!rows[0]) throw new ContractError('not_found', `${kind} '${ref}' does not exist`);
+  return rows[0];
+}
+
 /** Assigns `ref` to `tenant` with `role`, or changes its role there. */
 export async function assignMember(db: Database, kind: MemberKind, ref: string, rawTenant: string, role: unknown, actor: string, reach: WriteReach = fleetReach): Promise<Membership> {
   const tenant = requireTenant(rawTenant, reach);
   const t = tables[kind];
   return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query(`select * from ${t.table} where ${t.match} for update`, [ref]);
-    if (!rows[0]) throw new ContractError('not_found', `${kind} '${ref}' does not exist`);
-    const before = rows[0];
+    const before = await lockMember(tx, kind, ref);
     const held = assignedTenants({ tenant: before.tenant, tenants: before.tenants });
     // A client without tenants leaves A to its users (the console): one tenant's set would narrow every tenant's logins.
     if (reach.tenant !== null && kind === 'client' && held.length === 0) {
@@ -51,6 +63,8 @@ export async function assignMember(db: Database, kind: MemberKind, ref: string, 
     const scalar: string | null = before.tenant ?? (held.length === 1 && held[0] !== tenant ? held[0] : null);
     const roles: TenantRoles = resolveRoles(assignedTenants({ tenant: scalar, tenants }), role === undefined || role === null ? {} : { roles: { [tenant]: role } }, before.roles ?? {});
     await tx.query(`update ${t.table} set tenant = $2, tenants = $3, roles = $4, updated_at = now() where ${t.name} = $1`, [before[t.name], scalar, tenants, JSON.stringify(roles)]);
+    // A lowered role: the tokens for that tenant may carry scopes the role no longer grants.
+    if (loweredTenantRoles(before.roles ?? {}, roles).includes(tenant)) await recordRevocation(tx, { ...holderOf(kind, before), tenant, reason: 'role lowered' });
     const name: string = before[t.name];
     await writeAudit(tx, {
       type: `authority.${kind}.member_assigned`,
@@ -69,9 +83,7 @@ export async function unassignMember(db: Database, kind: MemberKind, ref: string
   const tenant = requireTenant(rawTenant, reach);
   const t = tables[kind];
   await db.withTransaction(async (tx) => {
-    const { rows } = await tx.query(`select * from ${t.table} where ${t.match} for update`, [ref]);
-    if (!rows[0]) throw new ContractError('not_found', `${kind} '${ref}' does not exist`);
-    const before = rows[0];
+    const before = await lockMember(tx, kind, ref);
     const name: string = before[t.name];
     if (!assignedTenants({ tenant: before.tenant, tenants: before.tenants }).includes(tenant)) {
       throw new ContractError('not_found', `${kind} '${name}' is not a member of tenant '${tenant}'`);
@@ -84,6 +96,7 @@ export async function unassignMember(db: Database, kind: MemberKind, ref: string
     }
     const roles: TenantRoles = Object.fromEntries(Object.entries((before.roles ?? {}) as TenantRoles).filter(([k]) => k !== tenant));
     await tx.query(`update ${t.table} set tenant = $2, tenants = $3, roles = $4, updated_at = now() where ${t.name} = $1`, [name, scalar, tenants, JSON.stringify(roles)]);
+    await recordRevocation(tx, { ...holderOf(kind, before), tenant, reason: `tenant removed from the ${kind}` });
     await writeAudit(tx, {
       type: `authority.${kind}.member_removed`,
       outcome: 'success',

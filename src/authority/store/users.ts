@@ -4,34 +4,15 @@ import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import { hashPassword } from '../secrets/password.ts';
-import type { FleetRole } from '../../contract/roles.ts';
-import {
-  assertTenantsExist,
-  assertWithinReach,
-  assignedTenants,
-  assignmentIsEmpty,
-  fleetReach,
-  parseAssignment,
-  parseFleetRoles,
-  resolveRoles,
-  type Assignment,
-  type TenantRoles,
-  type WriteReach,
-  fleetRolesLowered,
-  loweredTenantRoles,
-  removedTenants,
-} from './assignment.ts';
-import { recordRevocation } from '../tokens/revocations.ts';
+import { assertTenantsExist, assertWithinReach, assignedTenants, assignmentIsEmpty, fleetReach, parseAssignment, parseFleetRoles, resolveRoles, type Assignment, type WriteReach } from './assignment.ts';
+import { auditDisabledChange, disabledStateOf, heldAssignment, revokeWhatTheUpdateTookAway, setDisabledAt, type DisabledState, type HeldAssignment } from './holder.ts';
+import { revokeEverythingIssuedTo } from '../tokens/revocations.ts';
 
-export interface UserRecord {
+/** A user: a role in each assigned tenant and, when disabled, no sign-in or refresh. */
+export interface UserRecord extends HeldAssignment, DisabledState {
   id: string;
   username: string;
   passwordHash: string;
-  tenant: string | null;
-  tenants: string[];
-  /** The role in each assigned tenant. */
-  roles: TenantRoles;
-  fleetRoles: FleetRole[];
   createdAt: string;
   updatedAt: string;
 }
@@ -52,6 +33,7 @@ function toRecord(r: any): UserRecord {
     tenants: r.tenants,
     roles: r.roles ?? {},
     fleetRoles: r.fleet_roles ?? [],
+    ...disabledStateOf(r),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -97,6 +79,11 @@ export interface UserInput {
   fleetRoles?: unknown;
 }
 
+export interface UserUpdate extends Omit<UserInput, 'username'> {
+  /** true disables the user (revoking everything issued to them so far), false enables them again. */
+  disabled?: unknown;
+}
+
 /** Users held a scope list before roles; refusing it says where scopes come from now. */
 function refuseScopeList(input: object): void {
   if ((input as { scopes?: unknown }).scopes !== undefined) {
@@ -107,10 +94,6 @@ function refuseScopeList(input: object): void {
 function parsePassword(value: unknown): string {
   if (typeof value !== 'string' || value.length < 8 || value.length > 1024) throw new ContractError('validation_failed', 'password must be 8–1024 characters');
   return value;
-}
-
-function assignmentOf(u: UserRecord | null): (Assignment & { roles: TenantRoles; fleetRoles: FleetRole[] }) | null {
-  return u ? { tenant: u.tenant, tenants: u.tenants, roles: u.roles, fleetRoles: u.fleetRoles } : null;
 }
 
 /** `reach` limits a tenant admin to users held by its own tenant alone. */
@@ -135,13 +118,14 @@ export async function createUser(db: Database, input: UserInput, actor: string, 
     );
     if (!rows[0]) throw new ContractError('conflict', `user '${String(input.username)}' already exists`);
     const created = toRecord(rows[0]);
-    await writeAudit(tx, { type: 'authority.user.created', outcome: 'success', actor, tenant: reach.tenant, properties: { user: created.username, userId: created.id, before: null, after: assignmentOf(created) } });
+    await writeAudit(tx, { type: 'authority.user.created', outcome: 'success', actor, tenant: reach.tenant, properties: { user: created.username, userId: created.id, before: null, after: heldAssignment(created) } });
     return userView(created);
   });
 }
 
-export async function updateUser(db: Database, ref: string, input: Omit<UserInput, 'username'>, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
+export async function updateUser(db: Database, ref: string, input: UserUpdate, actor: string, reach: WriteReach = fleetReach): Promise<UserView> {
   refuseScopeList(input);
+  if (input.disabled !== undefined && typeof input.disabled !== 'boolean') throw new ContractError('validation_failed', 'disabled must be a boolean');
   const passwordHash = input.password === undefined ? null : await hashPassword(parsePassword(input.password));
   const parsed = input.tenant !== undefined || input.tenants !== undefined ? parseAssignment(input) : null;
   const fleetInput = input.fleetRoles === undefined ? null : parseFleetRoles(input.fleetRoles);
@@ -158,24 +142,24 @@ export async function updateUser(db: Database, ref: string, input: Omit<UserInpu
     const fleet = fleetInput ?? before.fleetRoles;
     assertWithinReach(reach, `user '${before.username}'`, assignment, fleet);
     await assertTenantsExist(tx, assignment);
+    const disabled = input.disabled ?? before.disabled;
     const { rows } = await tx.query(
-      `update authority.users set password_hash = coalesce($2, password_hash), tenant = $3, tenants = $4, roles = $5, fleet_roles = $6, updated_at = now()
+      `update authority.users set password_hash = coalesce($2, password_hash), tenant = $3, tenants = $4, roles = $5, fleet_roles = $6,
+         ${setDisabledAt('$7')}, updated_at = now()
        where id = $1 returning *`,
-      [before.id, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet],
+      [before.id, passwordHash, assignment.tenant, assignment.tenants, JSON.stringify(roles), fleet, disabled],
     );
     const after = toRecord(rows[0]);
-    // Tokens for a tenant taken away stop working at every gateway.
-    for (const tenant of removedTenants(before, after)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'tenant removed from the user' });
-    // A lowered role: its tokens for that tenant may carry scopes the role no longer grants.
-    for (const tenant of loweredTenantRoles(before.roles, after.roles)) await recordRevocation(tx, { subject: after.id, tenant, reason: 'role lowered' });
-    if (fleetRolesLowered(before.fleetRoles, after.fleetRoles)) await recordRevocation(tx, { subject: after.id, reason: 'fleet role removed' });
+    // Disabling ends every token issued to the user, through any client; so does a tenant taken away for its tokens.
+    await revokeWhatTheUpdateTookAway(tx, { userId: after.id }, before, after);
     await writeAudit(tx, {
       type: 'authority.user.updated',
       outcome: 'success',
       actor,
       tenant: reach.tenant,
-      properties: { user: after.username, userId: after.id, before: assignmentOf(before), after: assignmentOf(after), passwordChanged: passwordHash !== null },
+      properties: { user: after.username, userId: after.id, before: heldAssignment(before), after: heldAssignment(after), passwordChanged: passwordHash !== null, disabled: after.disabled },
     });
+    await auditDisabledChange(tx, before, after, { kind: 'user', actor, tenant: reach.tenant, properties: { user: after.username, userId: after.id } });
     return userView(after);
   });
 }
@@ -186,8 +170,7 @@ export async function deleteUser(db: Database, ref: string, actor: string, reach
     if (!before) throw new ContractError('not_found', `user '${ref}' does not exist`);
     assertWithinReach(reach, `user '${before.username}'`, before, before.fleetRoles);
     await tx.query('delete from authority.users where id = $1', [before.id]);
-    await tx.query('update authority.refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [before.id]);
-    await recordRevocation(tx, { subject: before.id, reason: 'user deleted' });
-    await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, tenant: reach.tenant, properties: { user: before.username, userId: before.id, before: assignmentOf(before), after: null } });
+    await revokeEverythingIssuedTo(tx, { userId: before.id }, 'user deleted');
+    await writeAudit(tx, { type: 'authority.user.deleted', outcome: 'success', actor, tenant: reach.tenant, properties: { user: before.username, userId: before.id, before: heldAssignment(before), after: null } });
   });
 }

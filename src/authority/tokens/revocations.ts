@@ -28,6 +28,21 @@ export async function recordRevocation(db: Queryable, r: Revocation): Promise<vo
   );
 }
 
+/** Whose tokens `revokeEverythingIssuedTo` ends: a client's (its users' tokens through it too) or a user's. */
+export type TokenHolder = { clientId: string } | { userId: string };
+
+/**
+ * Everything issued to `holder` so far stops working: its refresh tokens and unredeemed
+ * authorization codes at once, its access tokens at every gateway (a "before now" rule).
+ * Used when a client or a user is deleted or disabled; what is issued later is not covered.
+ */
+export async function revokeEverythingIssuedTo(db: Queryable, holder: TokenHolder, reason: string): Promise<void> {
+  const [column, id] = 'clientId' in holder ? ['client_id', holder.clientId] : ['user_id', holder.userId];
+  await db.query(`update authority.refresh_tokens set revoked_at = now() where ${column} = $1 and revoked_at is null`, [id]);
+  await db.query(`delete from authority.authorization_codes where ${column} = $1 and used_at is null`, [id]);
+  await recordRevocation(db, 'clientId' in holder ? { clientId: holder.clientId, reason } : { subject: holder.userId, reason });
+}
+
 export async function purgeExpiredRevocations(db: Queryable): Promise<number> {
   const { rowCount } = await db.query('delete from authority.revocations where expires_at < now()');
   return rowCount ?? 0;

@@ -1,19 +1,14 @@
 import type { Command } from 'commander';
 import { clientView, createClient, deleteClient, listClients, updateClient, type ClientUpdate } from '../../authority/store/clients.ts';
-import { assignMember, unassignMember } from '../../authority/store/membership.ts';
-import { tenantRoles } from '../../contract/roles.ts';
-import { roleHelp } from './users.ts';
+import { assignmentInput, registerDisableCommands, registerMemberCommands, roleHelp, roleText, tenantText, withAssignmentOptions, type AssignmentOptions } from './holders.ts';
 import { cliActor, print, runAdminCommand } from './tenants.ts';
+import { knownScopes } from '../../authority/store/known-scopes.ts';
+import { configFrom } from '../options.ts';
 
-interface ClientOptions {
+interface ClientOptions extends AssignmentOptions {
   name?: string;
   grant?: string[];
   scope?: string[];
-  tenant?: string;
-  tenants?: string;
-  role?: string;
-  roles?: string;
-  fleetRoles?: string;
   public?: boolean;
   redirectUri?: string[];
   allowedTenantsClaim?: boolean;
@@ -22,15 +17,11 @@ interface ClientOptions {
 }
 
 function withClientOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--name <displayName>', 'display name')
     .option('--grant <types...>', 'grant types: client_credentials password authorization_code refresh_token')
-    .option('--scope <scopes...>', 'scopes the client may receive')
-    .option('--tenant <id>', 'scalar default tenant')
-    .option('--tenants <set>', 'assigned tenants, space- or comma-delimited')
-    .option('--role <role>', `the client's own ${roleHelp.role}`)
-    .option('--roles <tenant=role,...>', roleHelp.roles)
-    .option('--fleet-roles <roles>', roleHelp.fleetRoles)
+    .option('--scope <scopes...>', 'scopes the client may receive');
+  return withAssignmentOptions(cmd, `the client's own ${roleHelp.role}`)
     .option('--redirect-uri <uris...>', 'exact redirect URIs (authorization_code)')
     .option('--no-allowed-tenants-claim', 'omit the assigned-set claim from this client’s tokens')
     .option('--id-token-alg <alg>', 'ID token signing algorithm: RS256 (the default), or the access-token key\'s EdDSA or ES256');
@@ -41,11 +32,7 @@ function toInput(opts: ClientOptions, explicit: (name: string) => boolean): Clie
     displayName: opts.name,
     grantTypes: opts.grant,
     scopes: opts.scope,
-    tenant: opts.tenant,
-    tenants: opts.tenants,
-    role: opts.role,
-    roles: opts.roles,
-    fleetRoles: opts.fleetRoles,
+    ...assignmentInput(opts),
     redirectUris: opts.redirectUri,
     includeAllowedTenants: explicit('allowedTenantsClaim') ? opts.allowedTenantsClaim : undefined,
     idTokenSignedResponseAlg: opts.idTokenAlg,
@@ -62,11 +49,7 @@ export function registerClients(program: Command): void {
       runAdminCommand(cmd, async (db) => {
         const all = (await listClients(db)).map(clientView);
         if (opts.json) return print(all);
-        for (const c of all) {
-          process.stdout.write(`${c.clientId.padEnd(22)} tenant=${c.tenant ?? '-'} tenants=${c.tenants.join(' ') || '-'} grants=${c.grantTypes.join(',')}${c.public ? ' public' : ''}`);
-          const roles = Object.entries(c.roles).map(([t, r]) => `${t}=${r}`).join(',') || '-';
-          process.stdout.write(` roles=${roles} fleet=${c.fleetRoles.join(',') || '-'}\n`);
-        }
+        for (const c of all) process.stdout.write(`${c.clientId.padEnd(22)} ${tenantText(c)} grants=${c.grantTypes.join(',')}${c.public ? ' public' : ''} ${roleText(c)}\n`);
       }),
     );
   withClientOptions(clients.command('add <clientId>').description('create a client; prints its secret once'))
@@ -74,7 +57,7 @@ export function registerClients(program: Command): void {
     .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
         const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-        print(await createClient(db, { clientId, public: opts.public, ...toInput(opts, explicit) }, cliActor()));
+        print(await createClient(db, { clientId, public: opts.public, ...toInput(opts, explicit) }, cliActor(), undefined, knownScopes(configFrom(cmd))));
       }),
     );
   withClientOptions(clients.command('update <clientId>').description('change a client (only the options given)'))
@@ -82,25 +65,14 @@ export function registerClients(program: Command): void {
     .action(async (clientId: string, opts: ClientOptions, cmd: Command) =>
       runAdminCommand(cmd, async (db) => {
         const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
-        print(await updateClient(db, clientId, { ...toInput(opts, explicit), rotateSecret: opts.rotateSecret }, cliActor()));
+        print(await updateClient(db, clientId, { ...toInput(opts, explicit), rotateSecret: opts.rotateSecret }, cliActor(), undefined, knownScopes(configFrom(cmd))));
       }),
     );
-  clients
-    .command('assign <clientId> <tenant>')
-    .description("assign a client to a tenant with a role (its own tokens' role there), or change that role")
-    .option('--role <role>', `${tenantRoles.join(', ')} (default member; an existing member keeps its role)`)
-    .action(async (clientId: string, tenant: string, opts: { role?: string }, cmd: Command) =>
-      runAdminCommand(cmd, async (db) => print(await assignMember(db, 'client', clientId, tenant, opts.role, cliActor()))),
-    );
-  clients
-    .command('unassign <clientId> <tenant>')
-    .description('remove a client from a tenant')
-    .action(async (clientId: string, tenant: string, _opts, cmd: Command) =>
-      runAdminCommand(cmd, async (db) => {
-        await unassignMember(db, 'client', clientId, tenant, cliActor());
-        process.stdout.write(`client ${clientId} removed from ${tenant}\n`);
-      }),
-    );
+  registerMemberCommands(clients, 'client', 'clientId', "assign a client to a tenant with a role (its own tokens' role there), or change that role");
+  registerDisableCommands(clients, 'client', 'clientId', (db, id, disabled, actor) => updateClient(db, id, { disabled }, actor), {
+    disable: 'disable a client: it gets no token, and every token issued to it (and to users through it) so far is revoked',
+    enable: 'enable a disabled client again (the tokens revoked when it was disabled stay revoked)',
+  });
   clients
     .command('remove <clientId>')
     .description('delete a client and revoke its refresh tokens')

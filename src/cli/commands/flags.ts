@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { flagDefinitions, isFlagName, parseFlagValue } from '../../flags/definitions.ts';
+import { deploymentFlags } from '../../flags/catalogue.ts';
+import { parseFlagValue } from '../../flags/definitions.ts';
 import { flagHistory, readFlagSnapshot, setFlags } from '../../flags/store.ts';
 import { configFrom } from '../options.ts';
 import { withDatabase } from '../with-database.ts';
@@ -12,16 +13,18 @@ export function registerFlags(program: Command): void {
     .description('show every flag, its value and version')
     .option('--json', 'machine-readable output', false)
     .action(async (opts: { json: boolean }, cmd: Command) => {
-      await withDatabase(configFrom(cmd), async (db) => {
-        const snapshot = await readFlagSnapshot(db);
+      const config = configFrom(cmd);
+      const catalogue = deploymentFlags(config);
+      await withDatabase(config, async (db) => {
+        const snapshot = await readFlagSnapshot(db, catalogue);
         if (opts.json) {
           process.stdout.write(JSON.stringify(snapshot, null, 2) + '\n');
           return;
         }
         process.stdout.write(`flag version ${snapshot.version}\n`);
-        for (const [name, def] of Object.entries(flagDefinitions)) {
+        for (const [name, def] of catalogue.entries()) {
           const value = (snapshot.values as Record<string, unknown>)[name];
-          process.stdout.write(`  ${name.padEnd(30)} ${String(value).padEnd(12)} ${def.description}\n`);
+          process.stdout.write(`  ${name.padEnd(34)} ${String(value).padEnd(12)} ${def.description}\n`);
         }
       });
     });
@@ -31,10 +34,11 @@ export function registerFlags(program: Command): void {
     .requiredOption('--reason <text>', 'why (recorded in the history)')
     .option('--actor <name>', 'who (default: the OS user)')
     .action(async (name: string, value: string, opts: { reason: string; actor?: string }, cmd: Command) => {
-      if (!isFlagName(name)) throw new Error(`unknown flag ${name} (known: ${Object.keys(flagDefinitions).join(', ')})`);
-      const parsed = parseFlagValue(name, value);
-      await withDatabase(configFrom(cmd), async (db) => {
-        const [change] = await setFlags(db, [{ name, value: parsed }], { actor: opts.actor ?? `cli:${userInfo().username}`, reason: opts.reason });
+      const config = configFrom(cmd);
+      const catalogue = deploymentFlags(config);
+      const parsed = parseFlagValue(name, value, catalogue);
+      await withDatabase(config, async (db) => {
+        const [change] = await setFlags(db, [{ name, value: parsed }], { actor: opts.actor ?? `cli:${userInfo().username}`, reason: opts.reason }, catalogue);
         process.stdout.write(change.changed ? `${name}: ${JSON.stringify(change.previous)} → ${JSON.stringify(change.value)} (version ${change.version})\n` : `${name} is already ${JSON.stringify(change.value)}: nothing changed\n`);
       });
     });

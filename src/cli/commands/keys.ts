@@ -41,7 +41,14 @@ export function registerKeys(program: Command): void {
         if (set === 'identity') {
           await retireExpiredIdentityKeys(db);
           for (const k of await listIdentityKeys(db)) {
-            const state = k.state === 'active' ? 'active' : k.state === 'verifying' ? `verifying-only until ${k.verifyUntil!.toISOString()}` : `retired ${k.retiredAt!.toISOString()}`;
+            const state =
+              k.state === 'active'
+                ? 'active'
+                : k.state === 'published'
+                  ? `published, signs from ${k.signsFrom.toISOString()}`
+                  : k.state === 'verifying'
+                    ? `verifying-only until ${k.verifyUntil!.toISOString()}`
+                    : `retired ${k.retiredAt!.toISOString()}`;
             process.stdout.write(`${k.kid}  ${k.algorithm.padEnd(5)}  created ${k.createdAt.toISOString()}  ${state}\n`);
           }
           return;
@@ -64,11 +71,12 @@ export function registerKeys(program: Command): void {
         const algorithm = algorithmOf(opts.algorithm, config.gateway.identityAlgorithm);
         const overlap = identityOverlap(config);
         await withDatabase(config, async (db, prepared) => {
-          const r = await rotateIdentityKey(db, prepared.keyEncryptionKey, algorithm, overlap);
-          process.stdout.write(`new identity key ${r.kid} (${algorithm})\n`);
-          if (r.replaced.length) process.stdout.write(`verifying-only until ${r.verifyUntil.toISOString()} (${overlap} s): ${r.replaced.join(', ')}\n`);
+          const lead = config.gateway.identityKeyPublishLeadSeconds;
+          const r = await rotateIdentityKey(db, prepared.keyEncryptionKey, algorithm, overlap, lead);
+          process.stdout.write(`new identity key ${r.kid} (${algorithm}), published within ${config.gateway.identityKeyRefreshMs / 1000} s\n`);
+          process.stdout.write(`running gateways sign with it from ${r.signsFrom.toISOString()} (publish lead ${lead} s), within ${config.gateway.identityKeyRefreshMs / 1000} s after\n`);
+          if (r.replaced.length) process.stdout.write(`verifying-only until ${r.verifyUntil.toISOString()} (${lead} s lead + ${overlap} s overlap): ${r.replaced.join(', ')}\n`);
           if (r.retired.length) process.stdout.write(`retired: ${r.retired.join(', ')}\n`);
-          process.stdout.write(`running gateways sign with it within ${config.gateway.identityKeyRefreshMs / 1000} s\n`);
         });
         return;
       }

@@ -1,7 +1,8 @@
 /**
  * The strict-mode gate (ROLLOUT.md §4), pure: today ≥ the earliest strict day, and each of
  * the last N complete UTC days has data (a heartbeat) and zero legacy use across every
- * legacy signal. A day without heartbeats is "no data", never zero.
+ * legacy signal. A day without heartbeats is "no data", never zero, and so is a day on which
+ * a declared external service sent no legacy-use report.
  */
 import { utcDay } from '../../telemetry/clock.ts';
 import { gateFrom, type GateCheck, type GateResult } from './gate-result.ts';
@@ -21,6 +22,10 @@ export interface DayTelemetry {
   heartbeats: number;
   /** Legacy-signal counter rows of that day (non-legacy signals are ignored). */
   legacy: LegacyCount[];
+  /** External services a gateway declared that day: each must have reported, or the day has no data. */
+  declaredServices?: readonly string[];
+  /** External services that reported their legacy use that day (zero uses included). */
+  reportedServices?: readonly string[];
 }
 
 export interface StrictGateInput {
@@ -42,6 +47,8 @@ export interface DayVerdict {
   heartbeats: number;
   legacyTotal: number;
   bySignal: Record<string, number>;
+  /** Declared external services without a report that day (the day is "no data"). */
+  missingReports: string[];
   /** What was seen, for people: "3 × gateway.legacy_header (X-Tenant-Id, client legacy-cli, tenant tenant-alpha)". */
   seen: string;
 }
@@ -107,7 +114,7 @@ export function evaluateStrictGate(input: StrictGateInput): StrictGateResult {
       id: 'first-failing-day',
       description: 'the oldest day in the window that fails',
       pass: false,
-      detail: `${firstFailingDay.day}: ${firstFailingDay.status}${firstFailingDay.status === 'legacy use' ? ` — ${firstFailingDay.seen}` : ''}`,
+      detail: `${firstFailingDay.day}: ${firstFailingDay.status}${firstFailingDay.status === 'legacy use' || firstFailingDay.missingReports.length > 0 ? ` — ${firstFailingDay.seen}` : ''}`,
     });
   }
   return { ...gateFrom(checks), today, window: { from, to }, days, firstFailingDay, lastFailingDay, cleanStreak, earliestPassDay };
@@ -125,18 +132,23 @@ function judgeDay(day: string, rows: DayTelemetry[], legacy: Set<string>): DayVe
     }
   }
   const legacyTotal = Object.values(bySignal).reduce((s, c) => s + c, 0);
-  const status: DayStatus = heartbeats === 0 ? 'no data' : legacyTotal > 0 ? 'legacy use' : 'clean';
+  const reported = new Set(rows.flatMap((r) => r.reportedServices ?? []));
+  const missingReports = [...new Set(rows.flatMap((r) => r.declaredServices ?? []))].filter((name) => !reported.has(name)).sort();
+  // A declared service that did not report is unknown, never zero: its legacy use may be anything.
+  const status: DayStatus = heartbeats === 0 || missingReports.length > 0 ? 'no data' : legacyTotal > 0 ? 'legacy use' : 'clean';
   const seen =
-    status === 'no data'
+    heartbeats === 0
       ? 'no heartbeat from any instance'
-      : legacyTotal === 0
+      : missingReports.length > 0
+        ? `no legacy-use report from ${missingReports.map((n) => `service ${n}`).join(', ')}`
+        : legacyTotal === 0
         ? 'no legacy use'
         : seenParts
             .sort((a, b) => b.count - a.count || a.signal.localeCompare(b.signal))
             .slice(0, 5)
             .map((l) => `${l.count} × ${l.signal} (${[l.alias && `alias ${l.alias}`, l.client && `client ${l.client}`, l.tenant && `tenant ${l.tenant}`].filter(Boolean).join(', ') || 'no labels'})`)
             .join('; ') + (seenParts.length > 5 ? `; and ${seenParts.length - 5} more` : '');
-  return { day, status, heartbeats, legacyTotal, bySignal, seen };
+  return { day, status, heartbeats, legacyTotal, bySignal, missingReports, seen };
 }
 
 function describeDays(bad: DayVerdict[], what: string, n: number): string {

@@ -62,7 +62,11 @@ export async function consoleTelemetryRoute(app: FastifyInstance, opts: { ctx: C
           const alias = known.has(e.alias.toLowerCase()) ? ctx.profile.legacyTenantHeaders.find((h) => h.toLowerCase() === e.alias.toLowerCase())! : 'other';
           ctx.counters.increment(signals.webLegacyHeader, { alias, client: p.clientId, tenant: p.tenant }, e.count ?? 1);
         } else {
-          ctx.counters.increment(signals.webTenantSwitch, { client: p.clientId, tenant: p.tenant, detail: `${e.fromTenant}>${e.toTenant}:${e.trigger}` });
+          // Tenants the token does not name are reported, as `other`: the body cannot mint counter keys.
+          const assigned = new Set([p.tenant, ...(p.allowedTenants ?? [])]);
+          const from = assigned.has(e.fromTenant) ? e.fromTenant : 'other';
+          const to = assigned.has(e.toTenant) ? e.toTenant : 'other';
+          ctx.counters.increment(signals.webTenantSwitch, { client: p.clientId, tenant: p.tenant, detail: `${from}>${to}:${e.trigger}` });
         }
       }
       return reply.code(202).send({ accepted: req.body.events.length });

@@ -2,6 +2,7 @@
 import { actorIds, actorName, lookupPeople } from '../../identity/people.ts';
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { Database } from '../../db/database.ts';
+import type { FlagCatalogue } from '../../flags/definitions.ts';
 import { flagHistory } from '../../flags/store.ts';
 import type { Clock } from '../../telemetry/clock.ts';
 import { utcDay } from '../../telemetry/clock.ts';
@@ -20,13 +21,13 @@ const anyObject = { type: 'object', additionalProperties: true } as const;
 const items = { type: 'object', required: ['items'], properties: { items: { type: 'array', items: anyObject } } } as const;
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
-export async function rolloutReadRoutes(app: FastifyInstance, opts: { db: Database; policy: RolloutPolicy; clock: Clock; read: preHandlerHookHandler }): Promise<void> {
+export async function rolloutReadRoutes(app: FastifyInstance, opts: { db: Database; policy: RolloutPolicy; clock: Clock; read: preHandlerHookHandler; flags?: FlagCatalogue }): Promise<void> {
   const { db, policy, clock } = opts;
   const pool = db;
   const preHandler = opts.read;
 
   app.get('/admin/rollout/status', { preHandler, schema: { response: { 200: anyObject } } }, async () => ({
-    ...(await rolloutStatus(pool, policy, clock.now())),
+    ...(await rolloutStatus(pool, policy, clock.now(), opts.flags)),
     phaseHistory: await readPhaseHistory(pool),
   }));
 

@@ -1,8 +1,7 @@
 /** POST /admin/rollout/* (scope rollout:write): every change the CLI can make, audited under the token's subject. */
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
-import { flagDefinitions, isFlagName } from '../../flags/definitions.ts';
+import { rolloutComponents, rolloutFlags } from '../components.ts';
 import { setFlags } from '../../flags/store.ts';
-import { ContractError } from '../../contract/errors.ts';
 import { advancePhase } from '../operations/advance-phase.ts';
 import { decide } from '../operations/decide.ts';
 import { enableStrict } from '../operations/enable-strict.ts';
@@ -11,7 +10,7 @@ import { recordDeployment } from '../operations/record-deployment.ts';
 import { recordSignoff } from '../operations/record-signoff.ts';
 import { setFreeze } from '../operations/set-freeze.ts';
 import { runRollback } from '../playbook/run-rollback.ts';
-import { deployableComponents, importableEvidenceKinds } from '../policy/schema.ts';
+import { importableEvidenceKinds } from '../policy/schema.ts';
 import type { RolloutEnv } from '../rollout-env.ts';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
@@ -53,13 +52,12 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
     {
       preHandler,
       schema: {
-        body: { type: 'object', additionalProperties: false, required: ['name', 'value', 'reason'], properties: { name: { type: 'string', enum: Object.keys(flagDefinitions) }, value: { type: ['boolean', 'string'] }, reason } },
+        body: { type: 'object', additionalProperties: false, required: ['name', 'value', 'reason'], properties: { name: { type: 'string', enum: rolloutFlags(env).names }, value: { type: ['boolean', 'string'] }, reason } },
         response: { 200: anyObject },
       },
     },
     async (req) => {
-      if (!isFlagName(req.body.name)) throw new ContractError('validation_failed', `unknown flag ${req.body.name}`);
-      const [change] = await setFlags(env.db, [{ name: req.body.name, value: req.body.value }], { actor: actorOf(req), reason: req.body.reason });
+      const [change] = await setFlags(env.db, [{ name: req.body.name, value: req.body.value }], { actor: actorOf(req), reason: req.body.reason }, rolloutFlags(env));
       return change;
     },
   );
@@ -72,7 +70,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
           type: 'object',
           additionalProperties: false,
           required: ['component', 'buildId'],
-          properties: { component: { type: 'string', enum: deployableComponents }, buildId: { type: 'string', minLength: 1, maxLength: 128 }, configVersion: { type: 'string', maxLength: 128 }, lastKnownGood: { type: 'boolean' } },
+          properties: { component: { type: 'string', enum: rolloutComponents(env) }, buildId: { type: 'string', minLength: 1, maxLength: 128 }, configVersion: { type: 'string', maxLength: 128 }, lastKnownGood: { type: 'boolean' } },
         },
         response: { 201: anyObject },
       },
@@ -83,7 +81,7 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
     '/admin/rollout/rollback',
     {
       preHandler,
-      schema: { body: { type: 'object', additionalProperties: false, required: ['component', 'reason'], properties: { component: { type: 'string', enum: deployableComponents }, reason } }, response: { 200: anyObject } },
+      schema: { body: { type: 'object', additionalProperties: false, required: ['component', 'reason'], properties: { component: { type: 'string', enum: rolloutComponents(env) }, reason } }, response: { 200: anyObject } },
     },
     async (req) => runRollback(env, { actor: actorOf(req), component: req.body.component, reason: req.body.reason }),
   );

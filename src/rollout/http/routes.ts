@@ -23,6 +23,7 @@ export const rolloutExtension: ComponentExtension = async (app, { ctx, requireSc
     db: ctx.db,
     policy,
     clock: ctx.clock,
+    config: ctx.config,
     ...(secret
       ? { matrix: matrixRerun({ gateway: ctx.config.rollout.matrixGateway ?? publicUrl(ctx.config), clientId: ctx.config.rollout.matrixClientId, secret, profile: ctx.profile, outDir: join(stateDir(ctx.config), 'evidence') }) }
       : {}),
@@ -31,7 +32,7 @@ export const rolloutExtension: ComponentExtension = async (app, { ctx, requireSc
     const stop = startMonitorLoop(env, ctx.config.rollout.monitorIntervalMs, ctx.logger);
     app.addHook('onClose', stop);
   }
-  await app.register(rolloutReadRoutes, { db: ctx.db, policy, clock: ctx.clock, read: requireScope(scopes.rolloutRead) });
+  await app.register(rolloutReadRoutes, { db: ctx.db, policy, clock: ctx.clock, read: requireScope(scopes.rolloutRead), flags: ctx.flags.catalogue });
   await app.register(rolloutWriteRoutes, { env, write: requireScope(scopes.rolloutWrite) });
   await app.register(consoleTelemetryRoute, { ctx, authenticated: requireScope(null), perMinute: ctx.config.rollout.telemetryPerMinute });
 };

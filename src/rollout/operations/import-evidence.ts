@@ -6,6 +6,7 @@ import { writeAudit } from '../../telemetry/audit.ts';
 import { sha256 } from '../checklist/evaluate-checklist.ts';
 import { parseJsonEvidence } from '../evidence/parse-json-evidence.ts';
 import { EvidenceFormatError, parseJunit } from '../evidence/parse-junit.ts';
+import { readEvidenceDirectory } from '../evidence/read-evidence-dir.ts';
 import type { EvidenceCase, EvidenceRecord } from '../model.ts';
 import { evidenceKinds, type EvidenceKind } from '../policy/schema.ts';
 import type { Actor, RolloutEnv } from '../rollout-env.ts';
@@ -53,4 +54,26 @@ export async function importEvidence(env: RolloutEnv, input: EvidenceInput & Act
     throw err;
   }
   return env.db.withTransaction((tx) => storeEvidenceIn(tx, env.clock.now(), { ...input, ...parsed }));
+}
+
+/** Projects a browser matrix directory must hold passing cases of (`--kind web`). */
+export const WEB_EVIDENCE_PROJECTS = ['desktop', 'mobile'] as const;
+
+/**
+ * `evidence import DIR --kind web`: a `console-matrix run` directory, verified against its
+ * manifest (the record's sha256 is the manifest's), its JUnit cases plus a failed case for
+ * every mismatched or missing file and every required project without a passing case.
+ */
+export async function importEvidenceDirectory(env: RolloutEnv, input: { kind: string; name: string; dir: string; incidentId?: number } & Actor): Promise<EvidenceRecord> {
+  if (input.kind !== 'web') throw new RolloutInputError(`a directory is evidence for --kind web only (a \`console-matrix run\` directory); give ${input.kind} evidence as a file`);
+  let parsed: ReturnType<typeof readEvidenceDirectory>;
+  try {
+    parsed = readEvidenceDirectory(input.dir, WEB_EVIDENCE_PROJECTS);
+  } catch (err) {
+    if (err instanceof EvidenceFormatError) throw new RolloutInputError(`${input.name}: ${err.message}`);
+    throw err;
+  }
+  return env.db.withTransaction((tx) =>
+    storeEvidenceIn(tx, env.clock.now(), { kind: input.kind, name: input.name, content: parsed.content, incidentId: input.incidentId, actor: input.actor, format: 'playwright-dir', cases: parsed.cases, summary: parsed.summary }),
+  );
 }

@@ -1,7 +1,7 @@
 /** `deploy record`: a new current deployment record for one component (audited). */
 import { writeAudit } from '../../telemetry/audit.ts';
 import type { DeploymentRecord } from '../model.ts';
-import { deployableComponents, type DeployableComponent } from '../policy/schema.ts';
+import { assertComponent } from '../components.ts';
 import type { Actor, RolloutEnv } from '../rollout-env.ts';
 import { readDeployments } from '../state/read-state.ts';
 import { RolloutInputError } from './refusal.ts';
@@ -15,13 +15,8 @@ export interface DeploymentInput {
   deployedAt?: Date;
 }
 
-export function assertComponent(name: string): DeployableComponent {
-  if (!(deployableComponents as readonly string[]).includes(name)) throw new RolloutInputError(`unknown component ${JSON.stringify(name)} (known: ${deployableComponents.join(', ')})`);
-  return name as DeployableComponent;
-}
-
 export async function recordDeployment(env: RolloutEnv, input: DeploymentInput & Actor): Promise<DeploymentRecord> {
-  const component = assertComponent(input.component);
+  const component = assertComponent(env, input.component);
   if (!/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$/.test(input.buildId)) throw new RolloutInputError(`build id ${JSON.stringify(input.buildId)}: letters, digits and . _ : + - only`);
   const at = input.deployedAt ?? env.clock.now();
   return env.db.withTransaction(async (tx) => {
@@ -45,7 +40,7 @@ export async function recordDeployment(env: RolloutEnv, input: DeploymentInput &
 
 /** Marks a component's current deployment last-known-good (after green evidence, or by an operator). */
 export async function markLastKnownGood(env: RolloutEnv, input: { component: string; reason: string } & Actor): Promise<DeploymentRecord> {
-  const component = assertComponent(input.component);
+  const component = assertComponent(env, input.component);
   return env.db.withTransaction(async (tx) => {
     const { rows } = await tx.query('update rollout.deployments set last_known_good = true where component = $1 and current returning id, build_id', [component]);
     if (rows.length === 0) throw new RolloutInputError(`no deployment of ${component} recorded`);

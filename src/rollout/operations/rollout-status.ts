@@ -5,6 +5,7 @@
  * deployments, and the gates at a glance.
  */
 import type { Queryable } from '../../db/database.ts';
+import type { FlagCatalogue } from '../../flags/definitions.ts';
 import { flagHistory, readFlagSnapshot, type FlagHistoryEntry, type FlagSnapshot } from '../../flags/store.ts';
 import type { PhaseExitResult } from '../gates/phase-exit-gate.ts';
 import type { StrictGateResult } from '../gates/strict-gate.ts';
@@ -12,6 +13,7 @@ import type { DeploymentRecord, RolloutState } from '../model.ts';
 import type { Phase, RolloutPolicy } from '../policy/schema.ts';
 import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
 import { phaseExitGate, strictGate } from './evaluate-gates.ts';
+import { readServiceLegacyUse, type ServiceLegacyUse } from './service-legacy-use.ts';
 import { compareFleetIdentity, LIVE_INSTANCE_MS, type FleetIdentity } from '../../telemetry/fleet-identity.ts';
 
 export interface InstanceStatus {
@@ -44,6 +46,8 @@ export interface RolloutStatus {
   openIncidents: number;
   exitGate: PhaseExitResult;
   strictGate: StrictGateResult;
+  /** Legacy use per service (built-in modules and declared external services) over the strict window. */
+  serviceLegacyUse: ServiceLegacyUse[];
 }
 
 export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<{ instances: InstanceStatus[]; fleetIdentity: FleetIdentity }> {
@@ -73,9 +77,10 @@ export async function readInstances(db: Queryable, now: Date, flagVersion: numbe
   return { instances, fleetIdentity };
 }
 
-export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: Date): Promise<RolloutStatus> {
+/** `catalogue`: the deployment's flags (its declared services' included); default the built-in ones. */
+export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: Date, catalogue?: FlagCatalogue): Promise<RolloutStatus> {
   const state = await readRolloutState(db);
-  const flags = await readFlagSnapshot(db as any);
+  const flags = await readFlagSnapshot(db as any, catalogue);
   const { instances, fleetIdentity } = await readInstances(db, now, flags.version);
   const phase = policy.phases[state.phase];
   const open = await db.query("select count(*)::int as n from rollout.incidents where status = 'open'");
@@ -92,5 +97,6 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     openIncidents: open.rows[0].n,
     exitGate: await phaseExitGate(db, policy, now),
     strictGate: await strictGate(db, policy, now),
+    serviceLegacyUse: await readServiceLegacyUse(db, policy.compatibility.zeroLegacyDays, now),
   };
 }

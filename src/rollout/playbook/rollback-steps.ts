@@ -4,7 +4,7 @@
  * something, `failed` when it could not; the runner (run-rollback.ts) puts the answers on the
  * incident timeline.
  */
-import { moduleNames } from '../../flags/definitions.ts';
+import { rolloutFlags, servicesWithLegacyFlags } from '../components.ts';
 import { readFlagSnapshot, setFlags } from '../../flags/store.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
 import type { DeploymentRecord } from '../model.ts';
@@ -37,12 +37,12 @@ export interface StepRun {
 }
 
 /** The compatibility flags a rollback of `component` restores. */
-export function compatibilityFlags(component: string): { name: string; value: unknown }[] {
+export function compatibilityFlags(component: string, services: readonly string[] = ['platform', 'scanner', 'graph']): { name: string; value: unknown }[] {
   const flags: { name: string; value: unknown }[] = [
     { name: 'gateway.legacyHeaders', value: true },
     { name: 'gateway.strictMode', value: 'off' },
   ];
-  if ((moduleNames as readonly string[]).includes(component)) {
+  if (services.includes(component)) {
     flags.push({ name: `${component}.emitLegacyHeaders`, value: true }, { name: `${component}.acceptLegacyHeaders`, value: true });
   }
   return flags;
@@ -55,13 +55,14 @@ export function lastKnownGood(records: readonly DeploymentRecord[]): DeploymentR
 
 /** Step 1: the compatibility flags back on. */
 export async function restoreCompatibilityFlags(run: StepRun): Promise<StepEvent> {
-  const wanted = compatibilityFlags(run.component);
-  const snapshot = await readFlagSnapshot(run.env.db);
+  const wanted = compatibilityFlags(run.component, servicesWithLegacyFlags(run.env));
+  const catalogue = rolloutFlags(run.env);
+  const snapshot = await readFlagSnapshot(run.env.db, catalogue);
   const toChange = wanted.filter((f) => JSON.stringify((snapshot.values as Record<string, unknown>)[f.name]) !== JSON.stringify(f.value));
   if (toChange.length === 0) {
     return { step: 'flags', outcome: 'unchanged', detail: `already set: ${wanted.map((f) => `${f.name}=${String(f.value)}`).join(', ')}` };
   }
-  const changes = await setFlags(run.env.db, toChange, { actor: run.actor, reason: `rollback of ${run.component} (incident #${run.incidentId}): ${run.reason}` });
+  const changes = await setFlags(run.env.db, toChange, { actor: run.actor, reason: `rollback of ${run.component} (incident #${run.incidentId}): ${run.reason}` }, catalogue);
   const applied = changes.filter((c) => c.changed);
   return {
     step: 'flags',

@@ -8,7 +8,7 @@
  * is not a flag: nothing here can change it.
  */
 import { writeAudit } from '../../telemetry/audit.ts';
-import { assertComponent } from '../operations/record-deployment.ts';
+import { assertComponent } from '../components.ts';
 import { RolloutInputError } from '../operations/refusal.ts';
 import type { Actor, RolloutEnv } from '../rollout-env.ts';
 import { readIncidents } from '../state/read-state.ts';
@@ -44,7 +44,7 @@ export async function runRollback(
   input: { component: string; reason: string; trigger?: string } & Actor,
   leaseOptions: LeaseOptions = {},
 ): Promise<PlaybookResult> {
-  const component = assertComponent(input.component);
+  const component = assertComponent(env, input.component);
   if (!input.reason?.trim()) throw new RolloutInputError('a rollback needs a reason');
   // A second run waits for the first, then finds every step in place (a no-op).
   return withLease(env.db, PLAYBOOK_LEASE, leaseOptions, (lease) => runSteps(env, component, input, lease));

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Config } from '../../config/schema.ts';
 import { defaultPolicy } from './default.ts';
 import { policySchema, type RolloutPolicy } from './schema.ts';
+import { rolloutComponents } from '../components.ts';
 import { TenantgateError } from '../../contract/errors.ts';
 
 export class PolicyError extends TenantgateError {
@@ -40,7 +41,22 @@ export function readPolicyFile(file: string): RolloutPolicy {
 
 /** The policy in force: `rollout.policyFile` when configured, else the built-in seed policy. */
 export function loadPolicy(config: Config, cwd = process.cwd()): RolloutPolicy {
-  return config.rollout.policyFile ? readPolicyFile(resolve(cwd, config.rollout.policyFile)) : defaultPolicy;
+  const file = config.rollout.policyFile ? resolve(cwd, config.rollout.policyFile) : null;
+  const policy = file ? readPolicyFile(file) : defaultPolicy;
+  checkMonitoredComponents(policy, rolloutComponents({ config }), file ?? 'policy');
+  return policy;
+}
+
+/** A monitor watches a component this deployment has: a built-in one or a declared service. */
+function checkMonitoredComponents(policy: RolloutPolicy, known: readonly string[], source: string): void {
+  const lines: string[] = [];
+  policy.monitors.forEach((m, i) => {
+    if (m.module !== undefined && !known.includes(m.module)) lines.push(`  monitors.${i}.module: unknown component ${m.module} (known: ${known.join(', ')})`);
+    m.modules?.forEach((name, j) => {
+      if (!known.includes(name)) lines.push(`  monitors.${i}.modules.${j}: unknown component ${name} (known: ${known.join(', ')})`);
+    });
+  });
+  if (lines.length) throw new PolicyError(`${source}: invalid rollout policy:\n${lines.join('\n')}`);
 }
 
 /**

@@ -72,10 +72,14 @@ const monitor = z.object({
    * watched module, a trailing `*` matches a prefix. Absent = every detail.
    */
   details: z.array(z.string().min(1)).optional(),
-  /** Evaluated once per module named here (`{module}` in `detail`); absent = one evaluation for `module`. */
-  modules: z.array(z.enum(deployableComponents)).optional(),
+  /**
+   * Evaluated once per module named here (`{module}` in `detail`); absent = one evaluation for
+   * `module`. A built-in component or a service the configuration declares (checked when the
+   * policy is loaded with the configuration, src/rollout/policy/load.ts).
+   */
+  modules: z.array(name).optional(),
   /** The module a trip rolls back when `modules` is absent. */
-  module: z.enum(deployableComponents).optional(),
+  module: name.optional(),
   /** Window: today (partial) plus the previous `windowDays - 1` days. */
   windowDays: z.number().int().min(1).max(30).default(1),
   /** Trips when the window's total is above this. */

@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../../db/database.ts';
 import { readDailyCounters } from '../../telemetry/counters.ts';
+import { readServiceDays } from '../../telemetry/service-reports.ts';
 import type { DayTelemetry } from '../gates/strict-gate.ts';
 
 export async function readDailyTelemetry(db: Queryable, fromDay: string, toDay: string, legacySignals: readonly string[]): Promise<DayTelemetry[]> {
@@ -17,6 +18,11 @@ export async function readDailyTelemetry(db: Queryable, fromDay: string, toDay: 
   for (const c of counts) {
     const d = byDay.get(c.day) ?? byDay.set(c.day, { day: c.day, heartbeats: 0, legacy: [] }).get(c.day)!;
     d.legacy.push({ signal: c.signal, alias: c.alias, client: c.client, tenant: c.tenant, count: c.count });
+  }
+  for (const s of await readServiceDays(db, fromDay, toDay)) {
+    const d = byDay.get(s.day) ?? byDay.set(s.day, { day: s.day, heartbeats: 0, legacy: [] }).get(s.day)!;
+    d.declaredServices = s.declared;
+    d.reportedServices = s.reported;
   }
   return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
 }

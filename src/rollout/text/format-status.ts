@@ -20,7 +20,7 @@ export function formatStatus(s: RolloutStatus): string {
     `incidents open: ${s.openIncidents}`,
     '',
     `flags (version ${s.flags.version})`,
-    ...Object.entries(s.flags.values).map(([name, value]) => `  ${name.padEnd(30)} ${String(value)}`),
+    ...Object.entries(s.flags.values).map(([name, value]) => `  ${name.padEnd(34)} ${String(value)}`),
     ...(s.flagHistory.length ? ['  recent changes:', ...s.flagHistory.slice(0, 5).map((h) => `    v${h.version} ${h.changedAt} ${h.name} ${JSON.stringify(h.previous)} → ${JSON.stringify(h.value)} by ${h.changedBy}: ${h.reason}`)] : []),
     '',
     `instances (${s.instances.length} running; ${s.converged ? 'all on' : 'NOT all on'} flag version ${s.flags.version})`,
@@ -39,6 +39,12 @@ export function formatStatus(s: RolloutStatus): string {
     '',
     `strict-mode gate: ${s.strictGate.pass ? 'PASS' : 'FAIL'}`,
     formatChecks(s.strictGate.checks),
+    '',
+    `legacy use per service (${s.serviceLegacyUse[0]?.window.from ?? '-'}..${s.serviceLegacyUse[0]?.window.to ?? '-'})`,
+    ...s.serviceLegacyUse.map((u) => {
+      const reports = u.kind === 'external' ? `  reported ${u.daysReported}/${u.daysDeclared} declared days${u.daysWithoutReport.length ? `; NO DATA ${u.daysWithoutReport.join(', ')}` : ''}` : '';
+      return `  ${u.service.padEnd(12)} ${u.kind.padEnd(9)} ${String(u.uses).padStart(6)} uses (today ${u.today})${reports}`;
+    }),
   ];
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
  * navigation (no reload: tokens live in memory), the tenant selector, and waiting for a page
  * to be fully rendered for one tenant.
  */
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Page } from '@playwright/test';
 
 export interface SignInResult {
   /** From submitting the login form to the first page fully rendered. */
@@ -32,15 +32,18 @@ export async function navigateInApp(page: Page, path: string): Promise<void> {
   }, path);
 }
 
+/** A text main must show, or a list of texts any one of which will do. */
+export type ExpectedText = string | string[];
+
 /** Waits until main is committed to `tenant`, nothing is loading, and every text is shown. */
-export async function waitForTenantPage(page: Page, tenant: string, texts: string[], timeout = 20_000): Promise<void> {
+export async function waitForTenantPage(page: Page, tenant: string, texts: ExpectedText[], timeout = 20_000): Promise<void> {
   await page.waitForFunction(
     ([tenantId, expected]) => {
       const main = document.querySelector('main');
       if (!main || main.dataset.tenant !== tenantId || main.dataset.state !== 'ready') return false;
       if (main.querySelector('.state-loading')) return false;
       const text = main.textContent ?? '';
-      return (expected as string[]).every((t) => text.includes(t));
+      return (expected as ExpectedText[]).every((t) => (typeof t === 'string' ? [t] : t).some((one) => text.includes(one)));
     },
     [tenant, texts] as const,
     { timeout },

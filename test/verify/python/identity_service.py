@@ -11,17 +11,27 @@ X-StellaOps-Tenant header repeats. Accepted: 200 with the identity as JSON. Refu
 problem+json with the same codes as @tenantgate/verify.
 
     identity_service.py --jwks URL --issuer URL --audience NAME [--port 0]
+        [--legacy-alias X-Tenant-Id --gateway URL --report-client-id ID [--report-interval S]]
+
+With --legacy-alias the service is one that still reads its tenant from that legacy header
+(when present; it must equal the verified tenant): each such read is counted, and the counts
+are reported to the gateway's POST /gateway/v1/legacy-use every --report-interval seconds,
+authenticated with a client-credentials token of --report-client-id (secret in the
+REPORT_CLIENT_SECRET environment variable), as docs/services.md describes.
 
 Prints "listening PORT" once it accepts connections.
 """
 import argparse
 import base64
 import json
+import os
 import re
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from jwcrypto import jwk, jws
@@ -33,8 +43,11 @@ TENANT_HEADER = "X-StellaOps-Tenant"
 TENANT_CLAIM = "stellaops:tenant"
 # CONTRACT.md section 2: a normalized tenant id.
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,127}$")
-COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+# The signature segment may be empty so that alg "none" is refused by name.
+COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 CLOCK_TOLERANCE = 5
+# The gateway's assertions live at most 300 s (gateway.envelopeTtlSeconds).
+MAX_LIFETIME = 300
 KEYS_MAX_AGE = 600
 REFETCH_COOLDOWN = 30
 
@@ -85,6 +98,10 @@ def b64json(segment):
     return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
 
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def verify(headers, method, target, keys, issuer, audience):
     values = headers.get_all(IDENTITY_HEADER) or []
     if not values or all(not v.strip() for v in values):
@@ -123,17 +140,19 @@ def verify(headers, method, target, keys, issuer, audience):
 
     if claims.get("iss") != issuer:
         raise Refused("wrong_issuer", "iss is not this gateway")
-    aud = claims.get("aud")
-    if aud != audience and not (isinstance(aud, list) and audience in aud):
+    # The gateway writes aud as one string: this service's name.
+    if claims.get("aud") != audience:
         raise Refused("wrong_audience", "aud is not this service")
     now = time.time()
     exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
-    if not isinstance(exp, (int, float)) or not isinstance(iat, (int, float)) or not isinstance(claims.get("jti"), str):
+    if not is_number(exp) or not is_number(iat) or not isinstance(claims.get("jti"), str):
         raise Refused("malformed_assertion", "exp, iat and jti are required")
     if now > exp + CLOCK_TOLERANCE:
         raise Refused("expired", "the assertion has expired")
     if iat > now + CLOCK_TOLERANCE or (isinstance(nbf, (int, float)) and nbf > now + CLOCK_TOLERANCE):
         raise Refused("not_yet_valid", "the assertion is not valid yet")
+    if not isinstance(exp, int) or not isinstance(iat, int) or not 0 <= exp - iat <= MAX_LIFETIME:
+        raise Refused("expired", "the assertion lifetime (exp - iat) is out of bounds")
     if claims.get("htm") != method:
         raise Refused("wrong_method", "the assertion is for another method")
     if claims.get("htu") != target:
@@ -149,12 +168,74 @@ def verify(headers, method, target, keys, issuer, audience):
     return {"tenant": tenant, "subject": claims["sub"], "clientId": claims["client_id"], "scopes": claims["scope"].split()}
 
 
-def handler_for(keys, issuer, audience):
+class LegacyUseReporter:
+    """Counts tenants read from a legacy alias; reports them to the gateway in batches.
+
+    A batch keeps its id until the gateway accepted it, so a retried batch is applied once.
+    Every flush reports today, with nothing counted too: a day without a report is "no data".
+    """
+
+    def __init__(self, gateway, service, client_id, client_secret):
+        self.gateway = gateway.rstrip("/")
+        self.service = service
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.counts = {}
+        self.pending = None
+        self.lock = threading.Lock()
+
+    def count(self, alias, tenant, client):
+        with self.lock:
+            key = (alias, tenant, client)
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def _token(self):
+        form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret, "scope": "legacy:report"}).encode()
+        with urllib.request.urlopen(urllib.request.Request(self.gateway + "/connect/token", data=form), timeout=5) as response:
+            return json.load(response)["access_token"]
+
+    def flush(self):
+        with self.lock:
+            if self.pending is None:
+                day = time.strftime("%Y-%m-%d", time.gmtime())
+                uses = [{"alias": a, "tenant": t, "client": c, "count": n} for (a, t, c), n in sorted(self.counts.items())]
+                self.pending = {"service": self.service, "batchId": str(uuid.uuid4()), "days": [{"day": day, "uses": uses}]}
+                self.counts = {}
+            batch = self.pending
+        request = urllib.request.Request(
+            self.gateway + "/gateway/v1/legacy-use",
+            data=json.dumps(batch).encode(),
+            headers={"Content-Type": "application/json", "Authorization": "Bearer " + self._token()},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            if response.status != 202:
+                raise RuntimeError("legacy-use report answered %d" % response.status)
+        with self.lock:
+            self.pending = None
+
+    def run(self, interval):
+        while True:
+            time.sleep(interval)
+            try:
+                self.flush()
+            except Exception as err:  # kept, sent again with the same batch id
+                print("legacy-use report failed: %s" % err, file=sys.stderr, flush=True)
+
+
+def handler_for(keys, issuer, audience, legacy_alias=None, reporter=None):
     class Handler(BaseHTTPRequestHandler):
         def _answer(self):
             try:
                 # self.path is the request target as received: path and query, like htu.
                 body, status, content_type = verify(self.headers, self.command, self.path, keys, issuer, audience), 200, "application/json"
+                legacy = self.headers.get_all(legacy_alias) if legacy_alias else None
+                if legacy:
+                    # The old code path: the tenant from the alias, which must be the verified one.
+                    if len(legacy) != 1 or legacy[0].strip() != body["tenant"]:
+                        raise Refused("tenant_mismatch", "%s does not equal the assertion's tenant" % legacy_alias)
+                    body["tenantFrom"] = legacy_alias
+                    if reporter:
+                        reporter.count(legacy_alias, body["tenant"], body["clientId"])
             except Refused as refused:
                 body = {"type": "https://tenantgate.dev/problems/" + refused.code, "status": refused.status, "code": refused.code, "detail": str(refused)}
                 status, content_type = refused.status, "application/problem+json"
@@ -181,8 +262,16 @@ def main():
     parser.add_argument("--audience", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--legacy-alias")
+    parser.add_argument("--gateway")
+    parser.add_argument("--report-client-id")
+    parser.add_argument("--report-interval", type=float, default=60.0)
     args = parser.parse_args()
-    server = ThreadingHTTPServer((args.host, args.port), handler_for(KeySet(args.jwks), args.issuer, args.audience))
+    reporter = None
+    if args.legacy_alias and args.gateway and args.report_client_id:
+        reporter = LegacyUseReporter(args.gateway, args.audience, args.report_client_id, os.environ.get("REPORT_CLIENT_SECRET", ""))
+        threading.Thread(target=reporter.run, args=(args.report_interval,), daemon=True).start()
+    server = ThreadingHTTPServer((args.host, args.port), handler_for(KeySet(args.jwks), args.issuer, args.audience, args.legacy_alias, reporter))
     print("listening %d" % server.server_address[1], flush=True)
     try:
         server.serve_forever()

@@ -1,8 +1,8 @@
 /**
- * Where the SDK's end-to-end tests (npm pack, Python recipe) get a request's identity from.
- * Today: the local issuer, which signs as the gateway does. Once the gateway signs identity
- * assertions, a second source sends the request through a running gateway to a capturing
- * upstream and returns what the gateway forwarded; the tests take either, unchanged.
+ * Requests as the gateway forwards them to a service, from a local issuer that signs exactly
+ * as the gateway does: for the refusals a working gateway never produces (expired, wrong typ,
+ * another issuer, a malformed tenant). The end-to-end tests take genuine requests from a
+ * running gateway instead (live-gateway.ts); both hand a service the same ForwardedRequest.
  */
 import { startLocalIssuer, type AssertionInput, type LocalIssuer } from './local-issuer.ts';
 

@@ -1,3 +1,4 @@
+import { rolloutFlags } from '../../../rollout/components.ts';
 import type { Command } from 'commander';
 import { advancePhase } from '../../../rollout/operations/advance-phase.ts';
 import { phaseExitGate, strictGate } from '../../../rollout/operations/evaluate-gates.ts';
@@ -16,7 +17,7 @@ export function registerPhaseCommands(rollout: Command): void {
     .option('--json', 'machine-readable output', false)
     .action(
       rolloutAction(async (env, opts: { json: boolean }) => {
-        const s = await rolloutStatus(env.db, env.policy, env.clock.now());
+        const s = await rolloutStatus(env.db, env.policy, env.clock.now(), rolloutFlags(env));
         out(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s));
       }),
     );
