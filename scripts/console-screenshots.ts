@@ -13,8 +13,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../test/e2e/support/chromium.ts';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, ensureChromium } from '../test/e2e/support/chromium.ts';
 import { signIn, waitForTenantPage } from '../test/e2e/support/console-page.ts';
 
 const { values } = parseArgs({
@@ -92,7 +92,7 @@ async function take(browser: Browser, shot: Shot): Promise<void> {
 }
 
 mkdirSync(out, { recursive: true });
-const browser = await launchChromium();
+const browser = await chromium.launch({ executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS });
 try {
   for (const shot of shots) await take(browser, shot);
 } finally {
