@@ -144,6 +144,11 @@ const baseConfigSchema = z.object({
       revocationPollMs: durationMs.default(1_000),
       /** Lifetime (exp − iat) of the identity assertion the gateway signs per request. */
       envelopeTtlSeconds: z.number().int().min(1).max(300).default(30),
+      /**
+       * Identical requests (identity, service, method, target) within one second carry the same
+       * identity assertion, signed once; off: every forwarded request is signed afresh (CONTRACT.md §8).
+       */
+      identityAssertionReuse: z.boolean().default(true),
       /** Algorithm of identity keys the gateway creates (`tenantgate keys rotate identity` may choose another). */
       identityAlgorithm: z.enum(['EdDSA', 'ES256']).default('EdDSA'),
       /** Cache-Control max-age of /.well-known/identity-jwks.json: how long a verifier may keep it. */

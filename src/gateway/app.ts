@@ -2,6 +2,7 @@
  * The gateway app: the pipeline (src/gateway/pipeline.ts) for every routed request, the
  * console SPA for browser navigation, 404 problem+json for the rest.
  */
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { issuer, componentUrl, publicUrl } from '../config/schema.ts';
 import { createApp, sendProblem } from '../host/app.ts';
@@ -21,10 +22,11 @@ import { gatewayReadiness } from './readiness.ts';
 import { UpstreamProbe } from './upstream-probe.ts';
 import { FleetIdentityView } from '../telemetry/fleet-identity.ts';
 import { createPipeline } from './pipeline.ts';
-import { registerProxy } from './proxy.ts';
+import { dataPlane } from './data-plane.ts';
+import { Upstreams } from './forward.ts';
 import { GatewayRecorder } from './record.ts';
 import { Rewriter } from './rewrite.ts';
-import { compileRoutes, pathRefusal } from './routes.ts';
+import { compileRoutes } from './routes.ts';
 import { registerLegacyReportRoute } from './legacy-report.ts';
 import { externalServices } from '../config/services.ts';
 import { TokenVerifier } from './verify-token.ts';
@@ -42,8 +44,6 @@ export interface GatewayApp {
 /** The `route` label of the console's pages and assets. */
 const CONSOLE_ROUTE = 'console';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
 export async function buildGatewayApp(ctx: ComponentContext, signingKey: IdentitySigningKey): Promise<GatewayApp> {
   const { config } = ctx;
   const catalogue = compileHeaderCatalogue(ctx.profile);
@@ -54,6 +54,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     ttlSeconds: config.gateway.envelopeTtlSeconds,
     tenantClaim: ctx.profile.selectedTenantClaim,
     now: () => ctx.clock.now().getTime(),
+    reuseWithinSecond: config.gateway.identityAssertionReuse,
   });
   const identityKeys = new GatewayIdentityKeys({
     db: ctx.db,
@@ -79,8 +80,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   const identity = { issuer: issuer(config), keyIds: () => keys.state.kids };
   await ctx.instance.reportIdentity(identity);
   const fleet = new FleetIdentityView(ctx.db, ctx.instance.instanceId, () => ctx.clock.now());
-  const upstreams = new UpstreamProbe(table.routes.map((r) => ({ name: r.upstreamName, origin: r.origin })));
-  const app = createApp(ctx, { customNotFound: true, readiness: gatewayReadiness(keys, upstreams, config.gateway.readyUpstreams, fleet) });
+  const probe = new UpstreamProbe(table.routes.map((r) => ({ name: r.upstreamName, origin: r.origin })));
   const verifier = new TokenVerifier({
     keys,
     issuer: issuer(config),
@@ -110,15 +110,14 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   });
 
   const tracing = activeTracing();
-  await registerProxy(app, config);
-  const consoleRoot = await registerConsole(app, config.gateway.consoleDir);
-
   const authenticator = new Authenticator(verifier, () => ctx.clock.now().getTime(), revocations.list);
-  const pipeline = createPipeline({
+  const upstreams = new Upstreams({ timeoutMs: config.gateway.upstreamTimeoutMs });
+  const stages = {
     catalogue,
     authenticator,
     clientAge,
     rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null, trustedProxies: config.server.trustedProxies }),
+    upstreams,
     recorder,
     flags: () => ({
       legacyHeaders: ctx.flags.get('gateway.legacyHeaders'),
@@ -126,9 +125,20 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
       tenantOverride: ctx.flags.get('gateway.tenantOverride'),
       allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
     }),
-    emitsLegacy: (flag) => ctx.flags.value(flag) === true,
+    emitsLegacy: (flag: string) => ctx.flags.value(flag) === true,
+    failed: (err: unknown, requestId: string) => ctx.logger.error({ err, reqId: requestId }, 'unhandled error'),
+  };
+  // Routed requests take the data plane before Fastify sees them; the app serves the rest,
+  // including its own paths inside a routed prefix (the identity key set under /.well-known/).
+  let ownPaths: Set<string> | null = null;
+  const own = () => (ownPaths ??= new Set(app.declaredRoutes.map((r) => r.url).filter((url) => !url.includes('*') && !url.includes(':'))));
+  const app: FastifyInstance = createApp(ctx, {
+    customNotFound: true,
+    readiness: gatewayReadiness(keys, probe, config.gateway.readyUpstreams, fleet),
+    front: (host) =>
+      dataPlane({ table, tracing, ownPaths: own, pipeline: createPipeline({ ...stages, answered: (r, status) => host.metrics.observe(r.route.prefix, r.req.method ?? 'GET', status, (performance.now() - r.started) / 1000) }) }, host),
   });
-  app.decorateRequest('gatewayForward', null);
+  const consoleRoot = await registerConsole(app, config.gateway.consoleDir);
 
   // The identity assertion's published key set: public, cacheable, served from memory.
   const jwksCacheControl = `public, max-age=${config.gateway.identityJwksMaxAgeSeconds}`;
@@ -142,42 +152,19 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   await ctx.instance.declareServices(external.map((s) => s.name));
   registerLegacyReportRoute(app, { ctx, authenticator, services: new Map(external.map((s) => [s.name, s])) });
 
-  await app.register(async (proxied) => {
-    // Bodies pass through untouched (webhook signatures cover the exact bytes).
-    proxied.removeAllContentTypeParsers();
-    proxied.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
-    proxied.route({
-      method: [...METHODS],
-      url: '/*',
-      // Not async: a request with a cached token is forwarded without a promise; `handle`
-      // returns one only when a stage waits, and Fastify awaits it.
-      handler: (req, reply) => {
-        const q = req.url.indexOf('?');
-        const path = q === -1 ? req.url : req.url.slice(0, q);
-        const query = q === -1 ? '' : req.url.slice(q);
-        const route = table.match(path);
-        if (route === null) {
-          if (consoleRoot && (req.method === 'GET' || req.method === 'HEAD') && serveConsole(consoleRoot, req, reply, path)) {
-            req.metricsRoute = CONSOLE_ROUTE;
-            return undefined;
-          }
-          sendProblem(reply, req, 'not_found', `no route for ${req.method} ${path}`);
-          return undefined;
-        }
-        // The route table's prefix: bounded by the configuration, whatever path was asked for.
-        req.metricsRoute = route.prefix;
-        // The span is named after the route's prefix: bounded, and never the raw URL.
-        tracing?.nameRequest(req.method, `${route.prefix}*`, { 'tenantgate.upstream': route.upstreamName });
-        const refusal = pathRefusal(table, route, path);
-        if (refusal !== null) {
-          sendProblem(reply, req, 'validation_failed', refusal);
-          return undefined;
-        }
-        const handled = pipeline.handle(req, reply, route, path, query);
-        // A reply is thenable: returning it would make Fastify wait on it through a promise.
-        return handled instanceof Promise ? handled : undefined;
-      },
-    });
+  // What the route table does not cover: the console's pages and assets, else 404.
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/*',
+    handler: (req, reply) => {
+      const path = req.url.split('?')[0];
+      if (consoleRoot && serveConsole(consoleRoot, req, reply, path)) {
+        req.metricsRoute = CONSOLE_ROUTE;
+        return undefined;
+      }
+      sendProblem(reply, req, 'not_found', `no route for ${req.method} ${path}`);
+      return undefined;
+    },
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, req, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
 
@@ -195,6 +182,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
       clearInterval(jwksTimer);
       identityKeys.stop();
       await revocations.stop();
+      await upstreams.close();
       await recorder.close();
     },
   };

@@ -1,22 +1,21 @@
 /**
  * The gateway pipeline for one routed request: classify → authenticate → decide → rewrite →
- * proxy → record. A request with a cached token runs through synchronously; a promise
- * appears only when a stage has to wait (a token not yet verified, a client-age lookup).
+ * proxy → record, on Node's own request and response (the data plane, data-plane.ts, hands
+ * them over before any framework sees them). A request with a cached token runs through
+ * synchronously up to the upstream dispatch; a promise appears only when a stage has to wait
+ * (a token not yet verified, a client-age lookup).
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyReplyFromHooks } from '@fastify/reply-from';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tenantConflictCode } from '../contract/errors.ts';
-import { sendProblem } from '../host/app.ts';
+import { DatabaseUnavailableError } from '../db/unavailable.ts';
+import { writeProblem, type RawProblem } from '../host/problem-response.ts';
 import type { Authenticator } from './authenticate.ts';
 import { classifyHeaders } from './classify.ts';
 import type { ClientAgeLookup } from './client-age.ts';
 import { decide, needsClientAge, type GatewayFlags } from './decide.ts';
+import type { Upstreams } from './forward.ts';
 import type { HeaderCatalogue } from './header-catalogue.ts';
-import { answerUpstreamFailure } from './proxy.ts';
 import type { GatewayRecorder } from './record.ts';
 import type { Rewriter } from './rewrite.ts';
-import type { CompiledRoute } from './routes.ts';
 import type { InFlight } from './stages.ts';
 
 export interface PipelineStages {
@@ -24,56 +23,82 @@ export interface PipelineStages {
   authenticator: Authenticator;
   clientAge: ClientAgeLookup;
   rewriter: Rewriter;
+  upstreams: Upstreams;
   recorder: GatewayRecorder;
   /** The live gateway flags (read once per request). */
   flags(): GatewayFlags;
   /** Whether the route's module still gets the legacy headers written. */
   emitsLegacy(flag: string): boolean;
+  /** Runs once per request, when its answer is complete (or the client left: 499). */
+  answered(r: InFlight, status: number): void;
+  /** A stage failed unexpectedly (not an outage): logged with the request id. */
+  failed(err: unknown, requestId: string): void;
 }
 
 export interface Pipeline {
-  /** Runs the pipeline; returns the reply, or a promise of it when a stage waits. */
-  handle(req: FastifyRequest, reply: FastifyReply, route: CompiledRoute, path: string, query: string): FastifyReply | Promise<FastifyReply>;
-  /** The proxy hooks: one object for every forward, the per-request part on `req.gatewayForward`. */
-  fromOptions: FastifyReplyFromHooks;
+  handle(r: Omit<InFlight, 'classification' | 'flags' | 'auth'>): void;
 }
 
 /** Characters the WHATWG URL parser leaves untouched in a path: no re-encoding to predict. */
 const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/;
 
 export function createPipeline(stages: PipelineStages): Pipeline {
-  const { catalogue, authenticator, clientAge, rewriter, recorder } = stages;
+  const { catalogue, authenticator, clientAge, rewriter, recorder, upstreams } = stages;
 
-  function handle(req: FastifyRequest, reply: FastifyReply, route: CompiledRoute, path: string, query: string): FastifyReply | Promise<FastifyReply> {
-    const classification = classifyHeaders(req.raw.rawHeaders, catalogue);
-    const r: InFlight = { req, reply, route, path, query, classification, flags: stages.flags(), auth: null };
-    if (route.access === 'public') return decideAndForward(r, null);
-    const connection = req.raw.socket;
-    const quick = authenticator.quick(classification.authorization, connection);
+  function refuse(r: InFlight, p: RawProblem): void {
+    const authorization = r.classification.authorization.length === 1 ? r.classification.authorization[0] : r.req.headers.authorization;
+    stages.answered(r, writeProblem(r.res, r.requestId, authorization, p));
+  }
+
+  /** A waiting stage that failed: an outage is a 503, anything else a 500 (logged). */
+  function waitFailed(r: InFlight, err: unknown): void {
+    if (err instanceof DatabaseUnavailableError) return refuse(r, { code: 'unavailable', detail: err.message });
+    stages.failed(err, r.requestId);
+    refuse(r, { code: 'internal_error', detail: 'an internal error occurred; see the server log for the trace id' });
+  }
+
+  function handle(start: Omit<InFlight, 'classification' | 'flags' | 'auth'>): void {
+    const r = start as InFlight;
+    r.classification = classifyHeaders(r.req.rawHeaders, catalogue);
+    r.flags = stages.flags();
+    r.auth = null;
+    if (r.route.access === 'public') return decideAndForward(r, null);
+    const connection = r.req.socket;
+    const quick = authenticator.quick(r.classification.authorization, connection);
     if (typeof quick !== 'string') {
       r.auth = quick;
       return withClientAge(r);
     }
-    return authenticator.verify(quick, classification.authorization[0], connection).then((auth) => {
-      if (auth.unavailable) {
-        return sendProblem(reply, req, 'unavailable', 'the gateway holds no token verification keys: the Authority and its published key set are unreachable');
-      }
-      r.auth = auth;
-      return withClientAge(r);
-    });
+    authenticator.verify(quick, r.classification.authorization[0], connection).then(
+      (auth) => {
+        if (auth.unavailable) {
+          return refuse(r, { code: 'unavailable', detail: 'the gateway holds no token verification keys: the Authority and its published key set are unreachable' });
+        }
+        r.auth = auth;
+        withClientAge(r);
+      },
+      (err: unknown) => waitFailed(r, err),
+    );
   }
 
-  function withClientAge(r: InFlight): FastifyReply | Promise<FastifyReply> {
+  function withClientAge(r: InFlight): void {
     const token = r.auth?.token ?? null;
-    if (token && needsClientAge(r.flags, token, r.classification.requested)) return clientAge.isNew(token.clientId).then((isNew) => decideAndForward(r, isNew));
-    return decideAndForward(r, null);
+    if (token && needsClientAge(r.flags, token, r.classification.requested)) {
+      clientAge.isNew(token.clientId).then(
+        (isNew) => decideAndForward(r, isNew),
+        (err: unknown) => waitFailed(r, err),
+      );
+      return;
+    }
+    decideAndForward(r, null);
   }
 
-  function decideAndForward(r: InFlight, clientIsNew: boolean | null): FastifyReply {
-    const { req, reply, route, classification, auth } = r;
+  function decideAndForward(r: InFlight, clientIsNew: boolean | null): void {
+    const { req, route, classification, auth } = r;
+    const method = req.method ?? 'GET';
     const token = auth?.token ?? null;
     const decision = decide({
-      route: { access: route.access, requiredScopes: route.scopesFor(req.method), conflictCode: tenantConflictCode(route.module) },
+      route: { access: route.access, requiredScopes: route.scopesFor(method), conflictCode: tenantConflictCode(route.module) },
       token,
       requested: classification.requested,
       invalidTenantHeaders: classification.invalidTenantHeaders,
@@ -82,45 +107,34 @@ export function createPipeline(stages: PipelineStages): Pipeline {
       flags: r.flags,
       clientIsNew,
     });
-    recorder.record({ classification, decision, token, method: req.method, path: r.path, requestId: req.id });
+    recorder.record({ classification, decision, token, method, path: r.path, requestId: r.requestId });
     if (!decision.pass) {
       const detail = decision.code === 'unauthorized' && auth ? `${decision.detail}: ${auth.reason}` : decision.detail;
-      return sendProblem(reply, req, decision.code, detail, undefined, {}, decision.code === 'insufficient_scope' ? route.scopesFor(req.method).join(' ') : undefined);
+      return refuse(r, { code: decision.code, detail, ...(decision.code === 'insufficient_scope' ? { requiredScope: route.scopesFor(method).join(' ') } : {}) });
     }
     const identity = token && decision.tenant !== null ? rewriter.identityFor(token, decision.tenant, decision.scopes) : rewriter.anonymous;
     const target = (PLAIN_PATH.test(r.path) ? r.path : new URL(r.path, route.origin).pathname) + r.query;
-    const emitLegacy = route.emitLegacyFlag !== null && stages.emitsLegacy(route.emitLegacyFlag);
-    req.gatewayForward = { route, identity, emitLegacy, target };
-    return reply.from(r.path, fromOptions);
+    const inbound = req.headers;
+    // `Expect` is hop-by-hop: the gateway's server already answered 100 Continue and reads the body itself.
+    if (inbound.expect !== undefined) delete inbound.expect;
+    const headers = rewriter.headers({
+      headers: inbound,
+      identity,
+      emitLegacy: route.emitLegacyFlag !== null && stages.emitsLegacy(route.emitLegacyFlag),
+      forwardAuthorization: route.forwardAuthorization,
+      method,
+      target,
+      audience: route.upstreamName,
+      peerAddress: req.socket.remoteAddress,
+    });
+    headers.host = route.host;
+    upstreams.forward({ req, res: r.res, origin: route.origin, method, target, headers, requestId: r.requestId }, (outcome) => {
+      if (outcome.failure === undefined) return stages.answered(r, outcome.status);
+      recorder.upstreamErrors.inc({ upstream: route.module ?? route.prefix, code: outcome.failure.code });
+      if (outcome.status === 0) return refuse(r, { code: outcome.failure.code, detail: outcome.failure.detail });
+      stages.answered(r, outcome.status);
+    });
   }
 
-  const fromOptions: FastifyReplyFromHooks = {
-    getUpstream: (req) => req.gatewayForward!.route.origin,
-    retryDelay: () => null,
-    rewriteRequestHeaders: (req, headers) => {
-      const f = req.gatewayForward!;
-      const inbound = headers as IncomingHttpHeaders;
-      // `Expect` is hop-by-hop: the gateway's server already answered 100 Continue and holds
-      // the body, and undici refuses to send the header (which answered 502).
-      if (inbound.expect !== undefined) delete inbound.expect;
-      return rewriter.headers({
-        headers: inbound,
-        identity: f.identity,
-        emitLegacy: f.emitLegacy,
-        forwardAuthorization: f.route.forwardAuthorization,
-        method: req.method,
-        target: f.target,
-        audience: f.route.upstreamName,
-        peerAddress: req.raw.socket.remoteAddress,
-      });
-    },
-    onError: (r, { error }) => {
-      const reply = r as unknown as FastifyReply;
-      const failure = answerUpstreamFailure(reply, error as { statusCode?: number; code?: string; cause?: unknown });
-      const route = reply.request.gatewayForward?.route;
-      recorder.upstreamErrors.inc({ upstream: route?.module ?? route?.prefix ?? 'unknown', code: failure.code });
-    },
-  };
-
-  return { handle, fromOptions };
+  return { handle };
 }

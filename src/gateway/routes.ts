@@ -54,6 +54,8 @@ export interface CompiledRoute {
   prefix: string;
   /** Origin of the upstream (no trailing slash). */
   origin: string;
+  /** The upstream's `Host` (the origin's host and port). */
+  host: string;
   /** What readiness calls the upstream publicly: the component, the module, or the route. */
   upstreamName: string;
   access: 'public' | 'protected';
@@ -82,6 +84,7 @@ export function compileRoutes(config: Config, routes: RouteConfig[] = configured
       return {
         prefix: r.prefix,
         origin,
+        host: new URL(origin).host,
         upstreamName: componentUpstreams.has(r.upstream) ? r.upstream : (r.module ?? `route ${r.prefix}`),
         access: r.access,
         module: r.module ?? null,

@@ -4,12 +4,12 @@
  * shutdown that drains in-flight requests.
  */
 import { randomUUID } from 'node:crypto';
-import { METHODS } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TenantgateError, problem, type ErrorCode } from '../contract/errors.ts';
 import { componentPort } from '../config/schema.ts';
 import { closeComponentContext, type ComponentContext } from './context.ts';
-import { histogram, HotCounter, type CounterCell } from '../telemetry/metrics.ts';
+import { RequestMetrics } from './request-metrics.ts';
 import { DatabaseUnavailableError } from '../db/unavailable.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
 import { clientErrorRefusal, finiteNumbers, frameworkRefusal, MAX_PARAM_LENGTH } from './refusals.ts';
@@ -17,7 +17,25 @@ import { activeTracing } from '../telemetry/tracing/active.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** What a 503 tells the client to wait before retrying. */
-const RETRY_AFTER_SECONDS = 2;
+export const RETRY_AFTER_SECONDS = 2;
+
+/** The request's id: the client's `X-Request-Id` when it is a plain token, else a fresh one. */
+export function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** What the host hands a component's front handler. */
+export interface HostFront {
+  metrics: RequestMetrics;
+  /** True once the component is draining: new requests are refused with 503. */
+  closing(): boolean;
+}
+
+/**
+ * A handler that sees every request before Fastify does and answers the ones it takes
+ * (returns true); the rest go on to Fastify's routing. The gateway's data plane is one.
+ */
+export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 /** One log line per outage cause per interval, carrying how many requests it failed. */
 const outageLog = new RateLimitedLog(10_000);
 
@@ -31,6 +49,8 @@ export interface HostOptions {
    * readiness timeout; a check that does not answer in time counts as not ready.
    */
   readiness?: ReadinessCheck;
+  /** Builds the front handler (see FrontHandler) from what the host shares with it. */
+  front?: (host: HostFront) => FrontHandler;
 }
 
 export interface Readiness {
@@ -89,9 +109,6 @@ declare module 'fastify' {
   }
 }
 
-/** The `method` label: one of the methods Node's HTTP parser knows (a fixed list), else `other`. */
-const METHOD_LABELS: ReadonlySet<string> = new Set(METHODS);
-
 /** The `route` label of requests no route (or only a wildcard) describes: one fixed value. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -103,7 +120,24 @@ function routeLabel(pattern: string | undefined): string {
   return pattern === undefined || pattern.endsWith('*') ? UNMATCHED_ROUTE : pattern;
 }
 
+/** Node's HTTP server with Fastify's defaults, the front handler seeing each request first. */
+function frontedServer(front: FrontHandler) {
+  return (fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void) => {
+    const server = createServer((req, res) => {
+      if (!front(req, res)) fastifyHandler(req, res);
+    });
+    // Fastify's own defaults for the servers it creates.
+    server.keepAliveTimeout = 72_000;
+    server.requestTimeout = 0;
+    return server;
+  };
+}
+
 export function createApp(ctx: ComponentContext, options: HostOptions = {}): FastifyInstance {
+  const metrics = new RequestMetrics(ctx.metrics);
+  // While draining, a request on a kept-alive connection is refused, and the connection closed.
+  let closing = false;
+  const front = options.front?.({ metrics, closing: () => closing });
   const requestLogging = ctx.config.server.logLevel === 'debug' || ctx.config.server.logLevel === 'trace';
   const app = Fastify({
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
@@ -113,10 +147,8 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     // request-scoped lines (errors) carry the request id explicitly instead.
     ...(requestLogging ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     bodyLimit: options.bodyLimit ?? 5 * 1024 * 1024,
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
+    ...(front ? { serverFactory: frontedServer(front) } : {}),
     // Answered by the hook below instead, as problem+json like every other 503.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -139,14 +171,7 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     }
   });
 
-  const requests = HotCounter.for(ctx.metrics, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
-  const latency = histogram(ctx.metrics, 'tenantgate_http_request_duration_seconds', 'HTTP request duration', ['route', 'method'], [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-  ]);
-
-  // Callback-style hooks: on the gateway's hot path an async hook costs a promise per request.
-  // While draining, a request on a kept-alive connection is refused, and the connection closed.
-  let closing = false;
+  // Callback-style hooks: an async hook costs a promise per request.
   app.addHook('preClose', (done) => {
     closing = true;
     done();
@@ -168,21 +193,9 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     reply.header('x-request-id', req.id);
     done(null, payload);
   });
-  // Labelled children are looked up once per (route, method, status), not hashed per request.
-  const children = new Map<string, { count: CounterCell; duration: { observe(v: number): void } }>();
   app.decorateRequest('metricsRoute', null);
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.metricsRoute ?? routeLabel(req.routeOptions.url);
-    const method = METHOD_LABELS.has(req.method) ? req.method : 'other';
-    const key = `${route}\u0000${method}\u0000${reply.statusCode}`;
-    let child = children.get(key);
-    if (!child) {
-      if (children.size >= 5_000) children.clear();
-      child = { count: requests.cell(route, method, String(reply.statusCode)), duration: latency.labels(route, method) };
-      children.set(key, child);
-    }
-    child.count.inc();
-    child.duration.observe(reply.elapsedTime / 1000);
+    metrics.observe(req.metricsRoute ?? routeLabel(req.routeOptions.url), req.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
@@ -215,9 +228,9 @@ const BEARER_CREDENTIALS = /^[ \t]*bearer([ \t]|$)/i;
  * error code (§3.1); with a bearer token it is `invalid_token`; `insufficient_scope` names a
  * scope that would do when one is known.
  */
-export function bearerChallenge(req: FastifyRequest, code: ErrorCode, requiredScope?: string): string | null {
+export function bearerChallenge(authorization: string | undefined, code: ErrorCode, requiredScope?: string): string | null {
   const realm = `Bearer realm="${BEARER_REALM}"`;
-  if (code === 'unauthorized') return BEARER_CREDENTIALS.test(req.headers.authorization ?? '') ? `${realm}, error="invalid_token"` : realm;
+  if (code === 'unauthorized') return BEARER_CREDENTIALS.test(authorization ?? '') ? `${realm}, error="invalid_token"` : realm;
   if (code === 'insufficient_scope') return `${realm}, error="insufficient_scope"${requiredScope ? `, scope="${requiredScope}"` : ''}`;
   return null;
 }
@@ -225,7 +238,7 @@ export function bearerChallenge(req: FastifyRequest, code: ErrorCode, requiredSc
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, status?: number, extra: Record<string, unknown> = {}, requiredScope?: string) {
   const body = problem(code, detail, req.id, status, extra);
   if (body.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  const challenge = bearerChallenge(req, code, requiredScope);
+  const challenge = bearerChallenge(req.headers.authorization, code, requiredScope);
   if (challenge) reply.header('www-authenticate', challenge);
   return reply.code(body.status).type('application/problem+json').send(body);
 }

@@ -1,0 +1,44 @@
+/**
+ * The request metrics every component exports: `tenantgate_http_requests_total` by route,
+ * method and status, and `tenantgate_http_request_duration_seconds` by route and method.
+ * One instance per component, shared by the Fastify hooks and the gateway's data plane, so a
+ * request counts once whichever of the two answered it.
+ */
+import { METHODS } from 'node:http';
+import { histogram, HotCounter, type CounterCell, type MetricsRegistry } from '../telemetry/metrics.ts';
+
+/** The `method` label: one of the methods Node's HTTP parser knows (a fixed list), else `other`. */
+const METHOD_LABELS: ReadonlySet<string> = new Set(METHODS);
+
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+interface Child {
+  count: CounterCell;
+  duration: { observe(v: number): void };
+}
+
+export class RequestMetrics {
+  private readonly requests;
+  private readonly latency;
+  // Labelled children are looked up once per (route, method, status), not hashed per request.
+  private readonly children = new Map<string, Child>();
+
+  constructor(registry: MetricsRegistry) {
+    this.requests = HotCounter.for(registry, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
+    this.latency = histogram(registry, 'tenantgate_http_request_duration_seconds', 'HTTP request duration', ['route', 'method'], DURATION_BUCKETS);
+  }
+
+  /** One answered request; `route` is bounded by the component (a declared pattern or its own table). */
+  observe(route: string, method: string, status: number, seconds: number): void {
+    const m = METHOD_LABELS.has(method) ? method : 'other';
+    const key = `${route}\u0000${m}\u0000${status}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      if (this.children.size >= 5_000) this.children.clear();
+      child = { count: this.requests.cell(route, m, String(status)), duration: this.latency.labels(route, m) };
+      this.children.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
+  }
+}
