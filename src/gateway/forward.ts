@@ -59,6 +59,8 @@ class Relay implements Dispatcher.DispatchHandler {
   private clientGone = false;
   /** The last chunk, held back so the usual one-chunk answer leaves in one write with its end. */
   private held: Buffer | null = null;
+  /** The answer's head, written with its first chunk: until then a failure can still be a 502. */
+  private head: string[] | null = null;
 
   constructor(
     private readonly f: ForwardRequest,
@@ -80,7 +82,7 @@ class Relay implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {
     if (statusCode < 200) return;
     this.status = statusCode;
-    const { req, res } = this.f;
+    const { req } = this.f;
     const raw = controller.rawHeaders as Buffer[];
     let listed: string[] | null = null;
     const out: string[] = [];
@@ -101,19 +103,28 @@ class Relay implements Dispatcher.DispatchHandler {
     out.push('x-request-id', this.f.requestId);
     // An HTTP/1 connection cannot carry another request until this one's body has been read.
     if (!req.complete) out.push('connection', 'close');
-    res.writeHead(statusCode, out);
+    this.head = out;
+  }
+
+  private writeHead(): void {
+    if (this.head === null) return;
+    this.f.res.writeHead(this.status, this.head);
+    this.head = null;
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const previous = this.held;
     this.held = chunk;
-    if (previous === null || this.f.res.write(previous)) return;
+    if (previous === null) return;
+    this.writeHead();
+    if (this.f.res.write(previous)) return;
     controller.pause();
     this.f.res.once('drain', () => controller.resume());
   }
 
   onResponseEnd(): void {
     this.finished = true;
+    this.writeHead();
     const last = this.held;
     this.held = null;
     if (last === null) this.f.res.end();
@@ -126,9 +137,14 @@ class Relay implements Dispatcher.DispatchHandler {
     this.finished = true;
     if (this.clientGone) return this.done({ status: CLIENT_CLOSED });
     const failure = upstreamFailure(err as { code?: string; cause?: unknown });
+    this.held = null;
+    this.head = null;
     // Part of the answer is out: cut the connection rather than end a truncated body cleanly.
-    if (this.f.res.headersSent) this.f.res.destroy(err);
-    this.done({ status: this.f.res.headersSent ? this.status : 0, failure });
+    if (this.f.res.headersSent) {
+      this.f.res.destroy(err);
+      return this.done({ status: this.status, failure });
+    }
+    this.done({ status: 0, failure });
   }
 
   onRequestUpgrade(controller: Dispatcher.DispatchController): void {
