@@ -16,6 +16,7 @@ import { createComponentContext } from './host/context.ts';
 import { createLogger } from './host/logger.ts';
 import { withPolicyDefaults } from './rollout/policy/load.ts';
 import type { Clock } from './telemetry/clock.ts';
+import type { MetricsExposition, MetricsRegistry } from './telemetry/metrics.ts';
 import { flushTracing } from './telemetry/tracing/active.ts';
 
 export interface StackOptions {
@@ -31,6 +32,8 @@ export interface StackOptions {
   migrate?: boolean;
   /** Passed to the component starters (e.g. other Authority extensions). */
   start?: StartOptions;
+  /** Each component's `/metrics` from something wider than its own registry (a cluster worker). */
+  exposeMetrics?: (own: MetricsRegistry) => MetricsExposition;
 }
 
 export interface Stack {
@@ -86,6 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         keyEncryptionKey: prepared.keyEncryptionKey,
         clock: options.clock,
         logger: logger.child({ component: name }),
+        exposeMetrics: options.exposeMetrics,
       });
       running.push(await componentStarters[name](ctx, undefined, options.start));
     }
