@@ -12,7 +12,7 @@ import { redactUrl } from './db/urls.ts';
 import { readDemoCredentials, writeDemoCredentials } from './demo/credentials.ts';
 import { seedDemo } from './demo/seed.ts';
 import type { RunningComponent } from './host/app.ts';
-import { createComponentContext } from './host/context.ts';
+import { closeComponentContext, createComponentContext } from './host/context.ts';
 import { createLogger } from './host/logger.ts';
 import { withPolicyDefaults } from './rollout/policy/load.ts';
 import type { Clock } from './telemetry/clock.ts';
@@ -91,7 +91,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         logger: logger.child({ component: name }),
         exposeMetrics: options.exposeMetrics,
       });
-      running.push(await componentStarters[name](ctx, undefined, options.start));
+      try {
+        running.push(await componentStarters[name](ctx, undefined, options.start));
+      } catch (err) {
+        // A component that could not start (its port taken, say) leaves no running instance behind.
+        await closeComponentContext(ctx).catch(() => undefined);
+        throw err;
+      }
     }
     return { prepared, components: running, credentialsFile, seeded, stop };
   } catch (err) {

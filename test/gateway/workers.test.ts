@@ -215,6 +215,22 @@ describe('gateway.workers = 2: one port, two gateway processes, one truth in Pos
     assert.equal((await legacyCall(fresh.get(replacement)!)).status, 200);
   });
 
+  it('a cluster whose workers cannot start stops and says why (here: the port is taken by the running one)', { timeout: 60_000 }, async () => {
+    const port = ts.config.server.basePort;
+    const second = spawn(process.execPath, cliArgs(['gateway', '--port', String(port), ...databaseSets(ts.t), '--set', 'gateway.workers=2', '--set', 'server.logLevel=warn']), {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    second.stdout!.on('data', (d) => (said += d));
+    second.stderr!.on('data', (d) => (said += d));
+    assert.equal(await exited(second), 1, said);
+    assert.match(said, new RegExp(`error: gateway worker [12] could not start: .*EADDRINUSE.*${port}`));
+    assert.doesNotMatch(said, /gateway listening on/);
+    assert.equal((await liveGatewayInstances()).length, 2, 'the failed cluster left no instance behind');
+  });
+
   it('SIGTERM to the primary drains both workers: counters flushed, instances deregistered, exit 0', { timeout: 60_000 }, async () => {
     // Past a flush interval: what the earlier tests counted is in PostgreSQL.
     await sleep(1_500);

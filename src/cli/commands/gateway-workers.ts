@@ -79,6 +79,6 @@ export async function runGatewayWorker(): Promise<void> {
     process.exit(1);
   }
   const running = stack;
-  link.onStop(() => running.stop(), log);
   link.listening(running.components[0].url, running.components.map((c) => c.ctx.instance.instanceId));
+  link.onStop(() => running.stop(), log);
 }

@@ -14,12 +14,25 @@ export class WorkerLink<P> {
   private readonly scrapes = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
   private scrapeSeq = 0;
   private started: ((payload: P) => void) | null = null;
-  private stopping = false;
+  /** Why the worker was told to stop, once it was (it may still be starting). */
+  private stopReason: string | null = null;
+  private stopper: (() => void) | null = null;
 
+  /** Stop requests are taken from the start: one that arrives while the worker starts waits for `onStop`. */
   constructor(private readonly scrapeTimeoutMs = 5_000) {
     process.on('message', (msg: unknown) => {
       if (isMessage<PrimaryMessage<P>>(msg)) this.onMessage(msg);
     });
+    const request = (why: string) => {
+      if (this.stopReason !== null) return;
+      this.stopReason = why;
+      // Still waiting for its start: nothing to drain.
+      if (this.started !== null) process.exit(0);
+      this.stopper?.();
+    };
+    process.on('SIGTERM', () => request('SIGTERM'));
+    process.on('SIGINT', () => request('SIGINT'));
+    process.on('disconnect', () => request('the cluster primary is gone'));
   }
 
   /** The primary's start message. */
@@ -44,12 +57,10 @@ export class WorkerLink<P> {
     return this.send({ type: 'tenantgate:failed', message });
   }
 
-  /** Runs `stop` once on SIGTERM, SIGINT or disconnection from the primary, then exits. */
+  /** Runs `stop` once on SIGTERM, SIGINT or disconnection from the primary (now, if one came already), then exits. */
   onStop(stop: () => Promise<void>, log: (msg: string) => void): void {
-    const handler = (why: string) => {
-      if (this.stopping) return;
-      this.stopping = true;
-      log(`${why}: draining`);
+    this.stopper = () => {
+      log(`${this.stopReason}: draining`);
       stop().then(
         () => process.exit(0),
         (err: Error) => {
@@ -58,9 +69,7 @@ export class WorkerLink<P> {
         },
       );
     };
-    process.on('SIGTERM', () => handler('SIGTERM'));
-    process.on('SIGINT', () => handler('SIGINT'));
-    process.on('disconnect', () => handler('the cluster primary is gone'));
+    if (this.stopReason !== null) this.stopper();
   }
 
   private send(msg: WorkerMessage): Promise<void> {
