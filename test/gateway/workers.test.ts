@@ -5,7 +5,7 @@
  * first), so each check below holds for each worker, not for whichever one answered.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { signals } from '../../src/telemetry/signals.ts';
 import { utcDay } from '../../src/telemetry/clock.ts';
 import { readDailyCounters } from '../../src/telemetry/counters.ts';
 import { cliArgs, databaseSets, exited } from '../support/cli.ts';
+import { ensureDebian } from '../support/debian.ts';
 import { clientToken } from '../support/gateway-client.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
@@ -158,6 +159,10 @@ describe('gateway.workers = 2: one port, two gateway processes, one truth in Pos
       assert.match(metrics.body, /^tenantgate_cluster_workers\{state="serving"[^}]*\} 2$/m);
       assert.match(metrics.body, /^tenantgate_cluster_scrape_workers\{[^}]*\} 2$/m);
     }
+    // The aggregate is as clean an exposition as one process's.
+    ensureDebian({ pkg: 'prometheus', path: '/usr/bin/promtool' });
+    const check = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: (await send(base, a, '/metrics')).body, encoding: 'utf8' });
+    assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
   });
 
   it('a flag flip applies on both workers, and each reports the new flag version', { timeout: 30_000 }, async () => {
