@@ -11,7 +11,11 @@ export function registerComponentCommands(program: Command): void {
   for (const name of componentNames) {
     program
       .command(name)
-      .description(`run only the ${name} (scale out by running more copies against one database)`)
+      .description(
+        name === 'gateway'
+          ? 'run only the gateway: gateway.workers processes on its one port, default one per CPU (scale out by running more copies against one database)'
+          : `run only the ${name} (scale out by running more copies against one database)`,
+      )
       .option('--migrate', "apply pending migrations before starting (needs the migrator's DATABASE_URL)", false)
       .option('--seed', 'seed demo data on an empty database', false)
       .action(async (opts: { migrate: boolean; seed: boolean }, cmd: Command) => {
