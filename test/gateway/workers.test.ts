@@ -10,7 +10,8 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setFlags } from '../../src/flags/store.ts';
-import { signals } from '../../src/telemetry/signals.ts';
+import { readDailyTelemetry } from '../../src/rollout/state/read-daily-telemetry.ts';
+import { legacySignals, signals } from '../../src/telemetry/signals.ts';
 import { utcDay } from '../../src/telemetry/clock.ts';
 import { readDailyCounters } from '../../src/telemetry/counters.ts';
 import { cliArgs, databaseSets, exited } from '../support/cli.ts';
@@ -148,6 +149,11 @@ describe('gateway.workers = 2: one port, two gateway processes, one truth in Pos
     assert.equal(await legacyCount(), 60);
     const writers = (await ts.t.db.query('select distinct instance_id from telemetry.counter_batches where not (batch_id = any($1::uuid[]))', [batchesBefore])).rows.map((r) => r.instance_id as string);
     assert.deepEqual(writers.filter((w) => workers.has(w)).sort(), [...workers.keys()].sort(), 'both workers flushed their own batches');
+    // What the strict-mode gate reads for the day: the same 60, and a heartbeat from each worker.
+    const [today] = await readDailyTelemetry(ts.t.db, day, day, legacySignals);
+    assert.equal(today.legacy.filter((l) => l.alias === LEGACY && l.client === 'scanner-bot').reduce((s, l) => s + l.count, 0), 60);
+    const beats = await ts.t.db.query('select instance_id from telemetry.heartbeats where utc_day = $1::date and instance_id = any($2)', [day, [...workers.keys()]]);
+    assert.equal(beats.rowCount, 2);
 
     // A scrape at either worker answers for the whole cluster.
     for (const agent of [a, b]) {
