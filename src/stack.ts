@@ -12,10 +12,11 @@ import { redactUrl } from './db/urls.ts';
 import { readDemoCredentials, writeDemoCredentials } from './demo/credentials.ts';
 import { seedDemo } from './demo/seed.ts';
 import type { RunningComponent } from './host/app.ts';
-import { createComponentContext } from './host/context.ts';
+import { closeComponentContext, createComponentContext } from './host/context.ts';
 import { createLogger } from './host/logger.ts';
 import { withPolicyDefaults } from './rollout/policy/load.ts';
 import type { Clock } from './telemetry/clock.ts';
+import type { MetricsExposition, MetricsRegistry } from './telemetry/metrics.ts';
 import { flushTracing } from './telemetry/tracing/active.ts';
 
 export interface StackOptions {
@@ -31,6 +32,8 @@ export interface StackOptions {
   migrate?: boolean;
   /** Passed to the component starters (e.g. other Authority extensions). */
   start?: StartOptions;
+  /** Each component's `/metrics` from something wider than its own registry (a cluster worker). */
+  exposeMetrics?: (own: MetricsRegistry) => MetricsExposition;
 }
 
 export interface Stack {
@@ -86,8 +89,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         keyEncryptionKey: prepared.keyEncryptionKey,
         clock: options.clock,
         logger: logger.child({ component: name }),
+        exposeMetrics: options.exposeMetrics,
       });
-      running.push(await componentStarters[name](ctx, undefined, options.start));
+      try {
+        running.push(await componentStarters[name](ctx, undefined, options.start));
+      } catch (err) {
+        // A component that could not start (its port taken, say) leaves no running instance behind.
+        await closeComponentContext(ctx).catch(() => undefined);
+        throw err;
+      }
     }
     return { prepared, components: running, credentialsFile, seeded, stop };
   } catch (err) {

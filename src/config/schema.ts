@@ -161,6 +161,16 @@ const baseConfigSchema = z.object({
        */
       identityKeyPublishLeadSeconds: z.number().int().min(0).max(3600).default(45),
       consoleDir: z.string().default('web/dist'),
+      /**
+       * Processes `tenantgate gateway` runs on its one port (a primary forking that many
+       * workers). Unset: one per CPU for `tenantgate gateway`, one under `tenantgate up`.
+       */
+      workers: z
+        .number({ error: 'expected a whole number of gateway processes, at least 1' })
+        .int({ error: 'expected a whole number of gateway processes, at least 1' })
+        .min(1, { error: 'expected at least 1 gateway process (1 = no workers, the gateway serves in its own process)' })
+        .max(256, { error: 'expected at most 256 gateway processes' })
+        .optional(),
     })
     .prefault({}),
   modules: z

@@ -211,9 +211,11 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     if (!result.ready) return sendProblem(reply, req, 'unavailable', result.detail ?? 'not ready', undefined, result.checks ? { checks: result.checks } : {});
     return { status: 'ready', component: ctx.name, flagVersion: ctx.flags.version, ...(result.checks ? { checks: result.checks } : {}) };
   });
+  const exposition = ctx.metricsExposition ?? ctx.metrics;
   app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
-    reply.header('content-type', ctx.metrics.contentType);
-    return ctx.metrics.metrics();
+    const text = await exposition.metrics();
+    reply.header('content-type', exposition.contentType);
+    return text;
   });
   return app;
 }

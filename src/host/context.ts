@@ -12,7 +12,7 @@ import { deploymentFlags } from '../flags/catalogue.ts';
 import { systemClock, type Clock } from '../telemetry/clock.ts';
 import { DailyCounters } from '../telemetry/counters.ts';
 import { InstanceReporter } from '../telemetry/instance.ts';
-import { createRegistry, type MetricsRegistry } from '../telemetry/metrics.ts';
+import { createRegistry, type MetricsExposition, type MetricsRegistry } from '../telemetry/metrics.ts';
 import { createLogger } from './logger.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
 import { outageCause } from '../db/unavailable.ts';
@@ -29,6 +29,8 @@ export interface ComponentContext {
   counters: DailyCounters;
   instance: InstanceReporter;
   metrics: MetricsRegistry;
+  /** What `/metrics` serves when it is not `metrics` alone (a cluster worker: every worker's). */
+  metricsExposition?: MetricsExposition;
   clock: Clock;
 }
 
@@ -39,6 +41,8 @@ export interface ContextOptions {
   keyEncryptionKey: string;
   clock?: Clock;
   logger?: pino.Logger;
+  /** `/metrics` from something wider than this process's registry (a cluster worker). */
+  exposeMetrics?: (own: MetricsRegistry) => MetricsExposition;
 }
 
 export async function createComponentContext(options: ContextOptions): Promise<ComponentContext> {
@@ -77,6 +81,7 @@ export async function createComponentContext(options: ContextOptions): Promise<C
     onError: (err) => logger.debug({ err: (err as Error).message }, 'flag listener error'),
     catalogue: deploymentFlags(config),
   });
+  const metrics = createRegistry(name);
   await instance.register();
   await flags.start();
   counters.start();
@@ -91,7 +96,8 @@ export async function createComponentContext(options: ContextOptions): Promise<C
     flags,
     counters,
     instance,
-    metrics: createRegistry(name),
+    metrics,
+    ...(options.exposeMetrics ? { metricsExposition: options.exposeMetrics(metrics) } : {}),
     clock,
   };
 }

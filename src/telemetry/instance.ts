@@ -97,3 +97,11 @@ export class InstanceReporter {
     await this.db.query('update telemetry.instances set stopped_at = $2 where instance_id = $1', [this.instanceId, this.clock.now()]);
   }
 }
+
+/**
+ * Marks instances stopped on behalf of processes that died without deregistering (a cluster
+ * primary for a worker that crashed), so `rollout status` stops counting them as running.
+ */
+export async function markInstancesStopped(db: Queryable, instanceIds: readonly string[], at: Date): Promise<void> {
+  await db.query('update telemetry.instances set stopped_at = $2 where instance_id = any($1) and stopped_at is null', [[...instanceIds], at]);
+}

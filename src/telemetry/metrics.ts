@@ -3,6 +3,15 @@ import client from 'prom-client';
 
 export type MetricsRegistry = client.Registry;
 
+/**
+ * What a component's `/metrics` serves: its own registry, or — in a worker of a cluster —
+ * the aggregate of every worker (src/host/cluster).
+ */
+export interface MetricsExposition {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
 const DEFAULT_PREFIX = 'tenantgate_';
 
 /**

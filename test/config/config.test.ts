@@ -55,6 +55,26 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ cwd: dirWith({ 'tenantgate.config.yaml': 'server: [1, 2' }), env: {} }), /is not valid/);
   });
 
+  it('gateway.workers: unset by default, a whole number from 1, refused otherwise with what is allowed', () => {
+    assert.equal(loadConfig({ cwd: dirWith({}), env: {} }).gateway.workers, undefined, 'the command decides: one per CPU for `gateway`, 1 under `up`');
+    assert.equal(loadConfig({ cwd: dirWith({}), env: { TENANTGATE_GATEWAY__WORKERS: '4' } }).gateway.workers, 4);
+    assert.equal(loadConfig({ cwd: dirWith({}), env: {}, overrides: { 'gateway.workers': 1 } }).gateway.workers, 1);
+    const refused: [unknown, RegExp][] = [
+      [0, /gateway\.workers = 0: expected at least 1 gateway process/],
+      [-2, /gateway\.workers = -2: expected at least 1 gateway process/],
+      [1.5, /gateway\.workers = 1\.5: expected a whole number of gateway processes, at least 1/],
+      ['two', /gateway\.workers = "two": expected a whole number of gateway processes, at least 1/],
+      [1000, /gateway\.workers = 1000: expected at most 256 gateway processes/],
+    ];
+    for (const [value, message] of refused) {
+      assert.throws(
+        () => loadConfig({ cwd: dirWith({}), env: {}, overrides: { 'gateway.workers': value } }),
+        (err: unknown) => err instanceof ConfigError && message.test(err.message),
+        `gateway.workers = ${JSON.stringify(value)}`,
+      );
+    }
+  });
+
   it('env names map to nested camel-case keys', () => {
     assert.deepEqual(envTree({ TENANTGATE_MODULES__TRUST_LOOPBACK_WITHOUT_ENVELOPE: 'true', OTHER: 'x' }), { modules: { trustLoopbackWithoutEnvelope: true } });
   });

@@ -13,6 +13,8 @@ export function registerUp(program: Command): void {
     .option('--migrate', "apply pending migrations to an external database first (the embedded one is always migrated)", false)
     .action(async (opts: { migrate: boolean }, cmd: Command) => {
       const config = configFrom(cmd, { joinRunning: false });
+      // Every component shares this one process: the gateway's workers belong to `tenantgate gateway`.
+      if ((config.gateway.workers ?? 1) > 1) process.stderr.write(`gateway.workers = ${config.gateway.workers} applies to \`tenantgate gateway\`; \`tenantgate up\` runs the gateway in its one process\n`);
       await ensureConsoleBuilt(config);
       const stack = await startStack({ config, migrate: opts.migrate });
       // CLI commands in this directory find the stack through running.json while it runs.
