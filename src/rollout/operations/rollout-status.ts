@@ -14,6 +14,9 @@ import type { Phase, RolloutPolicy } from '../policy/schema.ts';
 import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
 import { phaseExitGate, strictGate } from './evaluate-gates.ts';
 import { readServiceLegacyUse, type ServiceLegacyUse } from './service-legacy-use.ts';
+import { legacyWindowStatus, type LegacyWindowStatus } from './legacy-window-status.ts';
+import { staleScheduleWarning } from '../policy/schedule.ts';
+import { utcDay } from '../../telemetry/clock.ts';
 import { compareFleetIdentity, LIVE_INSTANCE_MS, type FleetIdentity } from '../../telemetry/fleet-identity.ts';
 
 export interface InstanceStatus {
@@ -48,6 +51,10 @@ export interface RolloutStatus {
   strictGate: StrictGateResult;
   /** Legacy use per service (built-in modules and declared external services) over the strict window. */
   serviceLegacyUse: ServiceLegacyUse[];
+  /** The compatibility window for legacy tenant header aliases. */
+  legacyWindow: LegacyWindowStatus;
+  /** Warnings an operator should act on (a stale schedule, a closed window still in use). */
+  warnings: string[];
 }
 
 export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<{ instances: InstanceStatus[]; fleetIdentity: FleetIdentity }> {
@@ -84,6 +91,8 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
   const { instances, fleetIdentity } = await readInstances(db, now, flags.version);
   const phase = policy.phases[state.phase];
   const open = await db.query("select count(*)::int as n from rollout.incidents where status = 'open'");
+  const legacyWindow = await legacyWindowStatus(db, policy, now);
+  const warnings = [staleScheduleWarning(policy, state.phase, utcDay(now)), legacyWindow.warning].filter((w): w is string => w !== null);
   return {
     policy: { name: policy.name, title: policy.title, date: policy.date },
     state,
@@ -98,5 +107,7 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     exitGate: await phaseExitGate(db, policy, now),
     strictGate: await strictGate(db, policy, now),
     serviceLegacyUse: await readServiceLegacyUse(db, policy.compatibility.zeroLegacyDays, now),
+    legacyWindow,
+    warnings,
   };
 }

@@ -1,6 +1,7 @@
 /** `rollout status` as text: phase and window, freeze, flags, instances with their flag versions, deployments, gates. */
 import type { RolloutStatus } from '../operations/rollout-status.ts';
 import { formatChecks } from './format-gate.ts';
+import { formatLegacyWindow } from './format-window.ts';
 
 function formatIssuers(s: RolloutStatus): string {
   const { issuers, findings } = s.fleetIdentity;
@@ -15,7 +16,9 @@ export function formatStatus(s: RolloutStatus): string {
   const window = s.phase.earliestStart ? `earliest ${w.start}` : `${w.start} → ${w.end ?? 'open'}`;
   const lines: string[] = [
     `policy   ${s.policy.title} (${s.policy.name}, ${s.policy.date})`,
+    ...s.warnings.map((w) => `WARNING  ${w}`),
     `phase    ${s.phase.id} — ${s.phase.name} (${window})`,
+    ...formatLegacyWindow(s.legacyWindow),
     `frozen   ${s.state.frozen ? `YES — ${s.state.frozenReason}` : 'no'}`,
     `incidents open: ${s.openIncidents}`,
     '',
