@@ -16,6 +16,11 @@ export interface TokenIdentitySource {
   signingKid?(): string | null;
 }
 
+export const DEFAULT_HEARTBEAT_MS = 60_000;
+
+/** An instance not seen for this many of its heartbeat periods is gone: shown as such, never counted as converged. */
+export const GONE_AFTER_PERIODS = 3;
+
 export class InstanceReporter {
   readonly instanceId: string;
   private flagVersion = 0;
@@ -64,10 +69,10 @@ export class InstanceReporter {
   async register(): Promise<void> {
     const now = this.clock.now();
     await this.db.query(
-      `insert into telemetry.instances (instance_id, component, host, pid, started_at, last_seen, flag_version)
-       values ($1, $2, $3, $4, $5, $5, $6)
-       on conflict (instance_id) do update set last_seen = excluded.last_seen, stopped_at = null`,
-      [this.instanceId, this.component, hostname(), process.pid, now, this.flagVersion],
+      `insert into telemetry.instances (instance_id, component, host, pid, started_at, last_seen, flag_version, heartbeat_interval_ms)
+       values ($1, $2, $3, $4, $5, $5, $6, $7)
+       on conflict (instance_id) do update set last_seen = excluded.last_seen, stopped_at = null, heartbeat_interval_ms = excluded.heartbeat_interval_ms`,
+      [this.instanceId, this.component, hostname(), process.pid, now, this.flagVersion, this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS],
     );
     await this.heartbeat(true);
   }
@@ -75,7 +80,7 @@ export class InstanceReporter {
   /** Upserts today's heartbeat row; cheap to call often, writes at most once per interval. */
   async heartbeat(force = false): Promise<void> {
     const now = this.clock.now();
-    const interval = this.options.heartbeatIntervalMs ?? 60_000;
+    const interval = this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS;
     const day = utcDay(now);
     if (!force && now.getTime() - this.lastBeat < interval && utcDay(new Date(this.lastBeat)) === day) return;
     await this.db.query(

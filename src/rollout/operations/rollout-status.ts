@@ -18,6 +18,10 @@ import { legacyWindowStatus, type LegacyWindowStatus } from './legacy-window-sta
 import { staleScheduleWarning } from '../policy/schedule.ts';
 import { utcDay } from '../../telemetry/clock.ts';
 import { compareFleetIdentity, LIVE_INSTANCE_MS, type FleetIdentity } from '../../telemetry/fleet-identity.ts';
+import { DEFAULT_HEARTBEAT_MS, GONE_AFTER_PERIODS } from '../../telemetry/instance.ts';
+
+/** Gone instances stay listed for a day after they were last seen. */
+const GONE_LISTED_MS = 86_400_000;
 
 export interface InstanceStatus {
   instanceId: string;
@@ -26,7 +30,12 @@ export interface InstanceStatus {
   pid: number;
   startedAt: string;
   lastSeen: string;
+  /** `gone`: not seen for three of its heartbeat periods (it no longer counts toward convergence). */
+  state: 'running' | 'gone';
+  /** How long since it was last seen, in ms. */
+  silentMs: number;
   flagVersion: number;
+  /** On the current flag version; always false for a gone instance. */
   converged: boolean;
   /** The issuer it issues (Authority) or accepts (gateway); null for components without one. */
   issuer: string | null;
@@ -41,7 +50,9 @@ export interface RolloutStatus {
   phase: Pick<Phase, 'id' | 'name' | 'window' | 'earliestStart'>;
   flags: FlagSnapshot;
   flagHistory: FlagHistoryEntry[];
+  /** Running instances first, then gone ones (not stopped, seen in the last day, silent for three heartbeat periods). */
   instances: InstanceStatus[];
+  /** Every running instance is on the current flag version (gone instances do not count). */
   converged: boolean;
   /** Issuers seen across live instances, and the instances that disagree (one fleet, one issuer). */
   fleetIdentity: FleetIdentity;
@@ -59,28 +70,34 @@ export interface RolloutStatus {
 
 export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<{ instances: InstanceStatus[]; fleetIdentity: FleetIdentity }> {
   const { rows } = await db.query(
-    `select instance_id, component, host, pid, started_at, last_seen, flag_version::float8 as flag_version, issuer, key_ids, signing_kid
+    `select instance_id, component, host, pid, started_at, last_seen, flag_version::float8 as flag_version, issuer, key_ids, signing_kid,
+            coalesce(heartbeat_interval_ms, $2)::float8 as heartbeat_interval_ms
        from telemetry.instances where stopped_at is null and last_seen >= $1 order by component, instance_id`,
-    [new Date(now.getTime() - LIVE_INSTANCE_MS)],
+    [new Date(now.getTime() - GONE_LISTED_MS), DEFAULT_HEARTBEAT_MS],
   );
+  const silent = (r: any) => Math.max(0, now.getTime() - new Date(r.last_seen).getTime());
+  const isGone = (r: any) => silent(r) > GONE_AFTER_PERIODS * Number(r.heartbeat_interval_ms);
   const fleetIdentity = compareFleetIdentity(
-    rows.map((r: any) => ({ instanceId: r.instance_id, component: r.component, issuer: r.issuer, keyIds: r.key_ids, signingKid: r.signing_kid })),
+    rows.filter((r: any) => !isGone(r) && now.getTime() - new Date(r.last_seen).getTime() <= LIVE_INSTANCE_MS).map((r: any) => ({ instanceId: r.instance_id, component: r.component, issuer: r.issuer, keyIds: r.key_ids, signingKid: r.signing_kid })),
   );
   const problems = new Map<string, string>();
   for (const f of fleetIdentity.findings) problems.set(f.instanceId, [problems.get(f.instanceId), f.detail].filter(Boolean).join('; '));
-  const instances = rows.map((r: any) => ({
+  const instances: InstanceStatus[] = rows.map((r: any) => ({
     instanceId: r.instance_id,
     component: r.component,
     host: r.host,
     pid: r.pid,
     startedAt: new Date(r.started_at).toISOString(),
     lastSeen: new Date(r.last_seen).toISOString(),
+    state: isGone(r) ? ('gone' as const) : ('running' as const),
+    silentMs: silent(r),
     flagVersion: Number(r.flag_version),
-    converged: Number(r.flag_version) === flagVersion,
+    converged: !isGone(r) && Number(r.flag_version) === flagVersion,
     issuer: r.issuer,
     keyIds: r.key_ids,
     identityProblem: problems.get(r.instance_id) ?? null,
   }));
+  instances.sort((a, b) => (a.state === b.state ? 0 : a.state === 'running' ? -1 : 1));
   return { instances, fleetIdentity };
 }
 
@@ -100,7 +117,7 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     flags,
     flagHistory: await flagHistory(db as any, undefined, 20),
     instances,
-    converged: instances.every((i) => i.converged),
+    converged: instances.every((i) => i.state === 'gone' || i.converged),
     fleetIdentity,
     deployments: await readCurrentDeployments(db),
     openIncidents: open.rows[0].n,
