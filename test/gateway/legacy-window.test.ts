@@ -14,6 +14,7 @@ import type { Config } from '../../src/config/schema.ts';
 import type { WindowEndAction } from '../../src/contract/legacy-window.ts';
 import type { DemoCredentials } from '../../src/demo/credentials.ts';
 import { rolloutStatus } from '../../src/rollout/operations/rollout-status.ts';
+import { openIncident } from '../../src/rollout/playbook/incident-log.ts';
 import { addUtcDays } from '../../src/rollout/gates/utc-days.ts';
 import { defaultPolicyInput } from '../../src/rollout/policy/default.ts';
 import { loadPolicy } from '../../src/rollout/policy/load.ts';
@@ -134,6 +135,24 @@ describe('the compatibility window end, applied at the date', () => {
       assert.match(text, new RegExp(`window   CLOSED 0 day\\(s\\) ago \\(aliases supported through ${until}\\); at the end: keep`));
       assert.match(text, /past-window use:\n {4}legacy-cli +3 uses/);
       assert.match(text, /WARNING {2}the compatibility window closed/);
+
+      // The operator's overview (the console's Overview page) from the same state.
+      await openIncident(t.db, clock.now(), { component: 'gateway', reason: 'drill', trigger: 'manual', actor: 'test' });
+      const overview = (await send(`${gateway}/admin/rollout/overview`, 'GET', [['Authorization', `Bearer ${admin}`]])).body;
+      assert.deepEqual([overview.phase.id, overview.phase.frozen], [0, false]);
+      assert.equal(overview.legacyWindow.closed, true);
+      assert.equal(overview.legacyWindow.pastWindowUse[0].client, 'legacy-cli');
+      assert.equal(overview.strictGate.pass, false);
+      assert.equal(overview.strictGate.required, 14);
+      assert.equal(overview.legacyUse.days.length, 31);
+      assert.equal(overview.legacyUse.total, 4, 'one use inside the window, three after');
+      assert.equal(overview.legacyUse.daysWithUse, 2);
+      assert.equal(overview.legacyUse.daysWithoutData, 29, 'days before the stack ran are no data, not zero');
+      assert.equal(overview.legacyUse.days[0].uses, null);
+      assert.deepEqual(overview.openIncidents.map((i: any) => [i.component, i.reason]), [['gateway', 'drill']]);
+      assert.ok(overview.warnings.some((w: string) => /clients still using them: legacy-cli/.test(w)));
+      const bot = await token(gateway, 'scanner-bot', { tenant: 'tenant-alpha' });
+      assert.equal((await send(`${gateway}/admin/rollout/overview`, 'GET', [['Authorization', `Bearer ${bot}`]])).status, 403, 'rollout:read is required');
     });
   });
 });
