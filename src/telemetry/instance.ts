@@ -31,9 +31,15 @@ export class InstanceReporter {
   constructor(
     private readonly db: Queryable,
     readonly component: string,
-    private readonly options: { clock?: Clock; heartbeatIntervalMs?: number } = {},
+    /** `tickMs`: how often the caller calls `heartbeat()`; a heartbeat lands no more often than the slower of the two. */
+    private readonly options: { clock?: Clock; heartbeatIntervalMs?: number; tickMs?: number } = {},
   ) {
     this.instanceId = `${component}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** The period heartbeats actually land at, recorded so status can tell when this instance is gone. */
+  private get periodMs(): number {
+    return Math.max(this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS, this.options.tickMs ?? 0);
   }
 
   private get clock(): Clock {
@@ -72,7 +78,7 @@ export class InstanceReporter {
       `insert into telemetry.instances (instance_id, component, host, pid, started_at, last_seen, flag_version, heartbeat_interval_ms)
        values ($1, $2, $3, $4, $5, $5, $6, $7)
        on conflict (instance_id) do update set last_seen = excluded.last_seen, stopped_at = null, heartbeat_interval_ms = excluded.heartbeat_interval_ms`,
-      [this.instanceId, this.component, hostname(), process.pid, now, this.flagVersion, this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS],
+      [this.instanceId, this.component, hostname(), process.pid, now, this.flagVersion, this.periodMs],
     );
     await this.heartbeat(true);
   }
