@@ -14,6 +14,8 @@ import { readPolicyFile } from '../../src/rollout/policy/load.ts';
 import { policyDates, shiftPolicy, staleScheduleWarning } from '../../src/rollout/policy/schedule.ts';
 import { policySchema } from '../../src/rollout/policy/schema.ts';
 import { runCli } from '../support/cli.ts';
+import { createTestDatabase } from '../support/database.ts';
+import { TEST_RUNTIME_PASSWORD } from '../support/env.ts';
 
 const dayDiff = (a: string, b: string) => (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000;
 
@@ -86,5 +88,43 @@ describe('rollout policy init and the stale-schedule warning', () => {
     const r = await runCli(['rollout', 'policy', 'validate', file]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /WARNING {2}every date of policy multi-tenant-same-key-rollout has passed .*tenantgate rollout policy init --start YYYY-MM-DD --out FILE/);
+  });
+
+  it('rollout status: the built-in policy is stale and its window closed; an init-ed schedule is neither', async () => {
+    const t = await createTestDatabase();
+    try {
+      const config = (policyFile?: string) => {
+        const file = join(dir, `config-${policyFile ? 'own' : 'builtin'}.json`);
+        writeFileSync(
+          file,
+          JSON.stringify({
+            server: { logLevel: 'silent' },
+            database: { url: t.adminUrl, runtimeUrl: t.runtimeUrl, runtimePassword: TEST_RUNTIME_PASSWORD, dataDir: join(t.stateDir, 'pg') },
+            secrets: { keyEncryptionKey: t.keyEncryptionKey },
+            ...(policyFile ? { rollout: { policyFile } } : {}),
+          }),
+        );
+        return file;
+      };
+      const today = new Date().toISOString().slice(0, 10);
+      const builtin = await runCli(['-c', config(), 'rollout', 'status']);
+      assert.equal(builtin.code, 0, builtin.stderr);
+      assert.match(builtin.stdout, /^WARNING {2}every date of policy multi-tenant-same-key-rollout has passed .* while the rollout is in phase 0; write a schedule of your own with `tenantgate rollout policy init --start YYYY-MM-DD --out FILE`/m);
+      assert.match(builtin.stdout, /^window {3}CLOSED \d+ day\(s\) ago \(aliases supported through 2026-03-31\); at the end: keep$/m);
+      const json = JSON.parse((await runCli(['-c', config(), 'rollout', 'status', '--json'])).stdout);
+      assert.equal(json.legacyWindow.closed, true);
+      assert.equal(json.legacyWindow.until, '2026-03-31');
+      assert.deepEqual(json.legacyWindow.pastWindowUse, []);
+
+      const own = join(dir, 'own.yaml');
+      assert.equal((await runCli(['rollout', 'policy', 'init', '--start', today, '--out', own])).code, 0);
+      const fresh = await runCli(['-c', config(own), 'rollout', 'status']);
+      assert.equal(fresh.code, 0, fresh.stderr);
+      assert.doesNotMatch(fresh.stdout, /WARNING/);
+      assert.match(fresh.stdout, new RegExp(`^phase {4}0 — Contract and feature flags \\(${today} → ${addUtcDays(today, 6)}\\)$`, 'm'));
+      assert.match(fresh.stdout, new RegExp(`^window {3}open, 38 day\\(s\\) left \\(aliases supported through ${addUtcDays(today, 37)}\\); at the end: keep$`, 'm'));
+    } finally {
+      await t.drop();
+    }
   });
 });
