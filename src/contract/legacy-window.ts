@@ -29,9 +29,28 @@ export function windowClosesAtMs(until: string): number {
   return Date.parse(`${until}T00:00:00Z`) + DAY_MS;
 }
 
+interface CompiledWindow {
+  closesAtMs: number | null;
+  open: LegacyWindowFlags;
+  closed: LegacyWindowFlags;
+}
+
+// The gateway asks on every request with the same settings object: parse it once, answer with shared frozen values.
+const compiled = new WeakMap<LegacyWindowSetting, CompiledWindow>();
+
 export function legacyWindowFlags(setting: LegacyWindowSetting, nowMs: number): LegacyWindowFlags {
-  const until = setting.legacyAliasesUntil ?? null;
-  return { closed: until !== null && nowMs >= windowClosesAtMs(until), until, onWindowEnd: setting.onWindowEnd ?? 'keep' };
+  let c = compiled.get(setting);
+  if (c === undefined) {
+    const until = setting.legacyAliasesUntil ?? null;
+    const onWindowEnd = setting.onWindowEnd ?? 'keep';
+    c = {
+      closesAtMs: until === null ? null : windowClosesAtMs(until),
+      open: Object.freeze({ closed: false, until, onWindowEnd }),
+      closed: Object.freeze({ closed: true, until, onWindowEnd }),
+    };
+    compiled.set(setting, c);
+  }
+  return c.closesAtMs !== null && nowMs >= c.closesAtMs ? c.closed : c.open;
 }
 
 /**
