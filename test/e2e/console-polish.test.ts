@@ -67,6 +67,14 @@ describe('console polish: Overview summary, people by name, audit before/after (
           assert.match((await page.getByTestId('fleet-incidents').textContent()) ?? '', /Open incidents\s*0/);
           // Every date of the built-in policy has passed while the rollout is in phase 0.
           assert.match((await page.getByTestId('fleet-warning').first().textContent()) ?? '', /tenantgate rollout policy init --start YYYY-MM-DD --out FILE/);
+          // The Rollout page shows the same window and the warnings.
+          await page.getByTestId('fleet-incidents').getByRole('link', { name: 'Rollout' }).click();
+          await page.getByText('Compatibility window').first().waitFor();
+          const rollout = (await page.locator('main').textContent()) ?? '';
+          assert.match(rollout, /Compatibility window\s*closed \d+ day\(s\) ago \(aliases through 2026-03-31; at the end: keep\)/, rollout);
+          assert.match(rollout, /Warnings\s*every date of policy multi-tenant-same-key-rollout has passed/);
+          assert.match(rollout, /Instances\s*\d+ running, 0 gone; all running on flag version/);
+          await page.goBack();
         } else {
           assert.equal(await page.getByTestId('fleet-window').count(), 0, 'a tenant user sees the tenant summary only');
         }
