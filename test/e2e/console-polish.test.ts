@@ -60,6 +60,7 @@ describe('console polish: Overview summary, people by name, audit before/after (
           // The operator's summary: phase, window state, strict gate, legacy use over 30 days, open incidents.
           const fleetText = (await page.getByTestId('fleet-summary').textContent()) ?? '';
           assert.match(fleetText, /Phase\s*0\s*Contract and feature flags/, fleetText);
+          assert.match(fleetText, /Exit gate of phase 0: fails\s*missing: contract-accepted, trackers-ready/, fleetText);
           // The built-in policy's window ended 2026-03-31: closed, with the date and what happens at the end.
           assert.match((await page.getByTestId('fleet-window').textContent()) ?? '', /closed \d+ days ago.*legacy aliases supported through 2026-03-31; at the end: keep/);
           assert.match((await page.getByTestId('fleet-strict-gate').textContent()) ?? '', /fails.*0 of 14 clean days; earliest pass \d{4}-\d{2}-\d{2}/);

@@ -140,6 +140,8 @@ describe('the compatibility window end, applied at the date', () => {
       await openIncident(t.db, clock.now(), { component: 'gateway', reason: 'drill', trigger: 'manual', actor: 'test' });
       const overview = (await send(`${gateway}/admin/rollout/overview`, 'GET', [['Authorization', `Bearer ${admin}`]])).body;
       assert.deepEqual([overview.phase.id, overview.phase.frozen], [0, false]);
+      assert.equal(overview.exitGate.pass, false);
+      assert.deepEqual(overview.exitGate.failing.map((f: any) => f.id), ['contract-accepted', 'trackers-ready']);
       assert.equal(overview.legacyWindow.closed, true);
       assert.equal(overview.legacyWindow.pastWindowUse[0].client, 'legacy-cli');
       assert.equal(overview.strictGate.pass, false);

@@ -1,6 +1,6 @@
 /**
- * The fleet operator's one-screen summary (the console's Overview): the phase, the
- * compatibility window, the strict-mode gate, legacy use over the last 30 days (days
+ * The fleet operator's one-screen summary (the console's Overview): the phase and its exit
+ * gate, the compatibility window, the strict-mode gate, legacy use over the last 30 days (days
  * without data counted apart, never as zero) and the open incidents.
  */
 import type { Queryable } from '../../db/database.ts';
@@ -11,13 +11,15 @@ import type { RolloutPolicy } from '../policy/schema.ts';
 import { staleScheduleWarning } from '../policy/schedule.ts';
 import { readDailySignalTotals } from '../state/read-daily-telemetry.ts';
 import { readIncidents, readRolloutState } from '../state/read-state.ts';
-import { strictGate } from './evaluate-gates.ts';
+import { phaseExitGate, strictGate } from './evaluate-gates.ts';
 import { legacyWindowStatus, type LegacyWindowStatus } from './legacy-window-status.ts';
 
 export const OVERVIEW_DAYS = 30;
 
 export interface OperatorOverview {
   phase: { id: number; name: string; last: boolean; frozen: boolean; frozenReason: string | null };
+  /** The current phase's exit gate: pass, and the checks that fail. */
+  exitGate: { pass: boolean; failing: { id: string; detail: string }[] };
   legacyWindow: LegacyWindowStatus;
   strictGate: { pass: boolean; cleanStreak: number; required: number; earliestPassDay: string; failing: { id: string; detail: string }[] };
   /** Legacy use over the last 30 complete days and today: totals per day, `null` for a day without data. */
@@ -31,6 +33,7 @@ export async function operatorOverview(db: Queryable, policy: RolloutPolicy, now
   const today = utcDay(now);
   const from = addUtcDays(today, -OVERVIEW_DAYS);
   const gate = await strictGate(db, policy, now);
+  const exit = await phaseExitGate(db, policy, now);
   const totals = await readDailySignalTotals(db, from, today);
   const days = totals.map((d) => {
     const uses = legacySignals.reduce((s, name) => s + (d.totals[name] ?? 0), 0);
@@ -42,6 +45,7 @@ export async function operatorOverview(db: Queryable, policy: RolloutPolicy, now
   const phase = policy.phases[state.phase];
   return {
     phase: { id: phase.id, name: phase.name, last: phase.id === policy.phases.length - 1, frozen: state.frozen, frozenReason: state.frozenReason },
+    exitGate: { pass: exit.pass, failing: exit.checks.filter((c) => !c.pass).map((c) => ({ id: c.id, detail: c.detail })) },
     legacyWindow,
     strictGate: {
       pass: gate.pass,

@@ -1,5 +1,5 @@
 /**
- * The fleet operator's summary on the Overview: phase, the compatibility window, the
+ * The fleet operator's summary on the Overview: phase and exit gate, the compatibility window, the
  * strict-mode gate, legacy use over 30 days (days without data apart) and open incidents,
  * from GET /admin/rollout/overview.
  */
@@ -40,6 +40,10 @@ function OperatorCards({ overview: o }: { overview: OperatorOverview }) {
           <div className="big">{o.phase.id}</div>
           <p>{o.phase.name}</p>
           <p>{o.phase.frozen ? <Badge tone="danger">frozen: {o.phase.frozenReason ?? 'no reason given'}</Badge> : <Badge tone="ok">not frozen</Badge>}</p>
+          <p>
+            Exit gate of phase {o.phase.id}: <Badge tone={o.exitGate.pass ? 'ok' : 'danger'}>{o.exitGate.pass ? 'passes' : 'fails'}</Badge>
+          </p>
+          {o.exitGate.failing.length > 0 && <p className="muted">missing: {o.exitGate.failing.map((f) => f.id).join(', ')}</p>}
         </div>
         <div className="summary-card" data-testid="fleet-window">
           <h3>Compatibility window</h3>
