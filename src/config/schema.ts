@@ -1,5 +1,6 @@
 /** The one configuration schema. Every setting of every component lives here. */
 import { z } from 'zod';
+import { windowEndActions } from '../contract/legacy-window.ts';
 import { defaultProfile } from '../contract/profile.ts';
 import { isIP } from 'node:net';
 import { serviceIssues, serviceSchema } from './service-schema.ts';
@@ -208,6 +209,10 @@ const baseConfigSchema = z.object({
        * mode `new-clients`. Unset: the startup code fills it from the rollout policy in force.
        */
       newClientsCutover: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').optional(),
+      /** Last day (UTC) legacy tenant header aliases are supported. Unset: filled from the rollout policy in force. */
+      legacyAliasesUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').optional(),
+      /** What the gateway does with a legacy alias after that day. Unset: filled from the rollout policy in force. */
+      onWindowEnd: z.enum(windowEndActions).optional(),
       /** Gateway the monitors' automatic playbook re-runs the acceptance matrix against (default: the public URL). */
       matrixGateway: z.string().url().optional(),
       matrixClientId: z.string().min(1).default('tenantgate-admin'),

@@ -10,6 +10,7 @@ export const errorTable = {
   tenant_mismatch: { status: 403, title: 'Tenant mismatch' },
   tenant_forbidden: { status: 403, title: 'Tenant forbidden' },
   legacy_tenant_header_rejected: { status: 400, title: 'Legacy tenant header rejected' },
+  legacy_window_closed: { status: 400, title: 'Legacy tenant header window closed' },
   ERR_SCOPE_HEADER_FORBIDDEN: { status: 403, title: 'Scope header forbidden' },
   hop_by_hop_identity_header: { status: 400, title: 'Hop-by-hop identity header' },
   insufficient_scope: { status: 403, title: 'Insufficient scope' },

@@ -12,6 +12,7 @@ import { Authenticator } from './authenticate.ts';
 import { LiveRevocations } from './revocations.ts';
 import { RateLimitedLog } from '../host/rate-limited-log.ts';
 import { outageCause } from '../db/unavailable.ts';
+import { legacyWindowFlags } from '../contract/legacy-window.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
 import { GatewayIdentityKeys, IDENTITY_JWKS_PATH } from './identity-keys.ts';
@@ -124,6 +125,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
       strictMode: ctx.flags.get('gateway.strictMode'),
       tenantOverride: ctx.flags.get('gateway.tenantOverride'),
       allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
+      legacyWindow: legacyWindowFlags(config.rollout, ctx.clock.now().getTime()),
     }),
     emitsLegacy: (flag: string) => ctx.flags.value(flag) === true,
     failed: (err: unknown, requestId: string) => ctx.logger.error({ err, reqId: requestId }, 'unhandled error'),

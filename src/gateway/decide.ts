@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../contract/errors.ts';
 import { strictModeApplies, strictModeNeedsClientAge, type StrictMode } from '../contract/strict-mode.ts';
+import { windowNeedsClientAge, windowRefusesAlias, type LegacyWindowFlags } from '../contract/legacy-window.ts';
 import type { RequestedTenant } from './classify.ts';
 import type { TokenIdentity } from '../identity/types.ts';
 
@@ -15,6 +16,8 @@ export interface GatewayFlags {
   strictMode: StrictMode;
   tenantOverride: boolean;
   allowScopeHeader: boolean;
+  /** The compatibility window at the request's time (src/contract/legacy-window.ts). */
+  legacyWindow: LegacyWindowFlags;
 }
 
 export interface DecisionInput {
@@ -34,7 +37,7 @@ export interface DecisionInput {
   clientIsNew: boolean | null;
 }
 
-export type TenantOutcome = 'match' | 'override' | 'mismatch' | 'conflict' | 'missing' | 'forbidden' | 'legacy_rejected' | 'invalid';
+export type TenantOutcome = 'match' | 'override' | 'mismatch' | 'conflict' | 'missing' | 'forbidden' | 'legacy_rejected' | 'window_closed' | 'invalid';
 export type SpoofReason = 'hop_by_hop' | 'conflict' | 'scope_header' | 'mismatch' | 'forbidden_override';
 
 export type Decision =
@@ -60,7 +63,7 @@ export type Decision =
 
 /** True when the decision depends on the client's creation time (so the shell looks it up). */
 export function needsClientAge(flags: GatewayFlags, token: TokenIdentity | null, requested: readonly RequestedTenant[]): boolean {
-  if (!token || !strictModeNeedsClientAge(flags)) return false;
+  if (!token || !(strictModeNeedsClientAge(flags) || windowNeedsClientAge(flags.legacyWindow))) return false;
   return (token.tenant === null && token.legacyTenant !== null) || requested.some((r) => r.source !== 'canonical');
 }
 
@@ -114,6 +117,11 @@ export function decide(input: DecisionInput): Decision {
   for (const r of requested) if (r.source !== 'canonical' && !legacyAliases.includes(r.header)) legacyAliases.push(r.header);
   if (legacyAliases.length > 0 && strict) {
     return refuse('legacy_tenant_header_rejected', `legacy tenant header ${legacyAliases[0]} is not accepted for this client`, 'legacy_rejected', null, [], legacyTid);
+  }
+  // 5b. The compatibility window's end, as the policy's `onWindowEnd` chooses.
+  if (legacyAliases.length > 0 && windowRefusesAlias(flags.legacyWindow, input.clientIsNew)) {
+    const who = flags.legacyWindow.onWindowEnd === 'reject-all' ? 'any client' : 'this client';
+    return refuse('legacy_window_closed', `legacy tenant header ${legacyAliases[0]} is not accepted for ${who}: the compatibility window ended after ${flags.legacyWindow.until}`, 'window_closed', null, [], legacyTid);
   }
 
   // 6./7. Effective tenant.

@@ -62,7 +62,8 @@ export async function createComponentContext(options: ContextOptions): Promise<C
     throw err;
   }
   const flushLog = new RateLimitedLog(10_000, Date.now, 'counter flush failed; will retry');
-  const instance = new InstanceReporter(db, name, { clock, heartbeatIntervalMs: config.telemetry.heartbeatIntervalMs });
+  // Heartbeats are written on the counter flush tick (afterFlush below).
+  const instance = new InstanceReporter(db, name, { clock, heartbeatIntervalMs: config.telemetry.heartbeatIntervalMs, tickMs: config.telemetry.flushIntervalMs });
   const counters = new DailyCounters({
     db,
     instanceId: instance.instanceId,

@@ -16,6 +16,11 @@ export interface TokenIdentitySource {
   signingKid?(): string | null;
 }
 
+export const DEFAULT_HEARTBEAT_MS = 60_000;
+
+/** An instance not seen for this many of its heartbeat periods is gone: shown as such, never counted as converged. */
+export const GONE_AFTER_PERIODS = 3;
+
 export class InstanceReporter {
   readonly instanceId: string;
   private flagVersion = 0;
@@ -26,9 +31,15 @@ export class InstanceReporter {
   constructor(
     private readonly db: Queryable,
     readonly component: string,
-    private readonly options: { clock?: Clock; heartbeatIntervalMs?: number } = {},
+    /** `tickMs`: how often the caller calls `heartbeat()`; a heartbeat lands no more often than the slower of the two. */
+    private readonly options: { clock?: Clock; heartbeatIntervalMs?: number; tickMs?: number } = {},
   ) {
     this.instanceId = `${component}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** The period heartbeats actually land at, recorded so status can tell when this instance is gone. */
+  private get periodMs(): number {
+    return Math.max(this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS, this.options.tickMs ?? 0);
   }
 
   private get clock(): Clock {
@@ -64,10 +75,10 @@ export class InstanceReporter {
   async register(): Promise<void> {
     const now = this.clock.now();
     await this.db.query(
-      `insert into telemetry.instances (instance_id, component, host, pid, started_at, last_seen, flag_version)
-       values ($1, $2, $3, $4, $5, $5, $6)
-       on conflict (instance_id) do update set last_seen = excluded.last_seen, stopped_at = null`,
-      [this.instanceId, this.component, hostname(), process.pid, now, this.flagVersion],
+      `insert into telemetry.instances (instance_id, component, host, pid, started_at, last_seen, flag_version, heartbeat_interval_ms)
+       values ($1, $2, $3, $4, $5, $5, $6, $7)
+       on conflict (instance_id) do update set last_seen = excluded.last_seen, stopped_at = null, heartbeat_interval_ms = excluded.heartbeat_interval_ms`,
+      [this.instanceId, this.component, hostname(), process.pid, now, this.flagVersion, this.periodMs],
     );
     await this.heartbeat(true);
   }
@@ -75,7 +86,7 @@ export class InstanceReporter {
   /** Upserts today's heartbeat row; cheap to call often, writes at most once per interval. */
   async heartbeat(force = false): Promise<void> {
     const now = this.clock.now();
-    const interval = this.options.heartbeatIntervalMs ?? 60_000;
+    const interval = this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS;
     const day = utcDay(now);
     if (!force && now.getTime() - this.lastBeat < interval && utcDay(new Date(this.lastBeat)) === day) return;
     await this.db.query(

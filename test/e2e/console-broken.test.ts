@@ -81,6 +81,6 @@ describe('browser tenant matrix against a console with a broken tenant switch', 
     assert.match(imported.stdout, /evidence #\d+ web RED/);
     const item = await webItem(config);
     assert.equal(item.status, 'red');
-    assert.match(item.reason, /web: #\d+ red/);
+    assert.match(item.reason, /web: #\d+ `[^`]+` \(sha256 [0-9a-f]{12}\) red/);
   });
 });

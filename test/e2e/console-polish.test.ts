@@ -1,7 +1,8 @@
 /**
  * The console's summary and audit pages in real Chromium (playwright-core, Debian's
  * chromium) against a test stack with the demo data: the Overview summarizes the tenant's
- * scans, findings and unknowns (and, for the fleet operator, the rollout); the Audit page
+ * scans, findings and unknowns (and, for the fleet operator, the rollout: phase, window,
+ * strict gate, 30 days of legacy use, open incidents); the Audit page
  * names actors and clients and shows a change as a before/after table, never raw JSON.
  */
 import assert from 'node:assert/strict';
@@ -55,7 +56,29 @@ describe('console polish: Overview summary, people by name, audit before/after (
         assert.match(summary, /Scans\s*2\s*2 completed/, summary);
         assert.match(summary, /Findings to triage\s*5/, summary);
         assert.equal(await page.getByTestId('fleet-summary').count(), fleet ? 1 : 0, `${user}: fleet rollout summary`);
-        if (fleet) assert.match((await page.getByTestId('fleet-summary').textContent()) ?? '', /Exit gate of phase/);
+        if (fleet) {
+          // The operator's summary: phase, window state, strict gate, legacy use over 30 days, open incidents.
+          const fleetText = (await page.getByTestId('fleet-summary').textContent()) ?? '';
+          assert.match(fleetText, /Phase\s*0\s*Contract and feature flags/, fleetText);
+          assert.match(fleetText, /Exit gate of phase 0: fails\s*missing: contract-accepted, trackers-ready/, fleetText);
+          // The built-in policy's window ended 2026-03-31: closed, with the date and what happens at the end.
+          assert.match((await page.getByTestId('fleet-window').textContent()) ?? '', /closed \d+ days ago.*legacy aliases supported through 2026-03-31; at the end: keep/);
+          assert.match((await page.getByTestId('fleet-strict-gate').textContent()) ?? '', /fails.*0 of 14 clean days; earliest pass \d{4}-\d{2}-\d{2}/);
+          assert.match((await page.getByTestId('fleet-legacy-use').textContent()) ?? '', /Legacy use, 30 days\s*\d+\s*\d+ days? with use, \d+ without data/);
+          assert.match((await page.getByTestId('fleet-incidents').textContent()) ?? '', /Open incidents\s*0/);
+          // Every date of the built-in policy has passed while the rollout is in phase 0.
+          assert.match((await page.getByTestId('fleet-warning').first().textContent()) ?? '', /tenantgate rollout policy init --start YYYY-MM-DD --out FILE/);
+          // The Rollout page shows the same window and the warnings.
+          await page.getByTestId('fleet-incidents').getByRole('link', { name: 'Rollout' }).click();
+          await page.getByText('Compatibility window').first().waitFor();
+          const rollout = (await page.locator('main').textContent()) ?? '';
+          assert.match(rollout, /Compatibility window\s*closed \d+ day\(s\) ago \(aliases through 2026-03-31; at the end: keep\)/, rollout);
+          assert.match(rollout, /Warnings\s*every date of policy multi-tenant-same-key-rollout has passed/);
+          assert.match(rollout, /Instances\s*\d+ running, 0 gone; all running on flag version/);
+          await page.goBack();
+        } else {
+          assert.equal(await page.getByTestId('fleet-window').count(), 0, 'a tenant user sees the tenant summary only');
+        }
         // The actor is shown by username, its id kept in the title.
         assert.equal((await page.locator('main .person').first().textContent())?.startsWith(user), true);
         await page.screenshot({ path: join(screenshots, `desktop-overview-summary-${user}.png`), fullPage: true });

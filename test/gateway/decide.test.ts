@@ -8,6 +8,10 @@ import { describe, it } from 'node:test';
 import type { RequestedTenant } from '../../src/gateway/classify.ts';
 import { decide, needsClientAge, type Decision, type DecisionInput, type GatewayFlags, type TokenIdentity } from '../../src/gateway/decide.ts';
 import { strictModeApplies as strictApplies, strictModes } from '../../src/contract/strict-mode.ts';
+import { legacyWindowFlags, windowEndActions, type LegacyWindowFlags } from '../../src/contract/legacy-window.ts';
+
+/** The window while open: the table of rules below is the decision inside the window. */
+const OPEN: LegacyWindowFlags = { closed: false, until: '2026-03-31', onWindowEnd: 'reject-all' };
 
 const T = 'tenant-alpha';
 const X = 'tenant-bravo';
@@ -34,7 +38,7 @@ function allFlagCombinations(): { flags: GatewayFlags; clientIsNew: boolean | nu
     for (const strictMode of strictModes)
       for (const tenantOverride of [true, false])
         for (const allowScopeHeader of [true, false])
-          for (const clientIsNew of [true, false, null]) out.push({ flags: { legacyHeaders, strictMode, tenantOverride, allowScopeHeader }, clientIsNew });
+          for (const clientIsNew of [true, false, null]) out.push({ flags: { legacyHeaders, strictMode, tenantOverride, allowScopeHeader, legacyWindow: OPEN }, clientIsNew });
   return out;
 }
 
@@ -211,7 +215,7 @@ describe('decide: every rule × every flag combination', () => {
 });
 
 describe('strict mode applicability', () => {
-  const f = (over: Partial<GatewayFlags>): GatewayFlags => ({ legacyHeaders: true, strictMode: 'off', tenantOverride: false, allowScopeHeader: false, ...over });
+  const f = (over: Partial<GatewayFlags>): GatewayFlags => ({ legacyHeaders: true, strictMode: 'off', tenantOverride: false, allowScopeHeader: false, legacyWindow: OPEN, ...over });
   it('off applies to nobody; all applies to everybody; legacyHeaders off = strict for all', () => {
     assert.equal(strictApplies(f({}), true), false);
     assert.equal(strictApplies(f({ strictMode: 'all' }), false), true);
@@ -232,5 +236,66 @@ describe('strict mode applicability', () => {
     assert.equal(needsClientAge(f({}), token(), [legacy(T)]), false);
     assert.equal(needsClientAge(f({ strictMode: 'all' }), token(), [legacy(T)]), false);
     assert.equal(needsClientAge(nc, null, [legacy(T)]), false);
+  });
+});
+
+describe('the compatibility window end (legacyAliases.onWindowEnd)', () => {
+  const base = (legacyWindow: LegacyWindowFlags, clientIsNew: boolean | null, requested: RequestedTenant[]): DecisionInput => ({
+    route: protectedRoute,
+    token: token(),
+    requested,
+    invalidTenantHeaders: [],
+    scopeOverride: null,
+    hopByHop: [],
+    flags: { legacyHeaders: true, strictMode: 'off', tenantOverride: false, allowScopeHeader: false, legacyWindow },
+    clientIsNew,
+  });
+  const at = (day: string, onWindowEnd: (typeof windowEndActions)[number]) => legacyWindowFlags({ legacyAliasesUntil: '2026-03-31', onWindowEnd }, Date.parse(`${day}T00:00:00Z`));
+
+  it('the window closes at the start of the day after legacyAliasesUntil', () => {
+    assert.equal(legacyWindowFlags({ legacyAliasesUntil: '2026-03-31' }, Date.parse('2026-03-31T23:59:59.999Z')).closed, false);
+    assert.equal(legacyWindowFlags({ legacyAliasesUntil: '2026-03-31' }, Date.parse('2026-04-01T00:00:00Z')).closed, true);
+    assert.equal(legacyWindowFlags({}, Date.parse('2099-01-01T00:00:00Z')).closed, false);
+    assert.equal(legacyWindowFlags({ legacyAliasesUntil: '2026-03-31' }, 0).onWindowEnd, 'keep');
+  });
+
+  it('keep: an alias after the end is accepted and reported as legacy use', () => {
+    for (const isNew of [true, false, null]) {
+      const d = decide(base(at('2026-05-01', 'keep'), isNew, [legacy(T)]));
+      assert.equal(d.pass, true);
+      assert.deepEqual(d.legacyAliases, ['X-Tenant-Id']);
+    }
+  });
+
+  it('reject-all: every alias after the end is refused with legacy_window_closed; canonical requests pass', () => {
+    for (const isNew of [true, false, null]) {
+      const d = decide(base(at('2026-04-01', 'reject-all'), isNew, [legacy(T)]));
+      assert.equal(d.pass, false);
+      assert.equal(d.pass === false && d.code, 'legacy_window_closed');
+      assert.equal(d.outcome, 'window_closed');
+      assert.equal(decide(base(at('2026-04-01', 'reject-all'), isNew, [canonical(T)])).pass, true);
+      assert.equal(decide(base(at('2026-03-31', 'reject-all'), isNew, [legacy(T)])).pass, true, 'inside the window');
+    }
+  });
+
+  it('reject-new-clients: refuses clients created on/after the cut-over (and unknown ones), accepts older ones', () => {
+    const w = at('2026-04-02', 'reject-new-clients');
+    assert.equal(decide(base(w, true, [legacy(T)])).pass, false);
+    assert.equal(decide(base(w, null, [variant(T)])).pass, false);
+    assert.equal(decide(base(w, false, [legacy(T)])).pass, true);
+  });
+
+  it('strict mode still answers first with its own code', () => {
+    const input = base(at('2026-04-02', 'reject-all'), true, [legacy(T)]);
+    const d = decide({ ...input, flags: { ...input.flags, strictMode: 'all' } });
+    assert.equal(d.pass === false && d.code, 'legacy_tenant_header_rejected');
+  });
+
+  it('the client age is looked up for reject-new-clients only once the window has closed', () => {
+    const flags = (legacyWindow: LegacyWindowFlags): GatewayFlags => ({ legacyHeaders: true, strictMode: 'off', tenantOverride: false, allowScopeHeader: false, legacyWindow });
+    assert.equal(needsClientAge(flags(at('2026-04-02', 'reject-new-clients')), token(), [legacy(T)]), true);
+    assert.equal(needsClientAge(flags(at('2026-03-02', 'reject-new-clients')), token(), [legacy(T)]), false);
+    assert.equal(needsClientAge(flags(at('2026-04-02', 'reject-all')), token(), [legacy(T)]), false);
+    assert.equal(needsClientAge(flags(at('2026-04-02', 'reject-new-clients')), token(), [canonical(T)]), false);
   });
 });

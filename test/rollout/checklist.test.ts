@@ -73,4 +73,22 @@ describe('readiness checklist', () => {
     const other = renderChecklist(evaluateChecklist(defaultPolicy, allGreen.slice(1), null));
     assert.notEqual(other.jsonSha256, a.jsonSha256);
   });
+
+  it('each item names the exact evidence that satisfied it, or what is missing — never green over "no evidence"', () => {
+    const r = evaluateChecklist(defaultPolicy, allGreen, null);
+    for (const item of r.items.filter((i) => i.status === 'green')) {
+      assert.doesNotMatch(item.reason, /no evidence/, item.id);
+      assert.match(item.reason, /^satisfied by /, item.id);
+      assert.ok(item.evidence.length > 0, `${item.id} lists its evidence`);
+    }
+    // module-isolation takes modules or matrix: only the matrix run is recorded, so only it is named.
+    const modules = r.items.find((i) => i.id === 'module-isolation')!;
+    assert.equal(modules.reason, 'satisfied by matrix #3 `matrix.xml` (sha256 sha-3) green (1/1)');
+    assert.deepEqual(modules.evidence.map((e) => e.id), [3]);
+    assert.match(r.items.find((i) => i.id === 'telemetry-review')!.reason, /^satisfied by telemetry-review #5 `telemetry-review.xml` \(sha256 sha-5\): reviewed by Dana QA, cutoff 2026-03-29$/);
+
+    const none = evaluateChecklist(defaultPolicy, [], null);
+    assert.equal(none.items.find((i) => i.id === 'module-isolation')!.reason, 'missing (any one of modules, matrix would do): modules: no evidence recorded; matrix: no evidence recorded');
+    assert.equal(none.items.find((i) => i.id === 'authority-tests')!.reason, 'missing: authority: no evidence recorded');
+  });
 });

@@ -86,7 +86,7 @@ describe('browser matrix evidence directory (evidence import DIR --kind web)', (
   it('red with a failed case', () => {
     const e = record(evidenceDir([...both('reload'), { project: 'mobile', title: 'tenant matrix › scans: switch', failure: 'bravo content on screen under alpha' }]));
     assert.equal(e.green, false);
-    assert.match(webItem(e).reason, /web: #7 red \(1 of 3 failed\)/);
+    assert.match(webItem(e).reason, /^missing: web: #7 `console-matrix` \(sha256 x\) red \(1 of 3 failed\)$/);
   });
 
   it('red when a project is missing (a desktop-only run), even though desktop is all green', () => {

@@ -122,9 +122,13 @@ describe('rollout operations on PostgreSQL', () => {
   it('strict enable after 14 clean days with data passes without force; freeze blocks', async () => {
     await setFlags(t.db, [{ name: 'gateway.strictMode', value: 'off' }], { actor: 'test', reason: 'reset' });
     const reporter = new InstanceReporter(t.db, 'gateway', { clock });
+    const counters = new DailyCounters({ db: t.db, instanceId: reporter.instanceId, clock });
     for (let d = 0; d < 14; d++) {
       clock.at = new Date(Date.parse('2026-04-02T06:00:00Z') + d * 86_400_000);
       await reporter.heartbeat(true);
+      // Traffic that day: a day with heartbeats but no tenant decisions is "no data".
+      counters.increment(signals.gatewayDecision, { detail: 'match', client: 'scanner-bot', tenant: 'tenant-alpha' });
+      assert.equal(await counters.flush(), true);
     }
     clock.at = new Date('2026-04-16T08:00:00Z');
     const gate = await strictGate(t.db, defaultPolicy, clock.now());

@@ -8,7 +8,7 @@ const TODAY = '2026-04-20';
 const now = new Date(`${TODAY}T10:00:00Z`);
 
 function cleanDays(n: number, end = addUtcDays(TODAY, -1)): DayTelemetry[] {
-  return Array.from({ length: n }, (_, i) => ({ day: addUtcDays(end, -i), heartbeats: 3, legacy: [] }));
+  return Array.from({ length: n }, (_, i) => ({ day: addUtcDays(end, -i), heartbeats: 3, traffic: 40, legacy: [] }));
 }
 
 function gate(days: DayTelemetry[], at = now) {
@@ -26,7 +26,7 @@ describe('strict-mode gate', () => {
   });
 
   it("today's partial day is not counted: legacy use today does not fail the gate", () => {
-    const days = [...cleanDays(14), { day: TODAY, heartbeats: 1, legacy: [{ signal: signals.gatewayLegacyHeader, alias: 'X-Tenant-Id', client: 'c', tenant: 't', count: 9 }] }];
+    const days = [...cleanDays(14), { day: TODAY, heartbeats: 1, traffic: 9, legacy: [{ signal: signals.gatewayLegacyHeader, alias: 'X-Tenant-Id', client: 'c', tenant: 't', count: 9 }] }];
     assert.equal(gate(days).pass, true);
   });
 
@@ -110,12 +110,41 @@ describe('strict-mode gate', () => {
 
   it('several instances on one day add up; several rows of one signal sum', () => {
     const days = cleanDays(14);
-    days.push({ day: '2026-04-15', heartbeats: 0, legacy: [{ signal: signals.gatewayLegacyHeader, alias: 'X-Tenant-Id', client: 'a', tenant: 't', count: 2 }] });
-    days.push({ day: '2026-04-15', heartbeats: 0, legacy: [{ signal: signals.gatewayLegacyHeader, alias: 'X-Stella-Tenant', client: 'b', tenant: 't', count: 3 }] });
+    days.push({ day: '2026-04-15', heartbeats: 0, traffic: 0, legacy: [{ signal: signals.gatewayLegacyHeader, alias: 'X-Tenant-Id', client: 'a', tenant: 't', count: 2 }] });
+    days.push({ day: '2026-04-15', heartbeats: 0, traffic: 0, legacy: [{ signal: signals.gatewayLegacyHeader, alias: 'X-Stella-Tenant', client: 'b', tenant: 't', count: 3 }] });
     const r = gate(days);
     const d = r.days.find((x) => x.day === '2026-04-15')!;
     assert.equal(d.heartbeats, 3);
     assert.equal(d.legacyTotal, 5);
     assert.deepEqual(d.bySignal, { [signals.gatewayLegacyHeader]: 5 });
+  });
+
+  it('a day with heartbeats but no traffic is "no data": the zero-legacy criterion reads no data, never PASS', () => {
+    const days = cleanDays(14).map((d) => ({ ...d, traffic: 0 }));
+    const r = gate(days);
+    assert.equal(r.pass, false);
+    assert.ok(r.days.every((d) => d.status === 'no data'));
+    assert.match(r.days[0].seen, /no traffic/);
+    const zero = r.checks.find((c) => c.id === 'zero-legacy-use')!;
+    assert.equal(zero.pass, false, 'zero legacy use is not shown by days without data');
+    assert.match(zero.detail, /no data on all 14 day\(s\)/);
+    const one = gate(cleanDays(14).map((d) => (d.day === '2026-04-11' ? { ...d, traffic: 0 } : d)));
+    assert.equal(one.pass, false);
+    assert.equal(one.firstFailingDay?.day, '2026-04-11');
+    assert.match(one.checks.find((c) => c.id === 'zero-legacy-use')!.detail, /no data on 1 day/);
+  });
+
+  it('a day without heartbeats fails the zero-legacy criterion too, not only the data criterion', () => {
+    const r = gate(cleanDays(14).filter((d) => d.day !== '2026-04-10'));
+    assert.equal(r.checks.find((c) => c.id === 'zero-legacy-use')!.pass, false);
+  });
+
+  it("earliest pass counts today's legacy use: the streak restarts tomorrow", () => {
+    // 5 clean days; no use today → 9 more days; use today → today fails, so 14 full days from tomorrow.
+    const clean = gate(cleanDays(5));
+    assert.equal(clean.earliestPassDay, addUtcDays(TODAY, 9));
+    const used = gate([...cleanDays(5), { day: TODAY, heartbeats: 1, traffic: 3, legacy: [{ signal: signals.gatewayLegacyHeader, alias: 'X-Tenant-Id', client: 'c', tenant: 't', count: 2 }] }]);
+    assert.equal(used.todayLegacyTotal, 2);
+    assert.equal(used.earliestPassDay, addUtcDays(TODAY, 15));
   });
 });

@@ -277,6 +277,8 @@ describe('a service declared in services.<name>', () => {
     // Gateways ran on both days declaring inventory; inventory reported (zero uses) on d2 only.
     for (const day of [d1, d2]) {
       await ts.t.db.query(`insert into telemetry.heartbeats (utc_day, instance_id, component, first_seen, last_seen, services) values ($1, 'gw-test', 'gateway', now(), now(), '{inventory}')`, [day]);
+      // Traffic those days (tenant decisions), so only the missing report can make a day "no data".
+      await ts.t.db.query(`insert into telemetry.daily_counters (utc_day, signal, detail, count) values ($1, 'gateway.decision', 'match', 5) on conflict do nothing`, [day]);
     }
     await ts.t.db.query(`insert into telemetry.service_reports (utc_day, service, first_report, last_report) values ($1, 'inventory', now(), now())`, [d2]);
     const gate = await strictGate(ts.t.db, defaultPolicy, new Date(), { ignoreEarliest: true });

@@ -70,19 +70,31 @@ function evaluateEvidenceItem(item: ChecklistItem, latest: Map<string, EvidenceR
     const reviewer = typeof e.summary.reviewer === 'string' ? e.summary.reviewer : null;
     if (!cutoff || !reviewer) return { status: 'red', reason: `telemetry review #${e.id} lacks a dated cutoff and a reviewer`, evidence: [ref(e)] };
     if (!e.green) return { status: 'red', reason: `telemetry review #${e.id} by ${reviewer} found legacy use up to cutoff ${cutoff}`, evidence: [ref(e)] };
-    return { status: 'green', reason: `reviewed by ${reviewer}, cutoff ${cutoff}`, evidence: [ref(e)] };
+    return { status: 'green', reason: `satisfied by telemetry-review ${named(e)}: reviewed by ${reviewer}, cutoff ${cutoff}`, evidence: [ref(e)] };
   }
   if (rule.kind !== 'evidence') throw new Error('decision items are evaluated separately');
   const verdicts = rule.evidenceKinds.map((kind) => {
     const e = latest.get(kind);
-    if (!e) return { e: null, ok: false, text: `${kind}: no evidence` };
-    if (!e.green) return { e, ok: false, text: `${kind}: #${e.id} red (${e.failed} of ${e.total} failed)` };
+    if (!e) return { e: null, ok: false, text: `${kind}: no evidence recorded` };
+    if (!e.green) return { e, ok: false, text: `${kind}: ${named(e)} red (${e.failed} of ${e.total} failed)` };
     const missing = rule.requireCases.filter((word) => !e.cases.some((c) => c.status === 'passed' && c.name.toLowerCase().includes(word.toLowerCase())));
-    if (missing.length) return { e, ok: false, text: `${kind}: #${e.id} has no passing case covering ${missing.join(', ')}` };
-    return { e, ok: true, text: `${kind}: #${e.id} green (${e.total - e.failed}/${e.total})` };
+    if (missing.length) return { e, ok: false, text: `${kind}: ${named(e)} has no passing case covering ${missing.join(', ')}` };
+    return { e, ok: true, text: `${kind} ${named(e)} green (${e.total - e.failed}/${e.total})` };
   });
   const ok = rule.match === 'all' ? verdicts.every((v) => v.ok) : verdicts.some((v) => v.ok);
-  return { status: ok ? 'green' : 'red', reason: verdicts.map((v) => v.text).join('; '), evidence: verdicts.flatMap((v) => (v.e ? [ref(v.e)] : [])) };
+  // Green names exactly the evidence that satisfied it; red names exactly what is missing or failing.
+  if (ok) {
+    const satisfied = verdicts.filter((v) => v.ok);
+    return { status: 'green', reason: `satisfied by ${satisfied.map((v) => v.text).join(' and ')}`, evidence: satisfied.map((v) => ref(v.e!)) };
+  }
+  const failing = verdicts.filter((v) => !v.ok);
+  const need = rule.match === 'any' && rule.evidenceKinds.length > 1 ? `missing (any one of ${rule.evidenceKinds.join(', ')} would do)` : 'missing';
+  return { status: 'red', reason: `${need}: ${failing.map((v) => v.text).join('; ')}`, evidence: failing.flatMap((v) => (v.e ? [ref(v.e)] : [])) };
+}
+
+/** An evidence record as a reason names it: id, file name and the start of its hash. */
+function named(e: EvidenceRecord): string {
+  return `#${e.id} \`${e.name}\` (sha256 ${e.sha256.slice(0, 12)})`;
 }
 
 export function evaluateChecklist(policy: RolloutPolicy, latestEvidence: readonly EvidenceRecord[], latestDecision: DecisionRecord | null): ChecklistReport {

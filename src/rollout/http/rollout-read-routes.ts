@@ -11,6 +11,7 @@ import { renderChecklist } from '../checklist/render-checklist.ts';
 import { addUtcDays } from '../gates/utc-days.ts';
 import { checklistReport } from '../operations/decide.ts';
 import { monitorReadings, phaseExitGate, strictGate } from '../operations/evaluate-gates.ts';
+import { operatorOverview } from '../operations/operator-overview.ts';
 import { rolloutStatus } from '../operations/rollout-status.ts';
 import type { RolloutPolicy } from '../policy/schema.ts';
 import { readDailySignalTotals } from '../state/read-daily-telemetry.ts';
@@ -30,6 +31,8 @@ export async function rolloutReadRoutes(app: FastifyInstance, opts: { db: Databa
     ...(await rolloutStatus(pool, policy, clock.now(), opts.flags)),
     phaseHistory: await readPhaseHistory(pool),
   }));
+
+  app.get('/admin/rollout/overview', { preHandler, schema: { response: { 200: anyObject } } }, async () => operatorOverview(pool, policy, clock.now()));
 
   app.get('/admin/rollout/policy', { preHandler, schema: { response: { 200: anyObject } } }, async () => policy);
 

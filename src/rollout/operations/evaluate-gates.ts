@@ -14,7 +14,8 @@ import { readCurrentDeployments, readLatestEvidence, readRolloutState, readSigno
 export async function strictGate(db: Queryable, policy: RolloutPolicy, now: Date, options: { ignoreEarliest?: boolean } = {}): Promise<StrictGateResult> {
   const today = utcDay(now);
   const n = policy.compatibility.zeroLegacyDays;
-  const days = await readDailyTelemetry(db, addUtcDays(today, -n), addUtcDays(today, -1), legacySignals);
+  // Today (partial) is read too: its legacy use moves the earliest pass day.
+  const days = await readDailyTelemetry(db, addUtcDays(today, -n), today, legacySignals);
   return evaluateStrictGate({ now, strictEarliest: policy.compatibility.strictEarliest, zeroLegacyDays: n, legacySignals, days, ignoreEarliest: options.ignoreEarliest });
 }
 

@@ -14,7 +14,14 @@ import type { Phase, RolloutPolicy } from '../policy/schema.ts';
 import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
 import { phaseExitGate, strictGate } from './evaluate-gates.ts';
 import { readServiceLegacyUse, type ServiceLegacyUse } from './service-legacy-use.ts';
+import { legacyWindowStatus, type LegacyWindowStatus } from './legacy-window-status.ts';
+import { staleScheduleWarning } from '../policy/schedule.ts';
+import { utcDay } from '../../telemetry/clock.ts';
 import { compareFleetIdentity, LIVE_INSTANCE_MS, type FleetIdentity } from '../../telemetry/fleet-identity.ts';
+import { DEFAULT_HEARTBEAT_MS, GONE_AFTER_PERIODS } from '../../telemetry/instance.ts';
+
+/** Gone instances stay listed for a day after they were last seen. */
+const GONE_LISTED_MS = 86_400_000;
 
 export interface InstanceStatus {
   instanceId: string;
@@ -23,7 +30,12 @@ export interface InstanceStatus {
   pid: number;
   startedAt: string;
   lastSeen: string;
+  /** `gone`: not seen for three of its heartbeat periods (it no longer counts toward convergence). */
+  state: 'running' | 'gone';
+  /** How long since it was last seen, in ms. */
+  silentMs: number;
   flagVersion: number;
+  /** On the current flag version; always false for a gone instance. */
   converged: boolean;
   /** The issuer it issues (Authority) or accepts (gateway); null for components without one. */
   issuer: string | null;
@@ -38,7 +50,9 @@ export interface RolloutStatus {
   phase: Pick<Phase, 'id' | 'name' | 'window' | 'earliestStart'>;
   flags: FlagSnapshot;
   flagHistory: FlagHistoryEntry[];
+  /** Running instances first, then gone ones (not stopped, seen in the last day, silent for three heartbeat periods). */
   instances: InstanceStatus[];
+  /** Every running instance is on the current flag version (gone instances do not count). */
   converged: boolean;
   /** Issuers seen across live instances, and the instances that disagree (one fleet, one issuer). */
   fleetIdentity: FleetIdentity;
@@ -48,32 +62,42 @@ export interface RolloutStatus {
   strictGate: StrictGateResult;
   /** Legacy use per service (built-in modules and declared external services) over the strict window. */
   serviceLegacyUse: ServiceLegacyUse[];
+  /** The compatibility window for legacy tenant header aliases. */
+  legacyWindow: LegacyWindowStatus;
+  /** Warnings an operator should act on (a stale schedule, a closed window still in use). */
+  warnings: string[];
 }
 
 export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<{ instances: InstanceStatus[]; fleetIdentity: FleetIdentity }> {
   const { rows } = await db.query(
-    `select instance_id, component, host, pid, started_at, last_seen, flag_version::float8 as flag_version, issuer, key_ids, signing_kid
+    `select instance_id, component, host, pid, started_at, last_seen, flag_version::float8 as flag_version, issuer, key_ids, signing_kid,
+            coalesce(heartbeat_interval_ms, $2)::float8 as heartbeat_interval_ms
        from telemetry.instances where stopped_at is null and last_seen >= $1 order by component, instance_id`,
-    [new Date(now.getTime() - LIVE_INSTANCE_MS)],
+    [new Date(now.getTime() - GONE_LISTED_MS), DEFAULT_HEARTBEAT_MS],
   );
+  const silent = (r: any) => Math.max(0, now.getTime() - new Date(r.last_seen).getTime());
+  const isGone = (r: any) => silent(r) > GONE_AFTER_PERIODS * Number(r.heartbeat_interval_ms);
   const fleetIdentity = compareFleetIdentity(
-    rows.map((r: any) => ({ instanceId: r.instance_id, component: r.component, issuer: r.issuer, keyIds: r.key_ids, signingKid: r.signing_kid })),
+    rows.filter((r: any) => !isGone(r) && now.getTime() - new Date(r.last_seen).getTime() <= LIVE_INSTANCE_MS).map((r: any) => ({ instanceId: r.instance_id, component: r.component, issuer: r.issuer, keyIds: r.key_ids, signingKid: r.signing_kid })),
   );
   const problems = new Map<string, string>();
   for (const f of fleetIdentity.findings) problems.set(f.instanceId, [problems.get(f.instanceId), f.detail].filter(Boolean).join('; '));
-  const instances = rows.map((r: any) => ({
+  const instances: InstanceStatus[] = rows.map((r: any) => ({
     instanceId: r.instance_id,
     component: r.component,
     host: r.host,
     pid: r.pid,
     startedAt: new Date(r.started_at).toISOString(),
     lastSeen: new Date(r.last_seen).toISOString(),
+    state: isGone(r) ? ('gone' as const) : ('running' as const),
+    silentMs: silent(r),
     flagVersion: Number(r.flag_version),
-    converged: Number(r.flag_version) === flagVersion,
+    converged: !isGone(r) && Number(r.flag_version) === flagVersion,
     issuer: r.issuer,
     keyIds: r.key_ids,
     identityProblem: problems.get(r.instance_id) ?? null,
   }));
+  instances.sort((a, b) => (a.state === b.state ? 0 : a.state === 'running' ? -1 : 1));
   return { instances, fleetIdentity };
 }
 
@@ -84,6 +108,8 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
   const { instances, fleetIdentity } = await readInstances(db, now, flags.version);
   const phase = policy.phases[state.phase];
   const open = await db.query("select count(*)::int as n from rollout.incidents where status = 'open'");
+  const legacyWindow = await legacyWindowStatus(db, policy, now);
+  const warnings = [staleScheduleWarning(policy, state.phase, utcDay(now)), legacyWindow.warning].filter((w): w is string => w !== null);
   return {
     policy: { name: policy.name, title: policy.title, date: policy.date },
     state,
@@ -91,12 +117,14 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     flags,
     flagHistory: await flagHistory(db as any, undefined, 20),
     instances,
-    converged: instances.every((i) => i.converged),
+    converged: instances.every((i) => i.state === 'gone' || i.converged),
     fleetIdentity,
     deployments: await readCurrentDeployments(db),
     openIncidents: open.rows[0].n,
     exitGate: await phaseExitGate(db, policy, now),
     strictGate: await strictGate(db, policy, now),
     serviceLegacyUse: await readServiceLegacyUse(db, policy.compatibility.zeroLegacyDays, now),
+    legacyWindow,
+    warnings,
   };
 }

@@ -61,11 +61,21 @@ function checkMonitoredComponents(policy: RolloutPolicy, known: readonly string[
 
 /**
  * The configuration with the settings other components take from the policy filled in
- * (today the strict-mode cut-over), unless set explicitly. The startup code applies it, so
- * the gateway and the Authority read configuration, never the policy document.
+ * (the strict-mode cut-over, the compatibility window's end and what happens then), each
+ * unless set explicitly. The startup code applies it, so the gateway and the Authority read
+ * configuration, never the policy document.
  */
 export function withPolicyDefaults(config: Config, cwd = process.cwd()): Config {
-  if (config.rollout.newClientsCutover !== undefined) return config;
-  const cutover = loadPolicy(config, cwd).strictRollout.newClientsCutover;
-  return { ...config, rollout: { ...config.rollout, newClientsCutover: cutover } };
+  const r = config.rollout;
+  if (r.newClientsCutover !== undefined && r.legacyAliasesUntil !== undefined && r.onWindowEnd !== undefined) return config;
+  const policy = loadPolicy(config, cwd);
+  return {
+    ...config,
+    rollout: {
+      ...r,
+      newClientsCutover: r.newClientsCutover ?? policy.strictRollout.newClientsCutover,
+      legacyAliasesUntil: r.legacyAliasesUntil ?? policy.compatibility.legacyAliasesUntil,
+      onWindowEnd: r.onWindowEnd ?? policy.legacyAliases.onWindowEnd,
+    },
+  };
 }

@@ -5,6 +5,7 @@
  * date, threshold and name is data here, so a deployment changes its policy by file.
  */
 import { z } from 'zod';
+import { windowEndActions } from '../../contract/legacy-window.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a UTC day YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar day');
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case name: letters, digits, . _ -');
@@ -117,6 +118,17 @@ export const policySchema = z
       /** Consecutive complete UTC days of zero legacy use the strict gate requires. */
       zeroLegacyDays: z.number().int().min(1).max(365),
     }),
+    legacyAliases: z
+      .object({
+        /**
+         * What the gateway does with a legacy tenant header alias once the window
+         * (`compatibility.legacyAliasesUntil`) has ended: `keep` accepting it (counted as
+         * past-window use), `reject-new-clients` (clients created on/after
+         * `strictRollout.newClientsCutover`), or `reject-all`.
+         */
+        onWindowEnd: z.enum(windowEndActions).default('keep'),
+      })
+      .prefault({}),
     strictRollout: z.object({
       /** The strict-mode stages in order: new clients first, then all. */
       order: z.tuple([z.literal('new-clients'), z.literal('all')]),

@@ -1,10 +1,12 @@
 /**
  * Per-day telemetry with completeness: heartbeats per day (a day without any is "no
- * data") and the legacy-signal counter rows, shaped for the strict gate.
+ * data"), the gateways' tenant decisions (the day's traffic: none is "no data" too) and the
+ * legacy-signal counter rows, shaped for the strict gate.
  */
 import type { Queryable } from '../../db/database.ts';
 import { readDailyCounters } from '../../telemetry/counters.ts';
 import { readServiceDays } from '../../telemetry/service-reports.ts';
+import { signals } from '../../telemetry/signals.ts';
 import type { DayTelemetry } from '../gates/strict-gate.ts';
 
 export async function readDailyTelemetry(db: Queryable, fromDay: string, toDay: string, legacySignals: readonly string[]): Promise<DayTelemetry[]> {
@@ -13,14 +15,21 @@ export async function readDailyTelemetry(db: Queryable, fromDay: string, toDay: 
     [fromDay, toDay],
   );
   const counts = await readDailyCounters(db as any, fromDay, toDay, [...legacySignals]);
+  const traffic = await db.query(
+    `select to_char(utc_day, 'YYYY-MM-DD') as day, sum(count)::float8 as n from telemetry.daily_counters
+      where utc_day between $1::date and $2::date and signal = $3 group by utc_day`,
+    [fromDay, toDay, signals.gatewayDecision],
+  );
   const byDay = new Map<string, DayTelemetry>();
-  for (const r of beats.rows as { day: string; n: number }[]) byDay.set(r.day, { day: r.day, heartbeats: r.n, legacy: [] });
+  const dayOf = (day: string) => byDay.get(day) ?? byDay.set(day, { day, heartbeats: 0, traffic: 0, legacy: [] }).get(day)!;
+  for (const r of beats.rows as { day: string; n: number }[]) dayOf(r.day).heartbeats = r.n;
+  for (const r of traffic.rows as { day: string; n: number }[]) dayOf(r.day).traffic = Number(r.n);
   for (const c of counts) {
-    const d = byDay.get(c.day) ?? byDay.set(c.day, { day: c.day, heartbeats: 0, legacy: [] }).get(c.day)!;
+    const d = dayOf(c.day);
     d.legacy.push({ signal: c.signal, alias: c.alias, client: c.client, tenant: c.tenant, count: c.count });
   }
   for (const s of await readServiceDays(db, fromDay, toDay)) {
-    const d = byDay.get(s.day) ?? byDay.set(s.day, { day: s.day, heartbeats: 0, legacy: [] }).get(s.day)!;
+    const d = dayOf(s.day);
     d.declaredServices = s.declared;
     d.reportedServices = s.reported;
   }

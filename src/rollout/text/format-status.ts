@@ -1,6 +1,7 @@
 /** `rollout status` as text: phase and window, freeze, flags, instances with their flag versions, deployments, gates. */
 import type { RolloutStatus } from '../operations/rollout-status.ts';
 import { formatChecks } from './format-gate.ts';
+import { formatLegacyWindow } from './format-window.ts';
 
 function formatIssuers(s: RolloutStatus): string {
   const { issuers, findings } = s.fleetIdentity;
@@ -10,12 +11,17 @@ function formatIssuers(s: RolloutStatus): string {
   return blocking.length === 0 ? `  issuer: ${each}` : `  issuer: DISAGREE — ${each}; set authority.issuer the same on every instance`;
 }
 
+const running = (s: RolloutStatus) => s.instances.filter((i) => i.state === 'running').length;
+const gone = (s: RolloutStatus) => s.instances.filter((i) => i.state === 'gone').length;
+
 export function formatStatus(s: RolloutStatus): string {
   const w = s.phase.window;
   const window = s.phase.earliestStart ? `earliest ${w.start}` : `${w.start} → ${w.end ?? 'open'}`;
   const lines: string[] = [
     `policy   ${s.policy.title} (${s.policy.name}, ${s.policy.date})`,
+    ...s.warnings.map((w) => `WARNING  ${w}`),
     `phase    ${s.phase.id} — ${s.phase.name} (${window})`,
+    ...formatLegacyWindow(s.legacyWindow),
     `frozen   ${s.state.frozen ? `YES — ${s.state.frozenReason}` : 'no'}`,
     `incidents open: ${s.openIncidents}`,
     '',
@@ -23,10 +29,13 @@ export function formatStatus(s: RolloutStatus): string {
     ...Object.entries(s.flags.values).map(([name, value]) => `  ${name.padEnd(34)} ${String(value)}`),
     ...(s.flagHistory.length ? ['  recent changes:', ...s.flagHistory.slice(0, 5).map((h) => `    v${h.version} ${h.changedAt} ${h.name} ${JSON.stringify(h.previous)} → ${JSON.stringify(h.value)} by ${h.changedBy}: ${h.reason}`)] : []),
     '',
-    `instances (${s.instances.length} running; ${s.converged ? 'all on' : 'NOT all on'} flag version ${s.flags.version})`,
+    `instances (${running(s)} running${gone(s) ? `, ${gone(s)} gone` : ''}; ${s.converged ? 'all running on' : 'NOT all running on'} flag version ${s.flags.version})`,
     ...(s.instances.length === 0
       ? ['  (none reporting)']
-      : s.instances.map((i) => `  ${i.component.padEnd(10)} ${i.instanceId.padEnd(44)} flag v${String(i.flagVersion).padEnd(4)} ${i.converged ? 'converged' : 'BEHIND'}  last seen ${i.lastSeen}${i.identityProblem ? `  IDENTITY: ${i.identityProblem}` : ''}`)),
+      : s.instances.map(
+          (i) =>
+            `  ${i.component.padEnd(10)} ${i.instanceId.padEnd(44)} flag v${String(i.flagVersion).padEnd(4)} ${i.state === 'gone' ? `GONE (not seen for ${Math.round(i.silentMs / 60_000)} min)` : i.converged ? 'converged' : 'BEHIND'}  last seen ${i.lastSeen}${i.identityProblem ? `  IDENTITY: ${i.identityProblem}` : ''}`,
+        )),
     formatIssuers(s),
     '',
     'deployments (current)',

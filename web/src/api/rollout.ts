@@ -3,9 +3,10 @@ import type { FlagHistoryEntry } from '../../../src/flags/store.ts';
 import type { ChecklistReport } from '../../../src/rollout/checklist/evaluate-checklist.ts';
 import type { StrictGateResult } from '../../../src/rollout/gates/strict-gate.ts';
 import type { DecisionRecord, Incident } from '../../../src/rollout/model.ts';
+import type { OperatorOverview } from '../../../src/rollout/operations/operator-overview.ts';
 import type { RolloutStatus } from '../../../src/rollout/operations/rollout-status.ts';
 
-export type { ChecklistReport, DecisionRecord, FlagHistoryEntry, Incident, RolloutStatus, StrictGateResult };
+export type { ChecklistReport, DecisionRecord, FlagHistoryEntry, Incident, OperatorOverview, RolloutStatus, StrictGateResult };
 
 export interface StrictGateView {
   gate: StrictGateResult;
@@ -22,6 +23,7 @@ export interface ChecklistView {
 
 export const rolloutPaths = {
   status: '/admin/rollout/status',
+  overview: '/admin/rollout/overview',
   strictGate: '/admin/rollout/gates/strict?days=30',
   incidents: '/admin/rollout/incidents',
   checklist: '/admin/rollout/checklist',

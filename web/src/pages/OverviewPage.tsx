@@ -7,10 +7,10 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { describeError } from '../api/errors.ts';
 import type { Page } from '../api/page.ts';
 import { platformPaths, timeWindows, type Environment, type PlatformContext, type Preferences, type PreferencesUpdate } from '../api/platform.ts';
-import { rolloutPaths, type RolloutStatus } from '../api/rollout.ts';
 import { scannerPaths, type ScanSummary } from '../api/scanner.ts';
 import { useTenantMutation, useTenantQuery } from '../api/tenant-query.ts';
 import { scopes } from '../../../src/contract/scopes.ts';
+import { OperatorSummary } from '../rollout/OperatorSummary.tsx';
 import { TenantLink } from '../tenant/TenantLink.tsx';
 
 import { Person } from '../ui/Person.tsx';
@@ -29,7 +29,7 @@ export function OverviewPage() {
       <p className="lead">
         Working in <strong>{tenantName(tenant)}</strong> <code>{tenant}</code>.
       </p>
-      {granted.includes(scopes.rolloutWrite) && <FleetSummary />}
+      {granted.includes(scopes.rolloutWrite) && <OperatorSummary />}
       {granted.includes(scopes.scannerRead) && <TenantSummary tenantLabel={tenantName(tenant)} />}
       <Section title="Request context">
         <QueryView query={context}>
@@ -159,42 +159,6 @@ function TenantSummary({ tenantLabel }: { tenantLabel: string }) {
                   .join(', ') || 'every component identified'}
               </p>
               <TenantLink to="/unknowns">Unknown components</TenantLink>
-            </div>
-          </div>
-        )}
-      </QueryView>
-    </Section>
-  );
-}
-
-function FleetSummary() {
-  const status = useTenantQuery<RolloutStatus>(['rollout', 'status'], rolloutPaths.status);
-  return (
-    <Section title="Fleet rollout">
-      <QueryView query={status}>
-        {(r) => (
-          <div className="summary-grid" data-testid="fleet-summary">
-            <div className="summary-card">
-              <h3>Phase</h3>
-              <div className="big">{r.phase.id}</div>
-              <p>{r.phase.name}</p>
-              <p>{r.state.frozen ? <Badge tone="danger">frozen: {r.state.frozenReason ?? 'no reason given'}</Badge> : <Badge tone="ok">not frozen</Badge>}</p>
-            </div>
-            <div className="summary-card">
-              <h3>Gates</h3>
-              <p>
-                Exit gate of phase {r.exitGate.phase}: <Badge tone={r.exitGate.pass ? 'ok' : 'danger'}>{r.exitGate.pass ? 'passes' : 'fails'}</Badge>
-              </p>
-              <p>
-                Strict-mode gate: <Badge tone={r.strictGate.pass ? 'ok' : 'danger'}>{r.strictGate.pass ? 'passes' : 'fails'}</Badge>
-              </p>
-              <p className="muted">{r.openIncidents} open incident{r.openIncidents === 1 ? '' : 's'}</p>
-            </div>
-            <div className="summary-card">
-              <h3>Instances</h3>
-              <div className="big">{r.instances.length}</div>
-              <p>{r.converged ? <Badge tone="ok">all on flag version {r.flags.version}</Badge> : <Badge tone="warning">not all on flag version {r.flags.version}</Badge>}</p>
-              <TenantLink to="/rollout">Rollout</TenantLink>
             </div>
           </div>
         )}

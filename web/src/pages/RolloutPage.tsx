@@ -4,6 +4,7 @@
  * offered only to tokens holding rollout:write, which only the fleet operator role grants
  * (src/contract/roles.ts); the controller checks again on every call.
  */
+import type { ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { scopes } from '../../../src/contract/scopes.ts';
 import { rolloutPaths, type ChecklistView, type DecisionRecord, type FlagHistoryEntry, type Incident, type RolloutStatus, type StrictGateView } from '../api/rollout.ts';
@@ -65,7 +66,27 @@ function PhaseSection({ status }: { status: RolloutStatus }) {
           ['Window', phaseWindow],
           ['Strict-mode rollout', state.frozen ? <Badge key="f" tone="danger">frozen: {state.frozenReason ?? 'no reason given'}</Badge> : <Badge key="f" tone="ok">not frozen</Badge>],
           ['Open incidents', status.openIncidents],
-          ['Instances', `${status.instances.length} running, ${status.converged ? 'all on' : 'NOT all on'} flag version ${status.flags.version}`],
+          [
+            'Compatibility window',
+            status.legacyWindow.until === null
+              ? 'no dated end'
+              : `${status.legacyWindow.closed ? `closed ${status.legacyWindow.days} day(s) ago` : `open, ${status.legacyWindow.days} day(s) left`} (aliases through ${status.legacyWindow.until}; at the end: ${status.legacyWindow.onWindowEnd})${status.legacyWindow.pastWindowUse.length ? `; past-window use: ${status.legacyWindow.pastWindowUse.map((u) => `${u.client || '(no client)'} ${u.uses}`).join(', ')}` : ''}`,
+          ],
+          ...(status.warnings.length === 0
+            ? []
+            : ([
+                [
+                  'Warnings',
+                  <span key="w" className="chips">
+                    {status.warnings.map((w) => (
+                      <Badge key={w} tone="warning">
+                        {w}
+                      </Badge>
+                    ))}
+                  </span>,
+                ],
+              ] as [string, ReactNode][])),
+          ['Instances', `${status.instances.filter((i) => i.state === 'running').length} running, ${status.instances.filter((i) => i.state === 'gone').length} gone; ${status.converged ? 'all running on' : 'NOT all running on'} flag version ${status.flags.version}`],
           [
             'Issuer',
             status.fleetIdentity.findings.some((f) => f.problem === 'issuer_mismatch') ? (
