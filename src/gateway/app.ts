@@ -12,7 +12,7 @@ import { Authenticator } from './authenticate.ts';
 import { LiveRevocations } from './revocations.ts';
 import { RateLimitedLog } from '../host/rate-limited-log.ts';
 import { outageCause } from '../db/unavailable.ts';
-import { legacyWindowFlags } from '../contract/legacy-window.ts';
+import { legacyWindowFlags, windowClosesAtMs } from '../contract/legacy-window.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
 import { GatewayIdentityKeys, IDENTITY_JWKS_PATH } from './identity-keys.ts';
@@ -113,6 +113,11 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   const tracing = activeTracing();
   const authenticator = new Authenticator(verifier, () => ctx.clock.now().getTime(), revocations.list);
   const upstreams = new Upstreams({ timeoutMs: config.gateway.upstreamTimeoutMs });
+  // The window's two states, built once: a request only compares the clock with its end.
+  const windowOpen = legacyWindowFlags(config.rollout, Number.NEGATIVE_INFINITY);
+  const windowClosed = legacyWindowFlags(config.rollout, Number.POSITIVE_INFINITY);
+  const windowEnd = config.rollout.legacyAliasesUntil ? windowClosesAtMs(config.rollout.legacyAliasesUntil) : Number.POSITIVE_INFINITY;
+  const legacyWindow = (nowMs: number) => (nowMs >= windowEnd ? windowClosed : windowOpen);
   const stages = {
     catalogue,
     authenticator,
@@ -125,7 +130,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
       strictMode: ctx.flags.get('gateway.strictMode'),
       tenantOverride: ctx.flags.get('gateway.tenantOverride'),
       allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
-      legacyWindow: legacyWindowFlags(config.rollout, ctx.clock.now().getTime()),
+      legacyWindow: legacyWindow(ctx.clock.now().getTime()),
     }),
     emitsLegacy: (flag: string) => ctx.flags.value(flag) === true,
     failed: (err: unknown, requestId: string) => ctx.logger.error({ err, reqId: requestId }, 'unhandled error'),
