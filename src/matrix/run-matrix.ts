@@ -4,7 +4,7 @@
  * failure is itself a failed row, so a broken deployment can never come out green.
  */
 import { defaultProfile, type ContractProfile } from '../contract/profile.ts';
-import { provision } from './fixtures.ts';
+import { newRunId, provision, removeFixtures } from './fixtures.ts';
 import { GatewayClient } from './gateway-client.ts';
 import { gatewayRows } from './gateway-rows.ts';
 import type { MatrixRow } from './matrix-row.ts';
@@ -39,6 +39,8 @@ export interface MatrixReport {
   finishedAt: string;
   summary: { total: number; passed: number; failed: number };
   rows: MatrixRowResult[];
+  /** The run's synthetic client and tenants, removed after the rows ran (a failed removal is a failed row). */
+  removed: string[];
 }
 
 export const allMatrixRows: MatrixRow[] = [...moduleRows, ...gatewayRows];
@@ -49,12 +51,13 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   const gw = new GatewayClient(options.gateway, profile.tenantParameter);
   const startedAt = now().toISOString();
   const rows: MatrixRowResult[] = [];
-  let runId: string | null = null;
+  const runId = newRunId();
   let tenants: string[] = [];
+  let removed: string[] = [];
+  const admin = { clientId: options.clientId, secret: options.secret };
   const t0 = performance.now();
   try {
-    const fx = await provision(gw, { clientId: options.clientId, secret: options.secret });
-    runId = fx.runId;
+    const fx = await provision(gw, admin, runId);
     tenants = [fx.a.tenant, fx.b.tenant];
     for (const row of options.rows ?? allMatrixRows) {
       const start = performance.now();
@@ -69,6 +72,12 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   } catch (err) {
     rows.push({ id: 'SETUP', area: 'Setup', column: 'setup', title: 'provision two tenants and their data through the public APIs', passed: false, detail: `FAILED: ${(err as Error).message}`, durationMs: Math.round(performance.now() - t0) });
   }
+  const t1 = performance.now();
+  try {
+    removed = await removeFixtures(gw, admin, runId);
+  } catch (err) {
+    rows.push({ id: 'CLEANUP', area: 'Setup', column: 'setup', title: "remove the run's synthetic client and tenants", passed: false, detail: `FAILED: ${(err as Error).message}`, durationMs: Math.round(performance.now() - t1) });
+  }
   const passed = rows.filter((r) => r.passed).length;
-  return { format: 'tenantgate-matrix/1', gateway: options.gateway, runId, tenants, startedAt, finishedAt: now().toISOString(), summary: { total: rows.length, passed, failed: rows.length - passed }, rows };
+  return { format: 'tenantgate-matrix/1', gateway: options.gateway, runId, tenants, startedAt, finishedAt: now().toISOString(), summary: { total: rows.length, passed, failed: rows.length - passed }, rows, removed };
 }

@@ -14,6 +14,7 @@ import type { Phase, RolloutPolicy } from '../policy/schema.ts';
 import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
 import { phaseExitGate, strictGate } from './evaluate-gates.ts';
 import { readServiceLegacyUse, type ServiceLegacyUse } from './service-legacy-use.ts';
+import { readSyntheticUse, type SyntheticUse } from './synthetic-use.ts';
 import { compareFleetIdentity, LIVE_INSTANCE_MS, type FleetIdentity } from '../../telemetry/fleet-identity.ts';
 
 export interface InstanceStatus {
@@ -48,6 +49,8 @@ export interface RolloutStatus {
   strictGate: StrictGateResult;
   /** Legacy use per service (built-in modules and declared external services) over the strict window. */
   serviceLegacyUse: ServiceLegacyUse[];
+  /** Traffic of synthetic clients and tenants (the acceptance matrix), left out of every gate and monitor. */
+  syntheticUse: SyntheticUse;
 }
 
 export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<{ instances: InstanceStatus[]; fleetIdentity: FleetIdentity }> {
@@ -98,5 +101,6 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     exitGate: await phaseExitGate(db, policy, now),
     strictGate: await strictGate(db, policy, now),
     serviceLegacyUse: await readServiceLegacyUse(db, policy.compatibility.zeroLegacyDays, now),
+    syntheticUse: await readSyntheticUse(db, policy, now),
   };
 }

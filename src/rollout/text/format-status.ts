@@ -10,6 +10,12 @@ function formatIssuers(s: RolloutStatus): string {
   return blocking.length === 0 ? `  issuer: ${each}` : `  issuer: DISAGREE — ${each}; set authority.issuer the same on every instance`;
 }
 
+function formatSyntheticUse(s: RolloutStatus): string {
+  const u = s.syntheticUse;
+  const parts = Object.entries(u.bySignal).map(([signal, n]) => `${n} × ${signal}`);
+  return `synthetic traffic (acceptance matrix, ${u.window.from}..${u.window.to}; not counted by any gate or monitor): ${parts.length ? parts.join(', ') : 'none'}`;
+}
+
 export function formatStatus(s: RolloutStatus): string {
   const w = s.phase.window;
   const window = s.phase.earliestStart ? `earliest ${w.start}` : `${w.start} → ${w.end ?? 'open'}`;
@@ -45,6 +51,7 @@ export function formatStatus(s: RolloutStatus): string {
       const reports = u.kind === 'external' ? `  reported ${u.daysReported}/${u.daysDeclared} declared days${u.daysWithoutReport.length ? `; NO DATA ${u.daysWithoutReport.join(', ')}` : ''}` : '';
       return `  ${u.service.padEnd(12)} ${u.kind.padEnd(9)} ${String(u.uses).padStart(6)} uses (today ${u.today})${reports}`;
     }),
+    formatSyntheticUse(s),
   ];
   return lines.join('\n');
 }
