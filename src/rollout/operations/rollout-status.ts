@@ -11,7 +11,8 @@ import type { PhaseExitResult } from '../gates/phase-exit-gate.ts';
 import type { StrictGateResult } from '../gates/strict-gate.ts';
 import type { DeploymentRecord, RolloutState } from '../model.ts';
 import type { Phase, RolloutPolicy } from '../policy/schema.ts';
-import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
+import { readCurrentDeployments, readRolloutState, readSignoffs } from '../state/read-state.ts';
+import { signoffProgress, type SignoffProgress } from '../gates/owner-signoffs.ts';
 import { phaseExitGate, strictGate } from './evaluate-gates.ts';
 import { readServiceLegacyUse, type ServiceLegacyUse } from './service-legacy-use.ts';
 import { readSyntheticUse, type SyntheticUse } from './synthetic-use.ts';
@@ -46,6 +47,8 @@ export interface RolloutStatus {
   deployments: DeploymentRecord[];
   openIncidents: number;
   exitGate: PhaseExitResult;
+  /** The current phase's sign-off criteria: who signed and which owner roles are missing. */
+  signoffs: SignoffProgress[];
   strictGate: StrictGateResult;
   /** Legacy use per service (built-in modules and declared external services) over the strict window. */
   serviceLegacyUse: ServiceLegacyUse[];
@@ -80,6 +83,11 @@ export async function readInstances(db: Queryable, now: Date, flagVersion: numbe
   return { instances, fleetIdentity };
 }
 
+async function currentSignoffs(db: Queryable, policy: RolloutPolicy, phase: number): Promise<SignoffProgress[]> {
+  const recorded = await readSignoffs(db, phase);
+  return policy.phases[phase].exitCriteria.filter((c) => c.check.kind === 'signoff').map((c) => signoffProgress(c, phase, recorded));
+}
+
 /** `catalogue`: the deployment's flags (its declared services' included); default the built-in ones. */
 export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: Date, catalogue?: FlagCatalogue): Promise<RolloutStatus> {
   const state = await readRolloutState(db);
@@ -99,6 +107,7 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     deployments: await readCurrentDeployments(db),
     openIncidents: open.rows[0].n,
     exitGate: await phaseExitGate(db, policy, now),
+    signoffs: await currentSignoffs(db, policy, state.phase),
     strictGate: await strictGate(db, policy, now),
     serviceLegacyUse: await readServiceLegacyUse(db, policy.compatibility.zeroLegacyDays, now),
     syntheticUse: await readSyntheticUse(db, policy, now),

@@ -10,6 +10,19 @@ function formatIssuers(s: RolloutStatus): string {
   return blocking.length === 0 ? `  issuer: ${each}` : `  issuer: DISAGREE — ${each}; set authority.issuer the same on every instance`;
 }
 
+function formatSignoffs(s: RolloutStatus): string[] {
+  if (s.signoffs.length === 0) return [];
+  return [
+    `sign-offs (phase ${s.exitGate.phase})`,
+    ...s.signoffs.map((p) => {
+      const signed = p.signed.map((x) => (x.owner ? `${x.owner} (${x.signedBy})` : x.signedBy)).join(', ') || 'none';
+      const missing = p.owners.length ? (p.missing.length ? `missing ${p.missing.join(', ')}` : 'complete') : p.complete ? 'complete' : 'missing a sign-off';
+      return `  ${p.criterion.padEnd(26)} signed ${signed}; ${missing}`;
+    }),
+    '',
+  ];
+}
+
 function formatSyntheticUse(s: RolloutStatus): string {
   const u = s.syntheticUse;
   const parts = Object.entries(u.bySignal).map(([signal, n]) => `${n} × ${signal}`);
@@ -43,6 +56,7 @@ export function formatStatus(s: RolloutStatus): string {
     `exit gate (phase ${s.exitGate.phase} → ${s.exitGate.nextPhase ?? '-'}): ${s.exitGate.pass ? 'PASS' : 'FAIL'}`,
     formatChecks(s.exitGate.checks),
     '',
+    ...formatSignoffs(s),
     `strict-mode gate: ${s.strictGate.pass ? 'PASS' : 'FAIL'}`,
     formatChecks(s.strictGate.checks),
     '',

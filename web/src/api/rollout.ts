@@ -33,4 +33,5 @@ export const rolloutPaths = {
   strict: '/admin/rollout/strict',
   flags: '/admin/rollout/flags',
   rollback: '/admin/rollout/rollback',
+  signoffs: '/admin/rollout/signoffs',
 };
