@@ -85,7 +85,8 @@ export function newRunId(): string {
   return randomBytes(4).toString('hex');
 }
 
-export async function provision(gw: GatewayClient, admin: { clientId: string; secret: string }, runId: string = newRunId()): Promise<MatrixFixtures> {
+/** `extraScopes`: the declared services' scopes, so the run's client reaches them too. */
+export async function provision(gw: GatewayClient, admin: { clientId: string; secret: string }, runId: string = newRunId(), extraScopes: string[] = []): Promise<MatrixFixtures> {
   const adminToken = await gw.token({ clientId: admin.clientId, secret: admin.secret, scope: `${scopes.tenantsWrite} ${scopes.fleetWrite}` });
   const tenants = { a: `mx-${runId}-a`, b: `mx-${runId}-b` };
   // Synthetic: the deliberate legacy and spoof rows must not count as legacy use (docs/rollout.md).
@@ -94,7 +95,7 @@ export async function provision(gw: GatewayClient, admin: { clientId: string; se
   const clientId = `matrix-${runId}`;
   const created = await gw.must('POST', '/admin/clients', [201], {
     token: adminToken,
-    body: { clientId, displayName: `Acceptance matrix ${runId}`, grantTypes: ['client_credentials'], scopes: MATRIX_SCOPES, tenants: [tenants.a, tenants.b], synthetic: true },
+    body: { clientId, displayName: `Acceptance matrix ${runId}`, grantTypes: ['client_credentials'], scopes: [...new Set([...MATRIX_SCOPES, ...extraScopes])], tenants: [tenants.a, tenants.b], synthetic: true },
   });
   const clientSecret = created?.clientSecret;
   if (typeof clientSecret !== 'string') throw new MatrixSetupError('POST /admin/clients answered without clientSecret');

@@ -9,6 +9,8 @@ import { GatewayClient } from './gateway-client.ts';
 import { gatewayRows } from './gateway-rows.ts';
 import type { MatrixRow } from './matrix-row.ts';
 import { moduleRows } from './module-rows.ts';
+import type { MatrixService } from './declared-services.ts';
+import { serviceRows } from './service-rows.ts';
 
 export interface MatrixOptions {
   gateway: string;
@@ -17,6 +19,8 @@ export interface MatrixOptions {
   profile?: ContractProfile;
   modules?: Partial<Record<'platform' | 'scanner' | 'graph', string>>;
   rows?: MatrixRow[];
+  /** Declared external services (matrixServices(config)): each gets its isolation rows. */
+  services?: MatrixService[];
   now?: () => Date;
 }
 
@@ -57,9 +61,10 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   const admin = { clientId: options.clientId, secret: options.secret };
   const t0 = performance.now();
   try {
-    const fx = await provision(gw, admin, runId);
+    const services = options.services ?? [];
+    const fx = await provision(gw, admin, runId, services.flatMap((s) => s.scopes));
     tenants = [fx.a.tenant, fx.b.tenant];
-    for (const row of options.rows ?? allMatrixRows) {
+    for (const row of options.rows ?? [...allMatrixRows, ...serviceRows(services)]) {
       const start = performance.now();
       let outcome: { passed: boolean; detail: string };
       try {
