@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createClient } from '../../src/authority/store/clients.ts';
 import { runMatrix } from '../../src/matrix/run-matrix.ts';
 import { evaluateMonitors } from '../../src/rollout/gates/rollback-monitors.ts';
 import { addUtcDays } from '../../src/rollout/gates/utc-days.ts';
@@ -116,7 +117,7 @@ describe('synthetic matrix traffic stays out of the gates', () => {
     assert.deepEqual(tripped, []);
   });
 
-  it('a synthetic tenant is flagged and registered; a non-boolean flag is refused', async () => {
+  it('a synthetic tenant or client is flagged and registered; a non-boolean flag is refused; only a fleet writer makes a synthetic client', async () => {
     const res = await fetch(`${ts.url('gateway')}/connect/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -138,5 +139,12 @@ describe('synthetic matrix traffic stays out of the gates', () => {
     assert.equal(((await made.json()) as any).synthetic, true);
     const registry = await ts.t.db.query(`select kind, id from telemetry.synthetic_identities where id = 'synthetic-ok'`);
     assert.deepEqual(registry.rows, [{ kind: 'tenant', id: 'synthetic-ok' }]);
+    // A tenant admin must not be able to hide its own clients' legacy use.
+    const input = { clientId: 'tenant-made-synthetic', grantTypes: ['client_credentials'], scopes: ['platform:read'], tenant: 'tenant-alpha', synthetic: true };
+    await assert.rejects(createClient(ts.t.db, input, 'alice', { tenant: 'tenant-alpha' }), (err: unknown) => (err as { code?: string }).code === 'insufficient_scope');
+    const fleet = await createClient(ts.t.db, { ...input, clientId: 'fleet-made-synthetic' }, 'ops');
+    assert.equal(fleet.client.synthetic, true);
+    const both = await ts.t.db.query(`select id from telemetry.synthetic_identities where kind = 'client' and id like '%-made-synthetic' order by id`);
+    assert.deepEqual(both.rows, [{ id: 'fleet-made-synthetic' }]);
   });
 });
