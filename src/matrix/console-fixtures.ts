@@ -149,11 +149,11 @@ export async function provisionConsoleMatrix(gateway: string, admin: AdminCreden
   const names = consoleMatrixNames(runId);
   const token = await adminToken(gw, admin);
   const tenants = { a: { id: names.tenants.a, name: `Console Alpha ${runId}` }, b: { id: names.tenants.b, name: `Console Bravo ${runId}` } };
-  for (const t of [tenants.a, tenants.b]) await gw.must('POST', '/admin/tenants', [201], { token, body: { id: t.id, displayName: t.name } });
+  for (const t of [tenants.a, tenants.b]) await gw.must('POST', '/admin/tenants', [201], { token, body: { id: t.id, displayName: t.name, synthetic: true } });
 
   const created = await gw.must('POST', '/admin/clients', [201], {
     token,
-    body: { clientId: names.seedClientId, displayName: `Console matrix seed ${runId}`, grantTypes: ['client_credentials'], scopes: moduleScopes, tenants: [tenants.a.id, tenants.b.id] },
+    body: { clientId: names.seedClientId, displayName: `Console matrix seed ${runId}`, grantTypes: ['client_credentials'], scopes: moduleScopes, tenants: [tenants.a.id, tenants.b.id], synthetic: true },
   });
   const seedSecret = created?.clientSecret;
   if (typeof seedSecret !== 'string') throw new MatrixSetupError('POST /admin/clients answered without clientSecret');

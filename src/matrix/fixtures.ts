@@ -63,16 +63,39 @@ async function waitForScan(gw: GatewayClient, token: string, id: string, timeout
   }
 }
 
-export async function provision(gw: GatewayClient, admin: { clientId: string; secret: string }): Promise<MatrixFixtures> {
-  const runId = randomBytes(4).toString('hex');
+/**
+ * Removes a run's client, then its tenants (a tenant still assigned cannot go). Their module
+ * records stay under tenant ids nobody can get a token for any more; their counter rows stay
+ * synthetic (telemetry.synthetic_identities outlives the records). Returns what it removed.
+ */
+export async function removeFixtures(gw: GatewayClient, admin: { clientId: string; secret: string }, runId: string): Promise<string[]> {
+  const adminToken = await gw.token({ clientId: admin.clientId, secret: admin.secret, scope: `${scopes.tenantsWrite} ${scopes.fleetWrite}` });
+  const removed: string[] = [];
+  const clientId = `matrix-${runId}`;
+  await gw.must('DELETE', `/admin/clients/${encodeURIComponent(clientId)}`, [204, 404], { token: adminToken });
+  removed.push(`client ${clientId}`);
+  for (const t of [`mx-${runId}-a`, `mx-${runId}-b`]) {
+    await gw.must('DELETE', `/admin/tenants/${encodeURIComponent(t)}`, [204, 404], { token: adminToken });
+    removed.push(`tenant ${t}`);
+  }
+  return removed;
+}
+
+export function newRunId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** `extraScopes`: the declared services' scopes, so the run's client reaches them too. */
+export async function provision(gw: GatewayClient, admin: { clientId: string; secret: string }, runId: string = newRunId(), extraScopes: string[] = []): Promise<MatrixFixtures> {
   const adminToken = await gw.token({ clientId: admin.clientId, secret: admin.secret, scope: `${scopes.tenantsWrite} ${scopes.fleetWrite}` });
   const tenants = { a: `mx-${runId}-a`, b: `mx-${runId}-b` };
-  await gw.must('POST', '/admin/tenants', [201], { token: adminToken, body: { id: tenants.a, displayName: `Matrix Alpha ${runId}` } });
-  await gw.must('POST', '/admin/tenants', [201], { token: adminToken, body: { id: tenants.b, displayName: `Matrix Bravo ${runId}` } });
+  // Synthetic: the deliberate legacy and spoof rows must not count as legacy use (docs/rollout.md).
+  await gw.must('POST', '/admin/tenants', [201], { token: adminToken, body: { id: tenants.a, displayName: `Matrix Alpha ${runId}`, synthetic: true } });
+  await gw.must('POST', '/admin/tenants', [201], { token: adminToken, body: { id: tenants.b, displayName: `Matrix Bravo ${runId}`, synthetic: true } });
   const clientId = `matrix-${runId}`;
   const created = await gw.must('POST', '/admin/clients', [201], {
     token: adminToken,
-    body: { clientId, displayName: `Acceptance matrix ${runId}`, grantTypes: ['client_credentials'], scopes: MATRIX_SCOPES, tenants: [tenants.a, tenants.b] },
+    body: { clientId, displayName: `Acceptance matrix ${runId}`, grantTypes: ['client_credentials'], scopes: [...new Set([...MATRIX_SCOPES, ...extraScopes])], tenants: [tenants.a, tenants.b], synthetic: true },
   });
   const clientSecret = created?.clientSecret;
   if (typeof clientSecret !== 'string') throw new MatrixSetupError('POST /admin/clients answered without clientSecret');

@@ -4,11 +4,13 @@
  * failure is itself a failed row, so a broken deployment can never come out green.
  */
 import { defaultProfile, type ContractProfile } from '../contract/profile.ts';
-import { provision } from './fixtures.ts';
+import { newRunId, provision, removeFixtures } from './fixtures.ts';
 import { GatewayClient } from './gateway-client.ts';
 import { gatewayRows } from './gateway-rows.ts';
 import type { MatrixRow } from './matrix-row.ts';
 import { moduleRows } from './module-rows.ts';
+import type { MatrixService } from './declared-services.ts';
+import { serviceRows } from './service-rows.ts';
 
 export interface MatrixOptions {
   gateway: string;
@@ -17,6 +19,8 @@ export interface MatrixOptions {
   profile?: ContractProfile;
   modules?: Partial<Record<'platform' | 'scanner' | 'graph', string>>;
   rows?: MatrixRow[];
+  /** Declared external services (matrixServices(config)): each gets its isolation rows. */
+  services?: MatrixService[];
   now?: () => Date;
 }
 
@@ -39,6 +43,8 @@ export interface MatrixReport {
   finishedAt: string;
   summary: { total: number; passed: number; failed: number };
   rows: MatrixRowResult[];
+  /** The run's synthetic client and tenants, removed after the rows ran (a failed removal is a failed row). */
+  removed: string[];
 }
 
 export const allMatrixRows: MatrixRow[] = [...moduleRows, ...gatewayRows];
@@ -49,14 +55,16 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   const gw = new GatewayClient(options.gateway, profile.tenantParameter);
   const startedAt = now().toISOString();
   const rows: MatrixRowResult[] = [];
-  let runId: string | null = null;
+  const runId = newRunId();
   let tenants: string[] = [];
+  let removed: string[] = [];
+  const admin = { clientId: options.clientId, secret: options.secret };
   const t0 = performance.now();
   try {
-    const fx = await provision(gw, { clientId: options.clientId, secret: options.secret });
-    runId = fx.runId;
+    const services = options.services ?? [];
+    const fx = await provision(gw, admin, runId, services.flatMap((s) => s.scopes));
     tenants = [fx.a.tenant, fx.b.tenant];
-    for (const row of options.rows ?? allMatrixRows) {
+    for (const row of options.rows ?? [...allMatrixRows, ...serviceRows(services)]) {
       const start = performance.now();
       let outcome: { passed: boolean; detail: string };
       try {
@@ -69,6 +77,12 @@ export async function runMatrix(options: MatrixOptions): Promise<MatrixReport> {
   } catch (err) {
     rows.push({ id: 'SETUP', area: 'Setup', column: 'setup', title: 'provision two tenants and their data through the public APIs', passed: false, detail: `FAILED: ${(err as Error).message}`, durationMs: Math.round(performance.now() - t0) });
   }
+  const t1 = performance.now();
+  try {
+    removed = await removeFixtures(gw, admin, runId);
+  } catch (err) {
+    rows.push({ id: 'CLEANUP', area: 'Setup', column: 'setup', title: "remove the run's synthetic client and tenants", passed: false, detail: `FAILED: ${(err as Error).message}`, durationMs: Math.round(performance.now() - t1) });
+  }
   const passed = rows.filter((r) => r.passed).length;
-  return { format: 'tenantgate-matrix/1', gateway: options.gateway, runId, tenants, startedAt, finishedAt: now().toISOString(), summary: { total: rows.length, passed, failed: rows.length - passed }, rows };
+  return { format: 'tenantgate-matrix/1', gateway: options.gateway, runId, tenants, startedAt, finishedAt: now().toISOString(), summary: { total: rows.length, passed, failed: rows.length - passed }, rows, removed };
 }

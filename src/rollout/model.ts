@@ -49,6 +49,8 @@ export interface Signoff {
   phase: number;
   criterion: string;
   signedBy: string;
+  /** The owner role signed for ('' when the criterion names no owners). */
+  owner: string;
   note: string;
   at: string;
 }

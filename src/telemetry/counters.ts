@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
 import { systemClock, utcDay, type Clock } from './clock.ts';
+import { syntheticCondition, type SyntheticFilter } from './synthetic.ts';
 
 export interface CounterLabels {
   alias?: string;
@@ -168,17 +169,21 @@ export interface DailyTotal {
   count: number;
 }
 
-/** Reads counters between two UTC days inclusive, optionally for some signals only. */
+/**
+ * Reads counters between two UTC days inclusive, optionally for some signals only. Rows of
+ * synthetic clients and tenants (the acceptance matrix) are left out unless asked for.
+ */
 export async function readDailyCounters(
   db: Queryable,
   fromDay: string,
   toDay: string,
   signals?: string[],
+  synthetic: SyntheticFilter = 'exclude',
 ): Promise<DailyTotal[]> {
   const { rows } = await db.query(
     `select to_char(utc_day, 'YYYY-MM-DD') as day, signal, alias, client, tenant, detail, count::float8 as count
-       from telemetry.daily_counters
-      where utc_day between $1::date and $2::date and ($3::text[] is null or signal = any($3))
+       from telemetry.daily_counters c
+      where utc_day between $1::date and $2::date and ($3::text[] is null or signal = any($3)) and ${syntheticCondition(synthetic, 'c')}
       order by utc_day, signal, alias, client, tenant, detail`,
     [fromDay, toDay, signals ?? null],
   );

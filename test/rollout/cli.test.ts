@@ -44,9 +44,25 @@ describe('tenantgate rollout / evidence CLI', () => {
   it('advance refuses with the reason table and exit status 2; sign-offs open it', () => {
     const refused = run('rollout', 'advance', '--reason', 'try');
     assert.equal(refused.code, 2);
-    assert.match(refused.err, /FAIL {2}contract-accepted {2}no sign-off recorded/);
-    assert.equal(run('rollout', 'signoff', 'contract-accepted', '--by', 'Pat').code, 0);
+    assert.match(refused.err, /FAIL {2}contract-accepted {2}signed: none; missing: Authority, Router, Platform, Scanner, Graph, Web/);
+    const noOwner = run('rollout', 'signoff', 'contract-accepted', '--by', 'Pat');
+    assert.equal(noOwner.code, 1);
+    assert.match(noOwner.err, /needs a sign-off from each of Authority, Router, Platform, Scanner, Graph, Web: name the owner role you sign for \(--owner\)/);
+    const wrongOwner = run('rollout', 'signoff', 'contract-accepted', '--by', 'Pat', '--owner', 'Marketing');
+    assert.equal(wrongOwner.code, 1);
+    assert.match(wrongOwner.err, /has no owner role "Marketing"/);
+    for (const owner of ['Authority', 'router', 'Platform', 'Scanner', 'Graph']) assert.equal(run('rollout', 'signoff', 'contract-accepted', '--by', `${owner} lead`, '--owner', owner).code, 0);
     assert.equal(run('rollout', 'signoff', 'trackers-ready', '--by', 'Quinn').code, 0);
+    const status = run('rollout', 'status', '--json');
+    const contract = JSON.parse(status.out).signoffs.find((p: any) => p.criterion === 'contract-accepted');
+    assert.deepEqual(contract.signed.map((s: any) => s.owner), ['Authority', 'Router', 'Platform', 'Scanner', 'Graph'], 'the policy spelling is kept');
+    assert.deepEqual(contract.missing, ['Web']);
+    assert.match(run('rollout', 'status').out, /contract-accepted {10}signed Authority \(Authority lead\), Router \(router lead\), .*; missing Web/);
+    const stillRefused = run('rollout', 'advance', '--reason', 'try');
+    assert.equal(stillRefused.code, 2);
+    assert.match(stillRefused.err, /FAIL {2}contract-accepted {2}signed: .*missing: Web/);
+    const web = run('rollout', 'signoff', 'contract-accepted', '--by', 'Wen', '--owner', 'Web');
+    assert.match(web.out, /signed off: phase 0 contract-accepted for Web by Wen/);
     const ok = run('rollout', 'advance', '--reason', 'done');
     assert.equal(ok.code, 0, ok.err);
     assert.match(ok.out, /advanced: phase 0 → 1/);

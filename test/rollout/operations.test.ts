@@ -53,7 +53,8 @@ describe('rollout operations on PostgreSQL', () => {
       );
       return true;
     });
-    await recordSignoff(env, { ...who, criterion: 'contract-accepted', signedBy: 'Pat PM', note: 'all owners accepted' });
+    for (const owner of ['Authority', 'Router', 'Platform', 'Scanner', 'Graph', 'Web']) await recordSignoff(env, { ...who, criterion: 'contract-accepted', signedBy: `${owner} owner`, owner, note: 'contract accepted' });
+    await assert.rejects(recordSignoff(env, { ...who, criterion: 'trackers-ready', signedBy: 'x', owner: 'QA' }), /names no owner roles/);
     await assert.rejects(recordSignoff(env, { ...who, criterion: 'nope', signedBy: 'x' }), RolloutInputError);
     await assert.rejects(advancePhase(env, { ...who, reason: 'try' }), /trackers-ready/);
     await recordSignoff(env, { ...who, criterion: 'trackers-ready', signedBy: 'Quinn QA' });
@@ -61,7 +62,7 @@ describe('rollout operations on PostgreSQL', () => {
     assert.deepEqual([r.from, r.to], [0, 1]);
     assert.equal((await readRolloutState(t.db)).phase, 1);
     const audit = await queryAudit(t.db, { type: 'rollout.advance*' });
-    assert.deepEqual(audit.items.map((a) => a.type), ['rollout.advanced', 'rollout.advance.refused', 'rollout.advance.refused']);
+    assert.deepEqual(audit.items.map((a) => a.type).sort(), ['rollout.advance.refused', 'rollout.advance.refused', 'rollout.advanced']);
   });
 
   it('phase 1: deploy records and evidence after them open the gate; freeze blocks it', async () => {

@@ -30,12 +30,19 @@ function input(over: Partial<PhaseExitInput> & { phase?: number; frozen?: boolea
 const failing = (r: { checks: { id: string; pass: boolean }[] }) => r.checks.filter((c) => !c.pass).map((c) => c.id);
 
 describe('phase exit gate', () => {
-  it('phase 0 needs both sign-offs', () => {
+  it('phase 0 needs every contract owner and the trackers sign-off', () => {
     assert.deepEqual(failing(evaluatePhaseExitGate(input({ phase: 0 }))), ['contract-accepted', 'trackers-ready']);
-    const signoffs = [
-      { id: 1, phase: 0, criterion: 'contract-accepted', signedBy: 'pm', note: '', at: '2026-02-27T00:00:00.000Z' },
-      { id: 2, phase: 0, criterion: 'trackers-ready', signedBy: 'qa', note: '', at: '2026-02-27T00:00:00.000Z' },
-    ];
+    const owners = ['Authority', 'Router', 'Platform', 'Scanner', 'Graph', 'Web'];
+    const at = '2026-02-27T00:00:00.000Z';
+    const contract = owners.map((owner, i) => ({ id: 10 + i, phase: 0, criterion: 'contract-accepted', signedBy: `${owner} owner`, owner, note: '', at }));
+    const trackers = { id: 2, phase: 0, criterion: 'trackers-ready', signedBy: 'qa', owner: '', note: '', at };
+    // One sign-off from anyone is not enough: five owners are still missing.
+    const partial = evaluatePhaseExitGate(input({ phase: 0, signoffs: [contract[0], trackers] }));
+    assert.deepEqual(failing(partial), ['contract-accepted']);
+    assert.match(partial.checks.find((c) => c.id === 'contract-accepted')!.detail, /signed: Authority \(Authority owner\); missing: Router, Platform, Scanner, Graph, Web/);
+    const ownerless = evaluatePhaseExitGate(input({ phase: 0, signoffs: [{ ...contract[0], owner: '' }, trackers] }));
+    assert.deepEqual(failing(ownerless), ['contract-accepted'], 'a sign-off without an owner role does not count for an owned criterion');
+    const signoffs = [...contract, trackers];
     const r = evaluatePhaseExitGate(input({ phase: 0, signoffs }));
     assert.equal(r.pass, true);
     assert.equal(r.nextPhase, 1);
@@ -76,7 +83,7 @@ describe('phase exit gate', () => {
   it('phase 3 cannot exit before phase 4\'s earliest start', () => {
     const deployments = [dep(5, 'web', '2026-03-18T00:00:00.000Z')];
     const latestEvidence = [ev(7, 'web', '2026-03-19T00:00:00.000Z'), ev(8, 'telemetry-review', '2026-03-20T00:00:00.000Z')];
-    const signoffs = [{ id: 1, phase: 3, criterion: 'ui-evidence-complete', signedBy: 'qa', note: '', at: '2026-03-20T00:00:00.000Z' }];
+    const signoffs = [{ id: 1, phase: 3, criterion: 'ui-evidence-complete', signedBy: 'qa', owner: '', note: '', at: '2026-03-20T00:00:00.000Z' }];
     const r = evaluatePhaseExitGate(input({ phase: 3, deployments, latestEvidence, signoffs, now: new Date('2026-03-25T00:00:00Z') } as any));
     assert.deepEqual(failing({ checks: r.checks }), ['next-phase-earliest-start']);
     const later = evaluatePhaseExitGate({ ...input({ phase: 3, deployments, latestEvidence, signoffs }), now: new Date('2026-04-01T00:00:00Z') });

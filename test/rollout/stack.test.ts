@@ -64,7 +64,13 @@ describe('rollout controller against a running stack', () => {
     const refused = await api(ts, 'POST', '/admin/rollout/advance', admin, { reason: 'try' });
     assert.equal(refused.status, 409);
     assert.deepEqual(refused.body.checks.filter((c: any) => !c.pass).map((c: any) => c.id), ['contract-accepted', 'trackers-ready']);
-    assert.equal((await api(ts, 'POST', '/admin/rollout/signoffs', admin, { criterion: 'contract-accepted', signedBy: 'Pat PM' })).status, 201);
+    const ownerless = await api(ts, 'POST', '/admin/rollout/signoffs', admin, { criterion: 'contract-accepted', signedBy: 'Pat PM' });
+    assert.equal(ownerless.status, 400, JSON.stringify(ownerless.body));
+    for (const owner of ['Authority', 'Router', 'Platform', 'Scanner', 'Graph', 'Web']) {
+      assert.equal((await api(ts, 'POST', '/admin/rollout/signoffs', admin, { criterion: 'contract-accepted', signedBy: `${owner} owner`, owner })).status, 201);
+    }
+    const signed = (await api(ts, 'GET', '/admin/rollout/status', admin)).body.signoffs.find((p: any) => p.criterion === 'contract-accepted');
+    assert.deepEqual([signed.complete, signed.missing], [true, []]);
     assert.equal((await api(ts, 'POST', '/admin/rollout/signoffs', admin, { criterion: 'trackers-ready', signedBy: 'Quinn QA' })).status, 201);
     const advanced = await api(ts, 'POST', '/admin/rollout/advance', admin, { reason: 'phase 0 exit criteria met' });
     assert.equal(advanced.status, 200, JSON.stringify(advanced.body));

@@ -24,7 +24,7 @@ import { createUser, deleteUser, getUser, listUsers, updateUser, userView } from
 import type { BearerAuthentication } from './authenticate.ts';
 
 const stringArray = { type: 'array', items: { type: 'string' } } as const;
-const tenantView = { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } } } as const;
+const tenantView = { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' }, synthetic: { type: 'boolean' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' } } } as const;
 const assignmentFields = {
   tenant: { type: ['string', 'null'] },
   tenants: stringArray,
@@ -45,6 +45,7 @@ const clientViewSchema = {
     includeAllowedTenants: { type: 'boolean' },
     ...disabledFields,
     idTokenSignedResponseAlg: { type: ['string', 'null'] },
+    synthetic: { type: 'boolean' },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
   },
@@ -69,6 +70,7 @@ const clientBody = {
     rotateSecret: { type: 'boolean' },
     role: { type: 'string' },
     disabled: { type: 'boolean' },
+    synthetic: { type: 'boolean' },
   },
 } as const;
 const userBody = { type: 'object', properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, disabled: { type: 'boolean' } } } as const;
@@ -78,7 +80,7 @@ const memberView = {
   type: 'object',
   properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, userId: { type: 'string' }, tenant: { type: 'string' }, role: { type: 'string' } },
 } as const;
-const tenantBody = { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' } } } as const;
+const tenantBody = { type: 'object', properties: { id: { type: 'string' }, displayName: { type: 'string' }, synthetic: { type: 'boolean' } } } as const;
 const idParams = (name: string) => ({ type: 'object', properties: { [name]: { type: 'string' } }, required: [name] }) as const;
 
 const readScopes = { client: scopes.clientsRead, user: scopes.usersRead } as const;
@@ -123,7 +125,7 @@ export function adminRoutes(services: AuthorityServices, auth: BearerAuthenticat
       return tenant;
     });
     app.post('/admin/tenants', { preHandler: auth.requireScope(scopes.tenantsWrite), schema: { body: tenantBody, response: { 201: tenantView } } }, async (req, reply) => {
-      const body = req.body as { id?: unknown; displayName?: unknown };
+      const body = req.body as { id?: unknown; displayName?: unknown; synthetic?: unknown };
       return reply.code(201).send(await createTenant(db, body, actor(req)));
     });
     app.patch<{ Params: { id: string } }>('/admin/tenants/:id', { preHandler: auth.requireScope(scopes.tenantsWrite), schema: { params: idParams('id'), body: tenantBody, response: { 200: tenantView } } }, async (req) =>

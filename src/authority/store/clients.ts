@@ -3,6 +3,8 @@ import { assertKnownScopes, knownScopes, type KnownScopes } from './known-scopes
 import { ContractError } from '../../contract/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
+import { registerSynthetic } from '../../telemetry/synthetic.ts';
+import { scopes } from '../../contract/scopes.ts';
 import { digestClientSecret, generateClientSecret } from '../secrets/client-secret.ts';
 import type { FleetRole } from '../../contract/roles.ts';
 import { assertTenantsExist, assertWithinReach, assignedTenants, assignmentIsEmpty, fleetReach, parseAssignment, parseFleetRoles, resolveRoles, type Assignment, type TenantRoles, type WriteReach } from './assignment.ts';
@@ -37,6 +39,8 @@ export interface ClientRecord extends HeldAssignment, DisabledState {
   includeAllowedTenants: boolean;
   /** The algorithm of the client's ID tokens (OpenID `id_token_signed_response_alg`); null: RS256. */
   idTokenSignedResponseAlg: IdTokenAlgorithm | null;
+  /** Created for synthetic traffic (the acceptance matrix): its counts stay out of the gates. */
+  synthetic: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -65,6 +69,7 @@ function toRecord(r: any): ClientRecord {
     includeAllowedTenants: r.include_allowed_tenants,
     ...disabledStateOf(r),
     idTokenSignedResponseAlg: r.id_token_signed_response_alg ?? null,
+    synthetic: r.synthetic === true,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
@@ -97,6 +102,8 @@ export interface ClientInput {
   redirectUris?: unknown;
   includeAllowedTenants?: unknown;
   idTokenSignedResponseAlg?: unknown;
+  /** Only at creation, only by a fleet writer: a tenant admin must not hide its clients' legacy use. */
+  synthetic?: unknown;
 }
 
 function stringList(value: unknown, name: string, pattern: RegExp): string[] {
@@ -186,12 +193,15 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
   checkShape(shape);
   if (reach.tenant !== null && assignmentIsEmpty(shape.assignment)) throw new ContractError('tenant_assignment_missing', `a tenant admin's client needs the tenant '${reach.tenant}' assignment`);
   assertWithinReach(reach, `client '${clientId}'`, shape.assignment, shape.fleetRoles);
+  if (input.synthetic !== undefined && typeof input.synthetic !== 'boolean') throw new ContractError('validation_failed', 'synthetic must be a boolean');
+  const synthetic = input.synthetic === true;
+  if (synthetic && reach.tenant !== null) throw new ContractError('insufficient_scope', 'only a fleet writer may create a synthetic client', { requiredScope: scopes.fleetWrite });
   const clientSecret = isPublic ? null : generateClientSecret();
   return db.withTransaction(async (tx) => {
     await assertTenantsExist(tx, shape.assignment);
     const { rows } = await tx.query(
-      `insert into authority.clients (client_id, display_name, secret_digest, public, grant_types, scopes, tenant, tenants, redirect_uris, include_allowed_tenants, roles, fleet_roles, id_token_signed_response_alg)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict do nothing returning *`,
+      `insert into authority.clients (client_id, display_name, secret_digest, public, grant_types, scopes, tenant, tenants, redirect_uris, include_allowed_tenants, roles, fleet_roles, id_token_signed_response_alg, synthetic)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) on conflict do nothing returning *`,
       [
         clientId,
         shape.displayName,
@@ -206,9 +216,11 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
         JSON.stringify(shape.roles),
         shape.fleetRoles,
         shape.idTokenSignedResponseAlg,
+        synthetic,
       ],
     );
     if (!rows[0]) throw new ContractError('conflict', `client '${clientId}' already exists`);
+    if (synthetic) await registerSynthetic(tx, 'client', clientId);
     const created = toRecord(rows[0]);
     await writeAudit(tx, {
       type: 'authority.client.created',
@@ -222,7 +234,7 @@ export async function createClient(db: Database, input: ClientInput, actor: stri
   });
 }
 
-export interface ClientUpdate extends Omit<ClientInput, 'clientId' | 'public'> {
+export interface ClientUpdate extends Omit<ClientInput, 'clientId' | 'public' | 'synthetic'> {
   rotateSecret?: unknown;
   /** true disables the client (revoking everything issued to it so far), false enables it again. */
   disabled?: unknown;

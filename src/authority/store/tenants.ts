@@ -3,16 +3,19 @@ import { ContractError } from '../../contract/errors.ts';
 import { normalizeTenantId } from '../../contract/tenant.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { writeAudit } from '../../telemetry/audit.ts';
+import { registerSynthetic } from '../../telemetry/synthetic.ts';
 
 export interface TenantRecord {
   id: string;
   displayName: string;
+  /** Created for synthetic traffic (the acceptance matrix): its counts stay out of the gates. */
+  synthetic: boolean;
   createdAt: string;
   updatedAt: string;
 }
 
 function toRecord(r: any): TenantRecord {
-  return { id: r.id, displayName: r.display_name, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString() };
+  return { id: r.id, displayName: r.display_name, synthetic: r.synthetic === true, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString() };
 }
 
 export async function listTenants(db: Queryable): Promise<TenantRecord[]> {
@@ -41,12 +44,15 @@ function requireDisplayName(raw: unknown): string {
   return raw.trim();
 }
 
-export async function createTenant(db: Database, input: { id?: unknown; displayName?: unknown }, actor: string): Promise<TenantRecord> {
+export async function createTenant(db: Database, input: { id?: unknown; displayName?: unknown; synthetic?: unknown }, actor: string): Promise<TenantRecord> {
   const id = requireId(input.id);
   const displayName = input.displayName === undefined ? id : requireDisplayName(input.displayName);
+  if (input.synthetic !== undefined && typeof input.synthetic !== 'boolean') throw new ContractError('validation_failed', 'synthetic must be a boolean');
+  const synthetic = input.synthetic === true;
   return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query('insert into authority.tenants (id, display_name) values ($1, $2) on conflict do nothing returning *', [id, displayName]);
+    const { rows } = await tx.query('insert into authority.tenants (id, display_name, synthetic) values ($1, $2, $3) on conflict do nothing returning *', [id, displayName, synthetic]);
     if (!rows[0]) throw new ContractError('conflict', `tenant '${id}' already exists`);
+    if (synthetic) await registerSynthetic(tx, 'tenant', id);
     const created = toRecord(rows[0]);
     await writeAudit(tx, { type: 'authority.tenant.created', outcome: 'success', actor, tenant: id, properties: { before: null, after: created } });
     return created;

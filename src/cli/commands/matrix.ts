@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { componentUrl, publicUrl, type Config } from '../../config/schema.ts';
 import { readDemoCredentials } from '../../demo/credentials.ts';
+import { matrixServices, type MatrixService } from '../../matrix/declared-services.ts';
 import { runMatrix } from '../../matrix/run-matrix.ts';
 import { writeMatrixEvidence } from '../../matrix/write-evidence.ts';
 import { credentialsPath } from '../../stack.ts';
@@ -12,6 +13,8 @@ export interface MatrixTarget {
   clientId: string;
   secret: string;
   modules: Partial<Record<'platform' | 'scanner' | 'graph', string>>;
+  /** The configuration's declared external services, each probed by its own isolation rows. */
+  services: MatrixService[];
 }
 
 /** Gateway and admin credentials for a matrix run: flags first, then the local demo credentials file. */
@@ -34,7 +37,7 @@ export function matrixTarget(config: Config, opts: { gateway?: string; client?: 
   if (!opts.module?.length && gateway === publicUrl(config)) {
     for (const m of ['platform', 'scanner', 'graph'] as const) modules[m] = componentUrl(config, m);
   }
-  return { gateway, clientId, secret, modules };
+  return { gateway, clientId, secret, modules, services: matrixServices(config) };
 }
 
 export function registerMatrix(program: Command): void {

@@ -8,6 +8,7 @@ import { utcDay } from '../../telemetry/clock.ts';
 import type { DeploymentRecord, EvidenceRecord, RolloutState, Signoff } from '../model.ts';
 import type { ExitCriterion, RolloutPolicy } from '../policy/schema.ts';
 import { gateFrom, type GateCheck, type GateResult } from './gate-result.ts';
+import { describeProgress, signoffProgress } from './owner-signoffs.ts';
 import type { StrictGateResult } from './strict-gate.ts';
 
 export interface PhaseExitInput {
@@ -64,8 +65,8 @@ function checkCriterion(criterion: ExitCriterion, input: PhaseExitInput): GateCh
   const check = criterion.check;
   switch (check.kind) {
     case 'signoff': {
-      const s = input.signoffs.filter((x) => x.phase === input.state.phase && x.criterion === criterion.id).at(-1);
-      return { ...base, pass: !!s, detail: s ? `signed off by ${s.signedBy} at ${s.at}${s.note ? `: ${s.note}` : ''}` : 'no sign-off recorded (rollout signoff)' };
+      const progress = signoffProgress(criterion, input.state.phase, input.signoffs);
+      return { ...base, pass: progress.complete, detail: describeProgress(progress) };
     }
     case 'deployed': {
       const missing = check.components.filter((c) => !current.has(c));

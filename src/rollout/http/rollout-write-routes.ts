@@ -101,12 +101,12 @@ export async function rolloutWriteRoutes(app: FastifyInstance, opts: { env: Roll
     },
     async (req, reply) => reply.code(201).send(await decide(env, { actor: actorOf(req), ...req.body })),
   );
-  app.post<{ Body: { criterion: string; signedBy: string; note?: string } }>(
+  app.post<{ Body: { criterion: string; signedBy: string; owner?: string; note?: string } }>(
     '/admin/rollout/signoffs',
     {
       preHandler,
       schema: {
-        body: { type: 'object', additionalProperties: false, required: ['criterion', 'signedBy'], properties: { criterion: { type: 'string', minLength: 1, maxLength: 64 }, signedBy: person, note: { type: 'string', maxLength: 2000 } } },
+        body: { type: 'object', additionalProperties: false, required: ['criterion', 'signedBy'], properties: { criterion: { type: 'string', minLength: 1, maxLength: 64 }, signedBy: person, owner: { type: 'string', minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } } },
         response: { 201: anyObject },
       },
     },

@@ -8,6 +8,7 @@ import { scopes } from '../../contract/scopes.ts';
 import { join } from 'node:path';
 import { publicUrl } from '../../config/schema.ts';
 import { stateDir } from '../../db/connect.ts';
+import { matrixServices } from '../../matrix/declared-services.ts';
 import { matrixRerun } from '../playbook/matrix-rerun.ts';
 import { startMonitorLoop } from '../playbook/monitor-loop.ts';
 import { loadPolicy } from '../policy/load.ts';
@@ -25,7 +26,7 @@ export const rolloutExtension: ComponentExtension = async (app, { ctx, requireSc
     clock: ctx.clock,
     config: ctx.config,
     ...(secret
-      ? { matrix: matrixRerun({ gateway: ctx.config.rollout.matrixGateway ?? publicUrl(ctx.config), clientId: ctx.config.rollout.matrixClientId, secret, profile: ctx.profile, outDir: join(stateDir(ctx.config), 'evidence') }) }
+      ? { matrix: matrixRerun({ gateway: ctx.config.rollout.matrixGateway ?? publicUrl(ctx.config), clientId: ctx.config.rollout.matrixClientId, secret, profile: ctx.profile, services: matrixServices(ctx.config), outDir: join(stateDir(ctx.config), 'evidence') }) }
       : {}),
   };
   if (ctx.config.rollout.monitorIntervalMs > 0) {

@@ -11,12 +11,14 @@ import type { PhaseExitResult } from '../gates/phase-exit-gate.ts';
 import type { StrictGateResult } from '../gates/strict-gate.ts';
 import type { DeploymentRecord, RolloutState } from '../model.ts';
 import type { Phase, RolloutPolicy } from '../policy/schema.ts';
-import { readCurrentDeployments, readRolloutState } from '../state/read-state.ts';
+import { readCurrentDeployments, readRolloutState, readSignoffs } from '../state/read-state.ts';
+import { signoffProgress, type SignoffProgress } from '../gates/owner-signoffs.ts';
 import { phaseExitGate, strictGate } from './evaluate-gates.ts';
 import { readServiceLegacyUse, type ServiceLegacyUse } from './service-legacy-use.ts';
 import { legacyWindowStatus, type LegacyWindowStatus } from './legacy-window-status.ts';
 import { staleScheduleWarning } from '../policy/schedule.ts';
 import { utcDay } from '../../telemetry/clock.ts';
+import { readSyntheticUse, type SyntheticUse } from './synthetic-use.ts';
 import { compareFleetIdentity, LIVE_INSTANCE_MS, type FleetIdentity } from '../../telemetry/fleet-identity.ts';
 import { DEFAULT_HEARTBEAT_MS, GONE_AFTER_PERIODS } from '../../telemetry/instance.ts';
 
@@ -59,6 +61,8 @@ export interface RolloutStatus {
   deployments: DeploymentRecord[];
   openIncidents: number;
   exitGate: PhaseExitResult;
+  /** The current phase's sign-off criteria: who signed and which owner roles are missing. */
+  signoffs: SignoffProgress[];
   strictGate: StrictGateResult;
   /** Legacy use per service (built-in modules and declared external services) over the strict window. */
   serviceLegacyUse: ServiceLegacyUse[];
@@ -66,6 +70,8 @@ export interface RolloutStatus {
   legacyWindow: LegacyWindowStatus;
   /** Warnings an operator should act on (a stale schedule, a closed window still in use). */
   warnings: string[];
+  /** Traffic of synthetic clients and tenants (the acceptance matrix), left out of every gate and monitor. */
+  syntheticUse: SyntheticUse;
 }
 
 export async function readInstances(db: Queryable, now: Date, flagVersion: number): Promise<{ instances: InstanceStatus[]; fleetIdentity: FleetIdentity }> {
@@ -101,6 +107,11 @@ export async function readInstances(db: Queryable, now: Date, flagVersion: numbe
   return { instances, fleetIdentity };
 }
 
+async function currentSignoffs(db: Queryable, policy: RolloutPolicy, phase: number): Promise<SignoffProgress[]> {
+  const recorded = await readSignoffs(db, phase);
+  return policy.phases[phase].exitCriteria.filter((c) => c.check.kind === 'signoff').map((c) => signoffProgress(c, phase, recorded));
+}
+
 /** `catalogue`: the deployment's flags (its declared services' included); default the built-in ones. */
 export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: Date, catalogue?: FlagCatalogue): Promise<RolloutStatus> {
   const state = await readRolloutState(db);
@@ -122,9 +133,11 @@ export async function rolloutStatus(db: Queryable, policy: RolloutPolicy, now: D
     deployments: await readCurrentDeployments(db),
     openIncidents: open.rows[0].n,
     exitGate: await phaseExitGate(db, policy, now),
+    signoffs: await currentSignoffs(db, policy, state.phase),
     strictGate: await strictGate(db, policy, now),
     serviceLegacyUse: await readServiceLegacyUse(db, policy.compatibility.zeroLegacyDays, now),
     legacyWindow,
     warnings,
+    syntheticUse: await readSyntheticUse(db, policy, now),
   };
 }

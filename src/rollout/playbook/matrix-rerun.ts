@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ContractProfile } from '../../contract/profile.ts';
 import { runMatrix } from '../../matrix/run-matrix.ts';
 import { writeMatrixEvidence } from '../../matrix/write-evidence.ts';
+import type { MatrixService } from '../../matrix/declared-services.ts';
 import type { EvidenceCase } from '../model.ts';
 
 export interface MatrixRerunResult {
@@ -18,7 +19,7 @@ export interface MatrixRerunResult {
 
 export type MatrixRerun = (args: { component: string; incidentId: number }) => Promise<MatrixRerunResult>;
 
-export function matrixRerun(options: { gateway: string; clientId: string; secret: string; outDir: string; profile?: ContractProfile; modules?: Partial<Record<'platform' | 'scanner' | 'graph', string>> }): MatrixRerun {
+export function matrixRerun(options: { gateway: string; clientId: string; secret: string; outDir: string; profile?: ContractProfile; modules?: Partial<Record<'platform' | 'scanner' | 'graph', string>>; services?: MatrixService[] }): MatrixRerun {
   return async ({ component, incidentId }) => {
     const report = await runMatrix(options);
     const dir = join(options.outDir, `incident-${incidentId}-${component}`);

@@ -22,7 +22,7 @@ export const defaultPolicyInput: PolicyInput = {
         { description: 'introduce the feature flags the bounded compatibility paths need' },
       ],
       exitCriteria: [
-        { id: 'contract-accepted', description: 'contract documents accepted by the Authority, Router, Platform, Scanner, Graph and Web owners', check: { kind: 'signoff' } },
+        { id: 'contract-accepted', description: 'contract documents accepted by the Authority, Router, Platform, Scanner, Graph and Web owners', check: { kind: 'signoff', owners: ['Authority', 'Router', 'Platform', 'Scanner', 'Graph', 'Web'] } },
         { id: 'trackers-ready', description: 'sprint trackers 053-060 ready with test evidence plans', check: { kind: 'signoff' } },
       ],
       rollbackCriteria: [{ id: 'contract-ambiguity', description: 'contract ambiguity or unresolved cross-module naming conflicts' }],

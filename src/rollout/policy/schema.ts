@@ -28,8 +28,8 @@ const deployStep = z.object({
 
 /** How an exit criterion is decided. */
 const exitCheck = z.discriminatedUnion('kind', [
-  /** A person records a sign-off for this criterion. */
-  z.object({ kind: z.literal('signoff') }),
+  /** A person records a sign-off for this criterion; with `owners`, one per named owner role. */
+  z.object({ kind: z.literal('signoff'), owners: z.array(z.string().min(1).max(64)).min(1).optional() }),
   /** Green evidence of these kinds, recorded after the latest deployment of these components. */
   z.object({
     kind: z.literal('evidence'),

@@ -7,6 +7,7 @@ import type { Queryable } from '../../db/database.ts';
 import { readDailyCounters } from '../../telemetry/counters.ts';
 import { readServiceDays } from '../../telemetry/service-reports.ts';
 import { signals } from '../../telemetry/signals.ts';
+import { syntheticRow } from '../../telemetry/synthetic.ts';
 import type { DayTelemetry } from '../gates/strict-gate.ts';
 
 export async function readDailyTelemetry(db: Queryable, fromDay: string, toDay: string, legacySignals: readonly string[]): Promise<DayTelemetry[]> {
@@ -42,15 +43,15 @@ export interface DailySignalTotals {
   totals: Record<string, number>;
 }
 
-/** Totals per day and signal (all signals), with heartbeat counts: the console's 30-day table. */
+/** Totals per day and signal (all signals, synthetic traffic left out), with heartbeat counts: the console's 30-day table. */
 export async function readDailySignalTotals(db: Queryable, fromDay: string, toDay: string): Promise<DailySignalTotals[]> {
   const beats = await db.query(
     `select to_char(utc_day, 'YYYY-MM-DD') as day, count(*)::int as n from telemetry.heartbeats where utc_day between $1::date and $2::date group by utc_day`,
     [fromDay, toDay],
   );
   const sums = await db.query(
-    `select to_char(utc_day, 'YYYY-MM-DD') as day, signal, sum(count)::float8 as n from telemetry.daily_counters
-      where utc_day between $1::date and $2::date group by utc_day, signal`,
+    `select to_char(utc_day, 'YYYY-MM-DD') as day, signal, sum(count)::float8 as n from telemetry.daily_counters c
+      where utc_day between $1::date and $2::date and not ${syntheticRow('c')} group by utc_day, signal`,
     [fromDay, toDay],
   );
   const out = new Map<string, DailySignalTotals>();

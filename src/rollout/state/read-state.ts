@@ -70,7 +70,7 @@ export async function readEvidence(db: Queryable, options: { kind?: string; inci
 
 export async function readSignoffs(db: Queryable, phase?: number): Promise<Signoff[]> {
   const { rows } = await db.query('select * from rollout.signoffs where ($1::int is null or phase = $1) order by id', [phase ?? null]);
-  return rows.map((r: any) => ({ id: Number(r.id), phase: r.phase, criterion: r.criterion, signedBy: r.signed_by, note: r.note, at: iso(r.at) }));
+  return rows.map((r: any) => ({ id: Number(r.id), phase: r.phase, criterion: r.criterion, signedBy: r.signed_by, owner: r.owner ?? '', note: r.note, at: iso(r.at) }));
 }
 
 function decision(r: any): DecisionRecord {

@@ -13,6 +13,24 @@ function formatIssuers(s: RolloutStatus): string {
 
 const running = (s: RolloutStatus) => s.instances.filter((i) => i.state === 'running').length;
 const gone = (s: RolloutStatus) => s.instances.filter((i) => i.state === 'gone').length;
+function formatSignoffs(s: RolloutStatus): string[] {
+  if (s.signoffs.length === 0) return [];
+  return [
+    `sign-offs (phase ${s.exitGate.phase})`,
+    ...s.signoffs.map((p) => {
+      const signed = p.signed.map((x) => (x.owner ? `${x.owner} (${x.signedBy})` : x.signedBy)).join(', ') || 'none';
+      const missing = p.owners.length ? (p.missing.length ? `missing ${p.missing.join(', ')}` : 'complete') : p.complete ? 'complete' : 'missing a sign-off';
+      return `  ${p.criterion.padEnd(26)} signed ${signed}; ${missing}`;
+    }),
+    '',
+  ];
+}
+
+function formatSyntheticUse(s: RolloutStatus): string {
+  const u = s.syntheticUse;
+  const parts = Object.entries(u.bySignal).map(([signal, n]) => `${n} × ${signal}`);
+  return `synthetic traffic (acceptance matrix, ${u.window.from}..${u.window.to}; not counted by any gate or monitor): ${parts.length ? parts.join(', ') : 'none'}`;
+}
 
 export function formatStatus(s: RolloutStatus): string {
   const w = s.phase.window;
@@ -46,6 +64,7 @@ export function formatStatus(s: RolloutStatus): string {
     `exit gate (phase ${s.exitGate.phase} → ${s.exitGate.nextPhase ?? '-'}): ${s.exitGate.pass ? 'PASS' : 'FAIL'}`,
     formatChecks(s.exitGate.checks),
     '',
+    ...formatSignoffs(s),
     `strict-mode gate: ${s.strictGate.pass ? 'PASS' : 'FAIL'}`,
     formatChecks(s.strictGate.checks),
     '',
@@ -54,6 +73,7 @@ export function formatStatus(s: RolloutStatus): string {
       const reports = u.kind === 'external' ? `  reported ${u.daysReported}/${u.daysDeclared} declared days${u.daysWithoutReport.length ? `; NO DATA ${u.daysWithoutReport.join(', ')}` : ''}` : '';
       return `  ${u.service.padEnd(12)} ${u.kind.padEnd(9)} ${String(u.uses).padStart(6)} uses (today ${u.today})${reports}`;
     }),
+    formatSyntheticUse(s),
   ];
   return lines.join('\n');
 }

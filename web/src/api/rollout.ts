@@ -35,4 +35,5 @@ export const rolloutPaths = {
   strict: '/admin/rollout/strict',
   flags: '/admin/rollout/flags',
   rollback: '/admin/rollout/rollback',
+  signoffs: '/admin/rollout/signoffs',
 };

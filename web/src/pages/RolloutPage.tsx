@@ -12,6 +12,7 @@ import { useTenantQuery } from '../api/tenant-query.ts';
 import { useConsole } from '../app/console-context.ts';
 import { ActionForm } from '../rollout/ActionForm.tsx';
 import { GateChecks, GateVerdict } from '../rollout/GateChecks.tsx';
+import { SignoffSection } from '../rollout/SignoffSection.tsx';
 import { UsageChart } from '../rollout/UsageChart.tsx';
 import { addDays } from '../rollout/usage-series.ts';
 import { Badge, DataTable, Fields, formatTime } from '../ui/DataTable.tsx';
@@ -41,6 +42,7 @@ export function RolloutPage() {
         {(s) => (
           <>
             <PhaseSection status={s} />
+            <SignoffSection status={s} />
             <FlagsSection status={s} />
             <StrictSection />
             <IncidentsSection status={s} />

@@ -57,11 +57,12 @@ export function registerPhaseCommands(rollout: Command): void {
     .command('signoff <criterion>')
     .description('record a person\'s sign-off for a manual exit criterion of the current phase')
     .requiredOption('--by <name>', 'who signs')
+    .option('--owner <role>', 'the owner role signed for, when the criterion names owners (e.g. Authority)')
     .option('--note <text>', 'note', '')
     .action(
-      rolloutAction(async (env, criterion: string, opts: { by: string; note: string }) => {
-        const s = await recordSignoff(env, { criterion, signedBy: opts.by, note: opts.note, actor: defaultActor() });
-        out(`signed off: phase ${s.phase} ${s.criterion} by ${s.signedBy} at ${s.at}`);
+      rolloutAction(async (env, criterion: string, opts: { by: string; owner?: string; note: string }) => {
+        const s = await recordSignoff(env, { criterion, signedBy: opts.by, owner: opts.owner, note: opts.note, actor: defaultActor() });
+        out(`signed off: phase ${s.phase} ${s.criterion}${s.owner ? ` for ${s.owner}` : ''} by ${s.signedBy} at ${s.at}`);
       }),
     );
 }
