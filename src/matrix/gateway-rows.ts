@@ -28,7 +28,7 @@ export const gatewayRows: MatrixRow[] = [
       const c = new RowChecks();
       for (const alias of profile.legacyTenantHeaders) {
         const res = await gw.call('GET', PROBE, { token: fx.a.token, headers: [[alias, fx.b.tenant]] });
-        c.status(res, [400, 403], `Alpha token + ${alias}: Bravo`).code(res, ['tenant_mismatch', 'legacy_tenant_header_rejected', 'tenant_forbidden'], alias).noLeak(res, fx.b, alias);
+        c.status(res, [400, 403], `Alpha token + ${alias}: Bravo`).code(res, ['tenant_mismatch', 'legacy_tenant_header_rejected', 'legacy_window_closed', 'tenant_forbidden'], alias).noLeak(res, fx.b, alias);
       }
       return c.done();
     },
