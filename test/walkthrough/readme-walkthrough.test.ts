@@ -59,6 +59,8 @@ function mask(text: string, dirs: string[]): string {
     .replace(/\b(mx|matrix|console)-[0-9a-f]{8}\b/g, '$1-<run>')
     .replace(/\b[0-9a-f]{12,}\b/g, '<hash>')
     .replace(/\b\d+ ms\b/g, '<n> ms')
+    // The built-in policy's dates are fixed, so how long ago they passed grows by a day each day.
+    .replace(/\b\d+ (days?|day\(s\)) ago\b/g, '<n> $1 ago')
     .replace(new RegExp(`\\bcli:${userInfo().username}\\b`, 'g'), 'cli:<user>')
     .split('\n')
     .map((l) => l.replace(/ {2,}/g, ' ').trimEnd())
