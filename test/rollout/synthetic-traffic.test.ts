@@ -36,13 +36,15 @@ describe('synthetic matrix traffic stays out of the gates', () => {
   before(async () => {
     ts = await startTestStack();
     adminSecret = ts.credentials.clients['tenantgate-admin'].secret;
-    // Thirteen earlier clean days with data; today's heartbeats come from the running stack.
+    // Thirteen earlier clean days with data (heartbeats and ordinary tenant decisions); today's
+    // come from the running stack.
     for (let i = 1; i <= 13; i++) {
       const day = addUtcDays(today, -i);
       await ts.t.db.query(
         `insert into telemetry.heartbeats (utc_day, instance_id, component, first_seen, last_seen) values ($1::date, 'history-gateway', 'gateway', $2, $2)`,
         [day, new Date(`${day}T12:00:00Z`)],
       );
+      await ts.t.db.query(`insert into telemetry.daily_counters (utc_day, signal, detail, count) values ($1, 'gateway.decision', 'match', 5) on conflict do nothing`, [day]);
     }
   });
   after(async () => ts?.stop());
