@@ -1,19 +1,24 @@
 /**
- * Gateway overhead, one run, one echo upstream, four cases:
+ * Gateway overhead and its peers, one run, one echo upstream, six cases:
  *   (a) direct to the echo upstream
+ *   (e) nginx (Debian nginx-light), bare reverse proxy, one worker, keep-alive upstream
+ *   (f) HAProxy 2.6 (Debian haproxy), one thread: ES256 jwt_verify on every request with its
+ *       own P-256 key, exp check, the three tenant headers deleted, the canonical one set from
+ *       the token's tenant claim (same claims as the gateway's token)
  *   (b) a bare @fastify/http-proxy in front of it (no auth; same request, token forwarded unread)
  *   (c) the tenantgate gateway, valid bearer token, telemetry on
  *   (d) as (c), every request also carrying a legacy tenant alias (counted)
  *
- * The servers run in a child process; this process only generates load (autocannon), so
- * the two do not compete inside one event loop. The cases run interleaved for several
- * rounds in alternating order (a b c d, d c b a, …) so drift in machine speed hits all of
- * them alike; figures are per-case medians, and the ratios are given both as ratios of those
- * medians and as medians of the per-round (back-to-back) ratios. Besides req/s, p50 and p99
- * it reports the server process's CPU time per request, which stays meaningful on a busy
- * machine where throughput is noisy.
+ * The Node servers run in a child process, nginx and HAProxy as their own foreground
+ * processes; this process only generates load (wrk with one thread, or autocannon). Before
+ * measuring, the script proves HAProxy refuses a token signed by another key and an expired
+ * one. The cases run interleaved for several rounds in alternating order so drift in machine
+ * speed hits all of them alike; figures are per-case medians, and the ratios are given both
+ * as ratios of those medians and as medians of the per-round (back-to-back) ratios. Besides
+ * req/s, p50 and p99 it reports the server side's CPU time per request (the Node child, plus
+ * the peer's serving process for (e) and (f)).
  *
- *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases abcd] [--profile DIR]
+ *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases aefbcd] [--loader wrk|autocannon] [--json FILE] [--profile DIR]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,17 +27,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import httpProxy from '@fastify/http-proxy';
-// autocannon ships no type declarations.
-// @ts-expect-error untyped module
-import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { validateConfig } from '../src/config/load.ts';
+import { defaultProfile } from '../src/contract/profile.ts';
 import { withPolicyDefaults } from '../src/rollout/policy/load.ts';
 import { prepareDatabase } from '../src/db/connect.ts';
 import { startGateway } from '../src/gateway/component.ts';
 import { createComponentContext } from '../src/host/context.ts';
 import { freeBasePort, freePort } from '../test/support/ports.ts';
 import { createMinter, startEcho } from '../test/gateway/support/harness.ts';
+import { ensureBenchParts } from './gateway/debian-parts.ts';
+import { checkHaproxyHonest } from './gateway/honesty.ts';
+import { autocannonLoader, wrkLoader, type Loader, type LoaderName } from './gateway/loaders.ts';
+import { peersExited, startHaproxy, startNginx, stopPeers, type Peer } from './gateway/peers.ts';
+import { peerTokens } from './gateway/peer-token.ts';
+import { processCpuMicros } from './gateway/process-cpu.ts';
+import { ratios, reportLines, type CaseRuns, type Target } from './gateway/report.ts';
 
 interface Targets {
   direct: string;
@@ -99,21 +109,20 @@ async function serve(): Promise<void> {
   send({ type: 'ready', targets: { direct: `${echo.url}${path}`, bare: `http://127.0.0.1:${barePort}${path}`, gateway: `${gateway.url}${path}`, bearer: await minter.mint({ expiresIn: 3600 }) } });
 }
 
-interface Figures {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuMicrosPerRequest: number;
-  errors: number;
-  non2xx: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+const targets: Target[] = [
+  { label: 'throughput tenantgate/HAProxy c/f', x: 'c', y: 'f', field: 'rps', bound: { op: '>=', value: 1.0 } },
+  { label: 'p99 tenantgate/HAProxy c/f', x: 'c', y: 'f', field: 'p99', bound: { op: '<=', value: 1.1 } },
+  { label: 'throughput tenantgate/nginx c/e', x: 'c', y: 'e', field: 'rps', bound: { op: '>=', value: 0.5 } },
+  { label: 'throughput legacy/tenantgate d/c', x: 'd', y: 'c', field: 'rps', bound: { op: '>=', value: 0.98 } },
+  { label: 'throughput c/b', x: 'c', y: 'b', field: 'rps', bound: { op: '>=', value: 0.85 } },
+  { label: 'p99 c/b', x: 'c', y: 'b', field: 'p99', bound: { op: '<=', value: 1.25 } },
+  { label: 'throughput c/a', x: 'c', y: 'a', field: 'rps' },
+  { label: 'throughput HAProxy/direct f/a', x: 'f', y: 'a', field: 'rps' },
+  { label: 'throughput nginx/direct e/a', x: 'e', y: 'a', field: 'rps' },
+  { label: 'server CPU per request c/b', x: 'c', y: 'b', field: 'cpuMicrosPerRequest' },
+  { label: 'server CPU per request c/f', x: 'c', y: 'f', field: 'cpuMicrosPerRequest' },
+  { label: 'server CPU per request d/c', x: 'd', y: 'c', field: 'cpuMicrosPerRequest' },
+];
 
 async function measure(): Promise<void> {
   const { values: args } = parseArgs({
@@ -121,19 +130,42 @@ async function measure(): Promise<void> {
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '6' },
-      // Writes a V8 CPU profile of the server process per case and round into this directory.
+      // Writes a V8 CPU profile of the Node server process per case and round into this directory.
       profile: { type: 'string' },
-      // Which cases to run (letters a-d); ratios need a, b and c.
-      cases: { type: 'string', default: 'abcd' },
+      // Which cases to run (letters a-f); each ratio needs both of its cases.
+      cases: { type: 'string', default: 'aefbcd' },
+      // wrk (default when installed or installable) or autocannon.
+      loader: { type: 'string' },
+      // Writes every figure (per round, medians, ratios, HAProxy's checks) as JSON.
+      json: { type: 'string' },
     },
   });
   const duration = Number(args.duration);
   const connections = Number(args.connections);
   const rounds = Number(args.rounds);
+  if (args.loader !== undefined && args.loader !== 'wrk' && args.loader !== 'autocannon') throw new Error('--loader is wrk or autocannon');
+  const wanted = (letter: string) => args.cases.includes(letter);
+  const parts = ensureBenchParts({ nginx: wanted('e'), haproxy: wanted('f'), wantWrk: args.loader !== 'autocannon' });
+  if (args.loader === 'wrk' && !parts.wrk) throw new Error('--loader wrk: wrk is not installed (apt-get install -y wrk)');
+  const loaderName: LoaderName = (args.loader as LoaderName | undefined) ?? (parts.wrk ? 'wrk' : 'autocannon');
+  const scratch = mkdtempSync(join(tmpdir(), 'tenantgate-bench-load-'));
+  const load: Loader = loaderName === 'wrk' ? wrkLoader(scratch) : autocannonLoader;
 
   const execArgv = ['--import', 'tsx'];
   if (args.profile) mkdirSync(args.profile, { recursive: true });
   const child: ChildProcess = fork(import.meta.filename, ['--serve'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const cleanUp = () => {
+    stopPeers();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(130);
+    });
+  }
   const next = (type: ServerMessage['type']) =>
     new Promise<ServerMessage>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`bench server exited with ${code}`));
@@ -149,7 +181,7 @@ async function measure(): Promise<void> {
   const ready = (await next('ready')) as Extract<ServerMessage, { type: 'ready' }>;
   const heapAfterRound: number[] = [];
   let lastHeap = 0;
-  const cpu = async () => {
+  const childCpu = async () => {
     const reply = next('cpu');
     child.send({ type: 'cpu' });
     const m = (await reply) as Extract<ServerMessage, { type: 'cpu' }>;
@@ -164,80 +196,77 @@ async function measure(): Promise<void> {
   };
 
   const t = ready.targets;
-  const all: [string, string, Record<string, string>][] = [
-    ['(a) direct echo', t.direct, {}],
-    // The same request bytes as (c): the bare proxy forwards the bearer token without looking at it.
-    ['(b) bare @fastify/http-proxy', t.bare, { authorization: `Bearer ${t.bearer}` }],
-    ['(c) gateway, token + telemetry', t.gateway, { authorization: `Bearer ${t.bearer}` }],
-    ['(d) gateway, legacy alias on every request', t.gateway, { authorization: `Bearer ${t.bearer}`, 'x-tenant-id': 'tenant-alpha' }],
-  ];
-  const cases = all.filter(([name]) => args.cases.includes(name[1]));
-  const runs: Figures[][] = cases.map(() => []);
+  const directUrl = new URL(t.direct);
+  const upstreamPort = Number(directUrl.port);
+  const peers: Peer[] = [];
+  const checks: Awaited<ReturnType<typeof checkHaproxyHonest>> = [];
+  const peerUrl: Record<string, string> = {};
+  const peerPid: Record<string, () => number> = {};
+  let haproxyBearer = '';
+  const runs: CaseRuns[] = [];
   try {
+    if (wanted('e')) {
+      const nginx = await startNginx(upstreamPort);
+      peers.push(nginx);
+      peerUrl.e = `${nginx.url}${directUrl.pathname}`;
+      peerPid.e = nginx.servingPid;
+    }
+    if (wanted('f')) {
+      const tokens = await peerTokens(t.bearer);
+      const haproxy = await startHaproxy(upstreamPort, tokens.publicPem, defaultProfile);
+      peers.push(haproxy);
+      peerUrl.f = `${haproxy.url}${directUrl.pathname}`;
+      peerPid.f = haproxy.servingPid;
+      haproxyBearer = tokens.good;
+      checks.push(...(await checkHaproxyHonest(peerUrl.f, tokens)));
+      process.stdout.write(`HAProxy honesty check: ${checks.map((c) => `${c.token} token -> ${c.status} (expected ${c.expected}) ${c.ok ? 'ok' : 'FAILED'}`).join('; ')}\n`);
+      if (checks.some((c) => !c.ok)) throw new Error('HAProxy does not verify tokens as configured: not measuring it');
+    }
+    const bearer = { authorization: `Bearer ${t.bearer}` };
+    const all: [string, string, string, Record<string, string>][] = [
+      ['a', '(a) direct echo', t.direct, {}],
+      ['e', '(e) nginx, bare reverse proxy', peerUrl.e, {}],
+      ['f', '(f) HAProxy, ES256 jwt_verify + exp + tenant headers', peerUrl.f, { authorization: `Bearer ${haproxyBearer}` }],
+      // The same request bytes as (c): the bare proxy forwards the bearer token without looking at it.
+      ['b', '(b) bare @fastify/http-proxy', t.bare, bearer],
+      ['c', '(c) gateway, token + telemetry', t.gateway, bearer],
+      ['d', '(d) gateway, legacy alias on every request', t.gateway, { ...bearer, 'x-tenant-id': 'tenant-alpha' }],
+    ];
+    const cases = all.filter(([letter]) => wanted(letter));
+    runs.push(...cases.map(([letter, name]) => ({ letter, name, rounds: [] })));
+    // The server side's CPU: the Node child (it also runs the echo upstream) plus the peer's serving process.
+    const serverCpu = async (letter: string) => (await childCpu()) + (peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0);
     // Warm-up: connection pools, JIT, the token cache.
-    for (const [, url, headers] of cases) await autocannon({ url, connections, duration: 2, headers });
+    for (const [, , url, headers] of cases) await load({ url, connections, duration: 2, headers });
     for (let round = 0; round < rounds; round++) {
-      // a b c d, then d c b a, …: a drift in machine speed during the run hits every case alike.
+      // a e f b c d, then d c b f e a, …: a drift in machine speed during the run hits every case alike.
       const order = cases.map((_, i) => (round % 2 === 0 ? i : cases.length - 1 - i));
       for (const i of order) {
-        const [name, url, headers] = cases[i];
+        const [letter, name, url, headers] = cases[i];
         if (args.profile) await control('profile-start');
-        const before = await cpu();
-        const r = await autocannon({ url, connections, duration, headers });
-        const used = (await cpu()) - before;
-        if (args.profile) await control('profile-stop', join(args.profile, `${name.slice(1, 2)}-round${round + 1}.cpuprofile`));
-        runs[i].push({ name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuMicrosPerRequest: used / Math.max(r.requests.total, 1), errors: r.errors, non2xx: r.non2xx });
+        const before = await serverCpu(letter);
+        const r = await load({ url, connections, duration, headers });
+        const used = (await serverCpu(letter)) - before;
+        if (args.profile) await control('profile-stop', join(args.profile, `${letter}-round${round + 1}.cpuprofile`));
+        runs[i].rounds.push({ name, rps: r.rps, p50: r.p50, p99: r.p99, cpuMicrosPerRequest: used / Math.max(r.requests, 1), errors: r.errors, non2xx: r.non2xx });
       }
       heapAfterRound.push(lastHeap);
     }
   } finally {
+    stopPeers();
+    await peersExited(peers);
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });
     await exited;
+    rmSync(scratch, { recursive: true, force: true });
   }
 
-  const results: Figures[] = runs.map((r) => ({
-    name: r[0].name,
-    rps: median(r.map((x) => x.rps)),
-    p50: median(r.map((x) => x.p50)),
-    p99: median(r.map((x) => x.p99)),
-    cpuMicrosPerRequest: median(r.map((x) => x.cpuMicrosPerRequest)),
-    errors: r.reduce((s, x) => s + x.errors, 0),
-    non2xx: r.reduce((s, x) => s + x.non2xx, 0),
-  }));
-  const by = (letter: string) => results.find((r) => r.name[1] === letter);
-  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(by);
-  const ratio = (x: number, y: number) => (x / Math.max(y, 1e-9)).toFixed(3);
-  // Paired ratios: case x against case y within each round (measured back to back), then the
-  // median over rounds — steadier than a ratio of medians when the machine's speed drifts.
-  const roundsOf = (letter: string) => runs.find((r) => r[0].name[1] === letter);
-  const paired = (x: string, y: string, field: 'rps' | 'p99' | 'cpuMicrosPerRequest') => {
-    const rx = roundsOf(x)!;
-    const ry = roundsOf(y)!;
-    return median(rx.map((v, i) => v[field] / Math.max(ry[i][field], field === 'p99' ? 1 : 1e-9))).toFixed(3);
-  };
-  const lines = [
-    `gateway benchmark: ${connections} connections, ${duration} s per case, ${rounds} interleaved rounds (medians), node ${process.version}`,
-    '',
-    '| case | req/s | p50 ms | p99 ms | server CPU µs/req | errors | non-2xx |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuMicrosPerRequest.toFixed(0)} | ${r.errors} | ${r.non2xx} |`),
-    '',
-    ...runs.map((r) => `${r[0].name} per round: req/s ${r.map((x) => x.rps.toFixed(0)).join(', ')}; CPU µs/req ${r.map((x) => x.cpuMicrosPerRequest.toFixed(0)).join(', ')}`),
-    '',
-    ...(b && c ? [`throughput c/b = ${ratio(c.rps, b.rps)}; paired per round ${paired('c', 'b', 'rps')} (target >= 0.85)`] : []),
-    ...(a && c ? [`throughput c/a = ${ratio(c.rps, a.rps)}`] : []),
-    ...(c && d ? [`throughput d/c = ${ratio(d.rps, c.rps)} (cost of counting legacy use)`] : []),
-    ...(b && c
-      ? [
-          `p99 c/b = ${ratio(c.p99, Math.max(b.p99, 1))}; paired per round ${paired('c', 'b', 'p99')} (target <= 1.25)`,
-          `server CPU per request c/b = ${ratio(c.cpuMicrosPerRequest, b.cpuMicrosPerRequest)}; paired per round ${paired('c', 'b', 'cpuMicrosPerRequest')}`,
-        ]
-      : []),
-    ...(c && d ? [`server CPU per request d/c = ${ratio(d.cpuMicrosPerRequest, c.cpuMicrosPerRequest)}`] : []),
-    `server heap after each round (MB): ${heapAfterRound.map((h) => (h / 1048576).toFixed(1)).join(', ')}`,
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
+  const figures = ratios(runs, targets);
+  const header = `gateway benchmark: ${loaderName}${loaderName === 'wrk' ? ' (1 thread)' : ''}, ${connections} connections, ${duration} s per case, ${rounds} interleaved rounds (medians), node ${process.version}`;
+  process.stdout.write(reportLines(header, runs, figures, heapAfterRound).join('\n') + '\n');
+  if (args.json) {
+    writeFileSync(args.json, JSON.stringify({ loader: loaderName, connections, duration, rounds, node: process.version, haproxyChecks: checks, cases: runs, ratios: figures, heapAfterRound }, null, 2) + '\n');
+  }
 }
 
 if (process.argv.includes('--serve')) await serve();
