@@ -18,7 +18,7 @@
  * req/s, p50 and p99 it reports the server side's CPU time per request (the Node child, plus
  * the peer's serving process for (e) and (f)).
  *
- *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases aefbcd] [--loader wrk|autocannon] [--json FILE] [--profile DIR]
+ *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases aefbcd] [--loader wrk|autocannon] [--json FILE] [--profile DIR] [--sign-every-request]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,7 +64,10 @@ async function serve(): Promise<void> {
   const config = withPolicyDefaults(validateConfig({
     server: { basePort: await freeBasePort(), logLevel: 'silent' },
     database: { dataDir: join(work, 'pg'), embeddedPort: await freePort() },
-    gateway: { upstreams: { authority: authority.url, platform: echo.url, scanner: echo.url, graph: echo.url } },
+    gateway: {
+      upstreams: { authority: authority.url, platform: echo.url, scanner: echo.url, graph: echo.url },
+      identityAssertionReuse: !process.argv.includes('--sign-every-request'),
+    },
     demo: { seed: false },
   }));
   minter = await createMinter(config);
@@ -138,6 +141,9 @@ async function measure(): Promise<void> {
       loader: { type: 'string' },
       // Writes every figure (per round, medians, ratios, HAProxy's checks) as JSON.
       json: { type: 'string' },
+      // The gateway signs every request's identity assertion (gateway.identityAssertionReuse false):
+      // what per-request signing costs.
+      'sign-every-request': { type: 'boolean', default: false },
     },
   });
   const duration = Number(args.duration);
@@ -153,7 +159,8 @@ async function measure(): Promise<void> {
 
   const execArgv = ['--import', 'tsx'];
   if (args.profile) mkdirSync(args.profile, { recursive: true });
-  const child: ChildProcess = fork(import.meta.filename, ['--serve'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const serveArgs = ['--serve', ...(args['sign-every-request'] ? ['--sign-every-request'] : [])];
+  const child: ChildProcess = fork(import.meta.filename, serveArgs, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const cleanUp = () => {
     stopPeers();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
