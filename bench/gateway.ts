@@ -9,8 +9,9 @@
  *   (c) the tenantgate gateway, valid bearer token, telemetry on
  *   (d) as (c), every request also carrying a legacy tenant alias (counted)
  *
- * The Node servers run in a child process, nginx and HAProxy as their own foreground
- * processes; this process only generates load (wrk with one thread, or autocannon). Before
+ * The echo upstream runs in a process of its own, the Node proxies in another child, nginx
+ * and HAProxy as their own foreground processes, so no proxy shares a core's event loop with
+ * its upstream; this process only generates load (wrk with one thread, or autocannon). Before
  * measuring, the script proves HAProxy refuses a token signed by another key and an expired
  * one. The cases run interleaved for several rounds in alternating order so drift in machine
  * speed hits all of them alike; figures are per-case medians, and the ratios are given both
@@ -49,16 +50,37 @@ interface Targets {
   bare: string;
   gateway: string;
   bearer: string;
+  /** The echo upstream's own process (its CPU counts for every case). */
+  echoPid: number;
 }
 
 type ServerMessage = { type: 'ready'; targets: Targets } | { type: 'cpu'; micros: number; heapBytes: number } | { type: 'profiled' };
 
-/** Child: echo upstream, bare proxy, gateway (with its own embedded PostgreSQL). */
+/**
+ * The echo upstream in a process of its own: every proxy under test, like nginx and HAProxy,
+ * then has its process to itself instead of sharing an event loop with its upstream.
+ */
+async function serveEcho(): Promise<void> {
+  const echo = await startEcho(undefined, { record: false });
+  process.send!({ type: 'echo', url: echo.url });
+  process.on('disconnect', () => process.exit(0));
+}
+
+async function startEchoProcess(): Promise<{ url: string; pid: number; stop(): void }> {
+  const proc = fork(import.meta.filename, ['--echo'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once('message', (m: { url: string }) => resolve(m.url));
+    proc.once('exit', (code) => reject(new Error(`the echo upstream exited (${code})`)));
+  });
+  return { url, pid: proc.pid!, stop: () => proc.kill('SIGTERM') };
+}
+
+/** Child: bare proxy, gateway (with its own embedded PostgreSQL); the echo upstream beside it. */
 async function serve(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tenantgate-bench-'));
   // The embedded cluster runs as an unprivileged user when we are root: it must reach its directory.
   chmodSync(work, 0o755);
-  const echo = await startEcho(undefined, { record: false });
+  const echo = await startEchoProcess();
   let minter: Awaited<ReturnType<typeof createMinter>> | null = null;
   const authority = await startEcho(() => minter!.jwks());
   const config = withPolicyDefaults(validateConfig({
@@ -102,14 +124,14 @@ async function serve(): Promise<void> {
     } else if (m.type === 'stop') {
       await gateway.close();
       await bare.close();
-      await echo.close();
+      echo.stop();
       await authority.close();
       await prepared.stop();
       rmSync(work, { recursive: true, force: true });
       process.exit(0);
     }
   });
-  send({ type: 'ready', targets: { direct: `${echo.url}${path}`, bare: `http://127.0.0.1:${barePort}${path}`, gateway: `${gateway.url}${path}`, bearer: await minter.mint({ expiresIn: 3600 }) } });
+  send({ type: 'ready', targets: { direct: `${echo.url}${path}`, bare: `http://127.0.0.1:${barePort}${path}`, gateway: `${gateway.url}${path}`, bearer: await minter.mint({ expiresIn: 3600 }), echoPid: echo.pid } });
 }
 
 const targets: Target[] = [
@@ -241,8 +263,8 @@ async function measure(): Promise<void> {
     ];
     const cases = all.filter(([letter]) => wanted(letter));
     runs.push(...cases.map(([letter, name]) => ({ letter, name, rounds: [] })));
-    // The server side's CPU: the Node child (it also runs the echo upstream) plus the peer's serving process.
-    const serverCpu = async (letter: string) => (await childCpu()) + (peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0);
+    // The server side's CPU: the Node child, the echo upstream's process, and the peer's serving process.
+    const serverCpu = async (letter: string) => (await childCpu()) + processCpuMicros(t.echoPid) + (peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0);
     // Warm-up: connection pools, JIT, the token cache.
     for (const [, , url, headers] of cases) await load({ url, connections, duration: 2, headers });
     for (let round = 0; round < rounds; round++) {
@@ -276,5 +298,6 @@ async function measure(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
+if (process.argv.includes('--echo')) await serveEcho();
+else if (process.argv.includes('--serve')) await serve();
 else await measure();
