@@ -136,7 +136,9 @@ describe('OpenID Connect details: RS256 ID tokens, UserInfo, Bearer challenges',
     assert.deepEqual(rotated.retired, [before.kid]);
     assert.equal((await loadActiveKey(s.t.db, s.t.keyEncryptionKey))!.kid, access.kid);
     let kid = '';
-    for (let i = 0; i < 50 && kid !== rotated.kid; i++) {
+    // The Authority re-reads its keys every authority.keyRefreshMs (10 s by default).
+    const deadline = Date.now() + 20_000;
+    while (kid !== rotated.kid && Date.now() < deadline) {
       kid = decodeHeader((await codeFlow('stellaops-console', 'openid')).id_token as string).kid;
       if (kid !== rotated.kid) await new Promise((r) => setTimeout(r, 100));
     }
