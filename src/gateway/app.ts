@@ -22,6 +22,7 @@ import { readPublishedKeySet } from '../identity/published-keys.ts';
 import { gatewayReadiness } from './readiness.ts';
 import { UpstreamProbe } from './upstream-probe.ts';
 import { FleetIdentityView } from '../telemetry/fleet-identity.ts';
+import { epochMs } from '../telemetry/clock.ts';
 import { createPipeline } from './pipeline.ts';
 import { dataPlane } from './data-plane.ts';
 import { Upstreams } from './forward.ts';
@@ -54,7 +55,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     issuer: publicUrl(config),
     ttlSeconds: config.gateway.envelopeTtlSeconds,
     tenantClaim: ctx.profile.selectedTenantClaim,
-    now: () => ctx.clock.now().getTime(),
+    now: epochMs(ctx.clock),
     reuseWithinSecond: config.gateway.identityAssertionReuse,
   });
   const identityKeys = new GatewayIdentityKeys({
@@ -89,7 +90,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     clockSkewSeconds: config.gateway.clockSkewSeconds,
     cacheSize: config.gateway.tokenCacheSize,
     profile: ctx.profile,
-    now: () => ctx.clock.now().getTime(),
+    now: epochMs(ctx.clock),
   });
   const revocationLogs = {
     fetch: new RateLimitedLog(10_000, Date.now, 'revocations not refreshed; applying the ones held'),
@@ -99,7 +100,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     db: ctx.db,
     listenUrl: config.database.listenUrl ?? ctx.runtimeUrl,
     pollIntervalMs: config.gateway.revocationPollMs,
-    now: () => ctx.clock.now().getTime(),
+    now: epochMs(ctx.clock),
     onError: (err, what) => revocationLogs[what].record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
   });
   await revocations.start();

@@ -37,17 +37,18 @@ export function dataPlane(options: DataPlaneOptions, host: HostFront): FrontHand
     const started = performance.now();
     const requestId = requestIdOf(req.headers['x-request-id']);
     const method = req.method ?? 'GET';
-    const answered = (status: number) => host.metrics.observe(route.prefix, method, status, (performance.now() - started) / 1000);
     // The span is named after the route's prefix: bounded, and never the raw URL.
     tracing?.nameRequest(method, `${route.prefix}*`, { 'tenantgate.upstream': route.upstreamName });
     if (host.closing()) {
       res.setHeader('connection', 'close');
-      answered(writeProblem(res, requestId, req.headers.authorization, { code: 'unavailable', detail: 'this instance is shutting down; retry on another' }));
+      const status = writeProblem(res, requestId, req.headers.authorization, { code: 'unavailable', detail: 'this instance is shutting down; retry on another' });
+      host.metrics.observe(route.prefix, method, status, (performance.now() - started) / 1000);
       return true;
     }
     const refusal = pathRefusal(table, route, path);
     if (refusal !== null) {
-      answered(writeProblem(res, requestId, req.headers.authorization, { code: 'validation_failed', detail: refusal }));
+      const status = writeProblem(res, requestId, req.headers.authorization, { code: 'validation_failed', detail: refusal });
+      host.metrics.observe(route.prefix, method, status, (performance.now() - started) / 1000);
       return true;
     }
     pipeline.handle({ req, res, requestId, started, route, path, query: q === -1 ? '' : url.slice(q) });

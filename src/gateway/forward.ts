@@ -48,6 +48,14 @@ export interface ForwardOutcome {
   failure?: { code: ErrorCode; detail: string };
 }
 
+/** A whole answer up to this size leaves with its head as one latin1 string (byte for byte). */
+const SINGLE_WRITE_MAX = 16 * 1024;
+
+/** A HEAD answer's length describes the GET's body, and 204 and 304 carry none: never sized here. */
+function mayCarryLength(method: string, status: number): boolean {
+  return method !== 'HEAD' && status !== 204 && status !== 304;
+}
+
 /** The `status` of a request whose client closed the connection before its answer was complete. */
 export const CLIENT_CLOSED = 499;
 
@@ -61,6 +69,8 @@ class Relay implements Dispatcher.DispatchHandler {
   private held: Buffer | null = null;
   /** The answer's head, written with its first chunk: until then a failure can still be a 502. */
   private head: string[] | null = null;
+  /** The upstream sent a Content-Length (otherwise its body was chunked or ran to the close). */
+  private sized = false;
 
   constructor(
     private readonly f: ForwardRequest,
@@ -94,6 +104,7 @@ class Relay implements Dispatcher.DispatchHandler {
         continue;
       }
       if (lower === 'x-request-id') continue;
+      if (lower === 'content-length') this.sized = true;
       out.push(name, raw[i + 1].toString('latin1'));
     }
     if (listed !== null) {
@@ -124,11 +135,23 @@ class Relay implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.finished = true;
-    this.writeHead();
     const last = this.held;
     this.held = null;
-    if (last === null) this.f.res.end();
-    else this.f.res.end(last);
+    if (this.head !== null) {
+      // The whole answer is here (the usual one-chunk answer): it leaves sized rather than
+      // re-chunked, head and body in one string, so in one write.
+      if (!this.sized && mayCarryLength(this.f.method, this.status)) this.head.push('content-length', String(last?.length ?? 0));
+      this.writeHead();
+      if (last !== null && last.length <= SINGLE_WRITE_MAX) return this.endWith(last.toString('latin1'), 'latin1');
+    }
+    this.writeHead();
+    this.endWith(last);
+  }
+
+  private endWith(chunk: Buffer | string | null, encoding?: BufferEncoding): void {
+    if (chunk === null) this.f.res.end();
+    else if (encoding === undefined) this.f.res.end(chunk);
+    else this.f.res.end(chunk, encoding);
     this.done({ status: this.status });
   }
 

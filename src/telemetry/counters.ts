@@ -48,7 +48,7 @@ export class DailyCounters {
   }
 
   increment(signal: string, labels: CounterLabels = {}, by = 1): void {
-    const day = this.dayOf(this.clock.now());
+    const day = this.dayOf(this.clock.nowMs?.() ?? this.clock.now().getTime());
     const alias = labels.alias ?? '';
     const client = labels.client ?? '';
     const tenant = labels.tenant ?? '';
@@ -62,11 +62,10 @@ export class DailyCounters {
   private day = { start: 0, end: 0, name: '' };
 
   /** The UTC day of `at`, formatted once per day rather than on every increment (hot path). */
-  private dayOf(at: Date): string {
-    const t = at.getTime();
+  private dayOf(t: number): string {
     if (t < this.day.start || t >= this.day.end) {
       const start = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
-      this.day = { start, end: start + 86_400_000, name: utcDay(at) };
+      this.day = { start, end: start + 86_400_000, name: utcDay(new Date(t)) };
     }
     return this.day.name;
   }

@@ -124,6 +124,45 @@ describe('gateway forwarding', () => {
     assert.equal((await res.arrayBuffer()).byteLength, 0);
   });
 
+  it('a whole answer in one chunk leaves sized and byte for byte; HEAD, 204 and multi-chunk answers get no invented length', async () => {
+    // Every byte value, so a text conversion on the way would show.
+    const binary = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
+    handlers.set('one-chunk', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(binary); // chunked: the upstream names no length
+    });
+    handlers.set('two-chunks', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(binary.subarray(0, 100));
+      setTimeout(() => res.end(binary.subarray(100)), 20);
+    });
+    handlers.set('no-content', (_req, res) => res.writeHead(204).end());
+    handlers.set('head-chunked', (_req, res) => res.writeHead(200, { 'x-method': _req.method! }).end());
+    const raw = (name: string, method = 'GET') =>
+      new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(url(name), { method, headers: auth() }, (res) => {
+          readAll(res).then((body) => resolve({ status: res.statusCode!, headers: res.headers, body }), reject);
+        });
+        req.on('error', reject).end();
+      });
+    const one = await raw('one-chunk');
+    assert.equal(one.status, 200);
+    assert.equal(one.headers['content-length'], String(binary.length));
+    assert.equal(one.headers['transfer-encoding'], undefined);
+    assert.equal(sha(one.body), sha(binary));
+    const two = await raw('two-chunks');
+    assert.equal(two.headers['transfer-encoding'], 'chunked');
+    assert.equal(two.headers['content-length'], undefined);
+    assert.equal(sha(two.body), sha(binary));
+    const none = await raw('no-content');
+    assert.equal(none.status, 204);
+    assert.equal(none.headers['content-length'], undefined);
+    const head = await raw('head-chunked', 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['x-method'], 'HEAD');
+    assert.equal(head.headers['content-length'], undefined);
+  });
+
   it('an upstream that breaks mid-body: 502 while nothing was sent, else the client\'s connection is cut; counted', async () => {
     // One chunk, then the break: nothing has left the gateway yet, so the client gets a 502.
     handlers.set('broken-early', (_req, res) => {
