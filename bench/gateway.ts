@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import httpProxy from '@fastify/http-proxy';
 import Fastify from 'fastify';
+import { decodeJwt } from 'jose';
 import { validateConfig } from '../src/config/load.ts';
 import { defaultProfile } from '../src/contract/profile.ts';
 import { withPolicyDefaults } from '../src/rollout/policy/load.ts';
@@ -247,7 +248,7 @@ async function measure(): Promise<void> {
       peerUrl.f = `${haproxy.url}${directUrl.pathname}`;
       peerPid.f = haproxy.servingPid;
       haproxyBearer = tokens.good;
-      checks.push(...(await checkHaproxyHonest(peerUrl.f, tokens)));
+      checks.push(...(await checkHaproxyHonest(peerUrl.f, tokens, String(decodeJwt(t.bearer)[defaultProfile.selectedTenantClaim]), defaultProfile)));
       process.stdout.write(`HAProxy honesty check: ${checks.map((c) => `${c.token} token -> ${c.status} (expected ${c.expected}) ${c.ok ? 'ok' : 'FAILED'}`).join('; ')}\n`);
       if (checks.some((c) => !c.ok)) throw new Error('HAProxy does not verify tokens as configured: not measuring it');
     }

@@ -57,6 +57,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * hundreds of thousands of records (and the garbage collection they cost) in the process
  * that also runs the proxies being measured.
  */
+/** The echo answers this path with the raw header list it received, in every mode. */
+export const ECHO_HEADERS_PATH = '/__echo/headers';
+
 export async function startEcho(jwks?: () => { keys: JWK[] }, options: { record?: boolean } = {}): Promise<EchoServer> {
   const keep = options.record ?? true;
   const records = new Map<string, EchoRecord>();
@@ -66,6 +69,11 @@ export async function startEcho(jwks?: () => { keys: JWK[] }, options: { record?
     if (jwks && req.url === '/.well-known/jwks.json') {
       echo.jwksHits++;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks()));
+      return;
+    }
+    if (req.url === ECHO_HEADERS_PATH) {
+      // What a proxy in front delivered, for checks that cannot read the records (another process).
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ rawHeaders: req.rawHeaders }));
       return;
     }
     if (keep) {
