@@ -14,10 +14,9 @@ import { DatabaseUnavailableError } from '../db/unavailable.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
 import { clientErrorRefusal, finiteNumbers, frameworkRefusal, MAX_PARAM_LENGTH } from './refusals.ts';
 import { activeTracing } from '../telemetry/tracing/active.ts';
+import { bearerChallenge, RETRY_AFTER_SECONDS } from './problem-headers.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-/** What a 503 tells the client to wait before retrying. */
-export const RETRY_AFTER_SECONDS = 2;
 
 /** The request's id: the client's `X-Request-Id` when it is a plain token, else a fresh one. */
 export function requestIdOf(incoming: string | string[] | undefined): string {
@@ -218,23 +217,6 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
     return text;
   });
   return app;
-}
-
-/** The realm of every Bearer challenge. */
-export const BEARER_REALM = 'tenantgate';
-const BEARER_CREDENTIALS = /^[ \t]*bearer([ \t]|$)/i;
-
-/**
- * The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3), or null: `unauthorized` with no
- * bearer credentials in the request (no Authorization header, or another scheme) carries no
- * error code (§3.1); with a bearer token it is `invalid_token`; `insufficient_scope` names a
- * scope that would do when one is known.
- */
-export function bearerChallenge(authorization: string | undefined, code: ErrorCode, requiredScope?: string): string | null {
-  const realm = `Bearer realm="${BEARER_REALM}"`;
-  if (code === 'unauthorized') return BEARER_CREDENTIALS.test(authorization ?? '') ? `${realm}, error="invalid_token"` : realm;
-  if (code === 'insufficient_scope') return `${realm}, error="insufficient_scope"${requiredScope ? `, scope="${requiredScope}"` : ''}`;
-  return null;
 }
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, detail: string, status?: number, extra: Record<string, unknown> = {}, requiredScope?: string) {

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { errorTable, problem, type ErrorCode } from '../contract/errors.ts';
-import { bearerChallenge, RETRY_AFTER_SECONDS } from './app.ts';
+import { bearerChallenge, RETRY_AFTER_SECONDS } from './problem-headers.ts';
 
 export interface RawProblem {
   code: ErrorCode;
