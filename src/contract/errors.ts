@@ -56,6 +56,7 @@ export const errorTable = {
   // Operator-side failures (CLI and startup); the CLI maps them to exit codes.
   config_invalid: { status: 400, title: 'Invalid configuration' },
   policy_invalid: { status: 400, title: 'Invalid rollout policy' },
+  policy_component_unknown: { status: 400, title: 'Rollout policy names an unknown component' },
   migration_failed: { status: 500, title: 'Migration failed' },
   schema_outdated: { status: 503, title: 'Database schema outdated' },
   unsafe_database_role: { status: 500, title: 'Unsafe database role' },

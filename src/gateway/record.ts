@@ -30,6 +30,7 @@ export class GatewayRecorder {
   private readonly legacyTid;
   private readonly spoof;
   private readonly rejections;
+  private readonly synthetic;
   readonly upstreamErrors;
   readonly jwksRefreshes;
   private readonly auditQueue: AuditEvent[] = [];
@@ -45,6 +46,7 @@ export class GatewayRecorder {
     this.legacyTid = HotCounter.for(m, 'tenantgate_gateway_legacy_tid_claim_total', 'Tokens admitted through the legacy tid claim', ['client']);
     this.spoof = HotCounter.for(m, 'tenantgate_gateway_spoof_attempts_total', 'Header spoofing attempts', ['reason']);
     this.rejections = HotCounter.for(m, 'tenantgate_gateway_rejections_total', 'Requests refused by the gateway', ['code']);
+    this.synthetic = HotCounter.for(m, 'tenantgate_synthetic_requests_total', 'Requests of synthetic clients (the acceptance matrix), counted apart from the legacy-use metrics, by kind', ['kind']);
     this.upstreamErrors = counter(m, 'tenantgate_gateway_upstream_errors_total', 'Upstream failures', ['upstream', 'code']);
     this.jwksRefreshes = counter(m, 'tenantgate_gateway_jwks_refresh_total', 'Verification key refreshes, by source (the Authority over HTTP, or its keys published in PostgreSQL)', ['result', 'source']);
     const buffered = gauge(m, 'tenantgate_gateway_audit_queue', 'Audit events waiting to be written', []);
@@ -60,14 +62,19 @@ export class GatewayRecorder {
     const counters = this.ctx.counters;
     const client = r.token?.clientId ?? '';
     const tenant = r.token?.tenant ?? r.token?.legacyTenant ?? '';
+    // A synthetic client's legacy and spoof requests are deliberate: counted by kind in
+    // tenantgate_synthetic_requests_total, never in the legacy-use metrics. The durable rows
+    // stay, read apart through telemetry.synthetic_identities (src/telemetry/synthetic.ts).
+    const synthetic = r.token?.synthetic === true;
+    if (synthetic) this.synthetic.inc('request');
     let variantSeen = false;
     for (const s of r.classification.stripped) {
       this.stripped.inc(s.header, s.kind);
       counters.increment(signals.gatewayHeaderStripped, { alias: s.header, detail: s.kind, client });
       if (s.kind === 'variant') variantSeen = true;
     }
-    if (variantSeen) this.spoofAttempt('variant', client, tenant);
-    if (r.classification.forgedEnvelope) this.spoofAttempt('forged_envelope', client, tenant);
+    if (variantSeen) this.spoofAttempt('variant', client, tenant, synthetic);
+    if (r.classification.forgedEnvelope) this.spoofAttempt('forged_envelope', client, tenant, synthetic);
 
     const d = r.decision;
     if (d.outcome !== null) {
@@ -75,11 +82,13 @@ export class GatewayRecorder {
       counters.increment(signals.gatewayDecision, { detail: d.outcome, client, tenant });
     }
     for (const alias of d.legacyAliases) {
-      this.legacyHeader.inc(alias, client);
+      if (synthetic) this.synthetic.inc('legacy_header');
+      else this.legacyHeader.inc(alias, client);
       counters.increment(signals.gatewayLegacyHeader, { alias, client, tenant });
     }
     if (d.legacyTid) {
-      this.legacyTid.inc(client);
+      if (synthetic) this.synthetic.inc('legacy_tid_claim');
+      else this.legacyTid.inc(client);
       counters.increment(signals.gatewayLegacyTidClaim, { client, tenant });
     }
     if (d.pass) {
@@ -97,7 +106,7 @@ export class GatewayRecorder {
     }
     this.rejections.inc(d.code);
     counters.increment(signals.gatewayRejection, { detail: d.code, client, tenant });
-    if (d.spoof) this.spoofAttempt(d.spoof, client, tenant);
+    if (d.spoof) this.spoofAttempt(d.spoof, client, tenant, synthetic);
     if (d.code === 'tenant_mismatch' || d.code === 'tenant_forbidden') {
       this.audit({
         type: d.code === 'tenant_mismatch' ? 'gateway.tenant.mismatch' : 'gateway.tenant.override_forbidden',
@@ -110,8 +119,9 @@ export class GatewayRecorder {
     }
   }
 
-  private spoofAttempt(reason: string, client: string, tenant: string): void {
-    this.spoof.inc(reason);
+  private spoofAttempt(reason: string, client: string, tenant: string, synthetic: boolean): void {
+    if (synthetic) this.synthetic.inc('spoof_attempt');
+    else this.spoof.inc(reason);
     this.ctx.counters.increment(signals.gatewaySpoofAttempt, { detail: reason, client, tenant });
   }
 

@@ -88,6 +88,6 @@ export class TokenVerifier {
     const checked = checkAccessTokenClaims(payload as Record<string, unknown>, this.options.profile);
     if (!checked.ok) return checked.reason;
     const { subject, clientId, tenant, legacyTenant, allowedTenants, scopes } = checked.claims;
-    return { subject, clientId, tenant, legacyTenant, allowedTenants, scopes, tokenId: checked.claims.tokenId, issuedAtMs: checked.claims.issuedAtMs };
+    return { subject, clientId, tenant, legacyTenant, allowedTenants, scopes, tokenId: checked.claims.tokenId, issuedAtMs: checked.claims.issuedAtMs, ...(checked.claims.synthetic ? { synthetic: true } : {}) };
   }
 }

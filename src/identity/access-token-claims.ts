@@ -28,6 +28,13 @@ export type ClaimRejection =
   | 'allowed_tenants_malformed'
   | 'tenant_out_of_assignment';
 
+/**
+ * Marks a token issued to a synthetic client (the acceptance matrix's): `true` or absent. The
+ * gateway counts such a token's requests in `tenantgate_synthetic_requests_total`, apart from
+ * the legacy-use metrics. It grants nothing and changes no decision.
+ */
+export const SYNTHETIC_CLAIM = 'tenantgate:synthetic';
+
 export interface AccessTokenClaims extends TokenIdentity {
   tokenId: string;
   issuedAtMs: number;
@@ -80,5 +87,6 @@ export function checkAccessTokenClaims(payload: Record<string, unknown>, profile
     const selected = tenant ?? legacyTenant;
     if (selected !== null && !allowedTenants.includes(selected)) return fail('tenant_out_of_assignment', `the tenant is not in ${profile.allowedTenantsClaim}`);
   }
-  return { ok: true, claims: { subject: sub, clientId, tenant, legacyTenant, allowedTenants, scopes, tokenId: jti, issuedAtMs: issuedAtMs(jti, iat), issuedAt: iat, expiresAt: exp } };
+  const synthetic = payload[SYNTHETIC_CLAIM] === true ? { synthetic: true } : {};
+  return { ok: true, claims: { subject: sub, clientId, tenant, legacyTenant, allowedTenants, scopes, tokenId: jti, issuedAtMs: issuedAtMs(jti, iat), issuedAt: iat, expiresAt: exp, ...synthetic } };
 }

@@ -19,6 +19,8 @@ export interface TokenIdentity {
   tokenId?: string | null;
   /** When the token was issued, ms (revocation of "every token issued before"). */
   issuedAtMs?: number;
+  /** The token's client is synthetic (the acceptance matrix): its traffic is counted apart from real use. */
+  synthetic?: boolean;
 }
 
 /** Who the gateway tells a service made the request: the claims of the identity assertion. */

@@ -1,5 +1,5 @@
 /** The records rollout state is made of, as the gates and reports see them. */
-import type { DeployableComponent, EvidenceKind } from './policy/schema.ts';
+import type { EvidenceKind } from './policy/schema.ts';
 
 export interface RolloutState {
   phase: number;
@@ -11,7 +11,8 @@ export interface RolloutState {
 
 export interface DeploymentRecord {
   id: number;
-  component: DeployableComponent;
+  /** A built-in component or a declared service (src/rollout/components.ts). */
+  component: string;
   buildId: string;
   configVersion: string | null;
   deployedAt: string;

@@ -4,13 +4,13 @@ import { evaluatePhaseExitGate, type PhaseExitInput } from '../../src/rollout/ga
 import { evaluateStrictGate } from '../../src/rollout/gates/strict-gate.ts';
 import type { DeploymentRecord, EvidenceRecord } from '../../src/rollout/model.ts';
 import { defaultPolicy } from '../../src/rollout/policy/default.ts';
-import type { DeployableComponent, EvidenceKind } from '../../src/rollout/policy/schema.ts';
+import type { EvidenceKind } from '../../src/rollout/policy/schema.ts';
 import { legacySignals } from '../../src/telemetry/signals.ts';
 
 const now = new Date('2026-03-10T12:00:00Z');
 const zeroLegacy = evaluateStrictGate({ now, strictEarliest: '2026-04-01', zeroLegacyDays: 14, legacySignals, days: [], ignoreEarliest: true });
 
-function dep(id: number, component: DeployableComponent, at: string): DeploymentRecord {
+function dep(id: number, component: string, at: string): DeploymentRecord {
   return { id, component, buildId: `${component}-${id}`, configVersion: null, deployedAt: at, recordedBy: 't', lastKnownGood: false, current: true, revertedAt: null, revertedByIncident: null };
 }
 function ev(id: number, kind: EvidenceKind, at: string, green = true): EvidenceRecord {

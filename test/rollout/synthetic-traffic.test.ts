@@ -53,14 +53,37 @@ describe('synthetic matrix traffic stays out of the gates', () => {
     for (const c of ts.stack.components) await c.ctx.counters.flush();
   }
 
+  /** The gateway's /metrics, summed per metric name over every label set (and per label set for `by`). */
+  async function scrape(): Promise<Map<string, number>> {
+    const text = await (await fetch(`${ts.url('gateway')}/metrics`)).text();
+    const sums = new Map<string, number>();
+    for (const m of text.matchAll(/^(tenantgate_[a-z_]+_total)(\{[^}]*\})? ([0-9.e+]+)$/gm)) {
+      const value = Number(m[3]);
+      sums.set(m[1], (sums.get(m[1]) ?? 0) + value);
+      const kind = /kind="([^"]+)"/.exec(m[2] ?? '')?.[1];
+      if (m[1] === 'tenantgate_synthetic_requests_total' && kind) sums.set(`${m[1]}{kind=${kind}}`, value);
+    }
+    return sums;
+  }
+  const legacyMetrics = ['tenantgate_gateway_legacy_tenant_header_total', 'tenantgate_gateway_legacy_tid_claim_total', 'tenantgate_gateway_spoof_attempts_total'];
+
   async function legacyToday(filter: 'exclude' | 'only'): Promise<number> {
     const rows = await readDailyCounters(ts.t.db, today, today, legacySignals, filter);
     return rows.reduce((s, r) => s + r.count, 0);
   }
 
   it('a matrix run: green, its legacy requests counted apart, the strict gate still passes, its tenants and client removed', async () => {
+    const metricsBefore = await scrape();
     const report = await runMatrix({ gateway: ts.url('gateway'), clientId: 'tenantgate-admin', secret: adminSecret });
     assert.equal(report.summary.failed, 0, JSON.stringify(report.rows.filter((r) => !r.passed)));
+
+    // Prometheus: the matrix raises tenantgate_synthetic_requests_total (its legacy-header rows
+    // among them), while the legacy-use metrics stay where they were.
+    const metricsAfter = await scrape();
+    const synth = (key: string) => (metricsAfter.get(key) ?? 0) - (metricsBefore.get(key) ?? 0);
+    assert.ok(synth('tenantgate_synthetic_requests_total{kind=request}') > 0, JSON.stringify([...metricsAfter]));
+    assert.ok(synth('tenantgate_synthetic_requests_total{kind=legacy_header}') > 0, JSON.stringify([...metricsAfter]));
+    for (const name of legacyMetrics) assert.equal(metricsAfter.get(name) ?? 0, metricsBefore.get(name) ?? 0, `${name} unchanged by the matrix run`);
     const runId = report.runId!;
     assert.deepEqual(report.removed, [`client matrix-${runId}`, `tenant mx-${runId}-a`, `tenant mx-${runId}-b`]);
     await flushAll();

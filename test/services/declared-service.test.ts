@@ -4,7 +4,9 @@
  * scopes; its scopes are grantable to a client and reach users through their roles (an
  * unknown scope is refused); its two flags exist and `emit` changes what the gateway sends;
  * the rollout records, rolls back and monitors it; a report through the SDK reporter lands in
- * the durable legacy signal and in `rollout status`; a day without a report is "no data".
+ * the durable legacy signal and in `rollout status`; a day without a report is "no data"; a
+ * policy's phase deploys it and its exit gate waits for it, and a policy naming an undeclared
+ * service is refused.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -16,18 +18,22 @@ import { after, before, describe, it } from 'node:test';
 import { createLegacyUseReporter } from '../../packages/verify/src/index.ts';
 import { deploymentFlags } from '../../src/flags/catalogue.ts';
 import { readFlagSnapshot, setFlags } from '../../src/flags/store.ts';
-import { monitorReadings, strictGate } from '../../src/rollout/operations/evaluate-gates.ts';
+import { advancePhase } from '../../src/rollout/operations/advance-phase.ts';
+import { monitorReadings, phaseExitGate, strictGate } from '../../src/rollout/operations/evaluate-gates.ts';
+import { importEvidence } from '../../src/rollout/operations/import-evidence.ts';
+import { setFreeze } from '../../src/rollout/operations/set-freeze.ts';
 import { recordDeployment } from '../../src/rollout/operations/record-deployment.ts';
 import { rolloutStatus } from '../../src/rollout/operations/rollout-status.ts';
 import { runRollback } from '../../src/rollout/playbook/run-rollback.ts';
 import { defaultPolicy } from '../../src/rollout/policy/default.ts';
-import { loadPolicy } from '../../src/rollout/policy/load.ts';
+import { loadPolicy, PolicyError } from '../../src/rollout/policy/load.ts';
 import type { RolloutEnv } from '../../src/rollout/rollout-env.ts';
 import { formatStatus } from '../../src/rollout/text/format-status.ts';
 import { systemClock, utcDay } from '../../src/telemetry/clock.ts';
 import { readDailyCounters } from '../../src/telemetry/counters.ts';
 import { signals } from '../../src/telemetry/signals.ts';
 import { addUtcDays } from '../../src/rollout/gates/utc-days.ts';
+import { runCli } from '../support/cli.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 interface Seen {
@@ -290,5 +296,71 @@ describe('a service declared in services.<name>', () => {
     assert.match(day1.seen, /no legacy-use report from service inventory/);
     const status = await rolloutStatus(ts.t.db, defaultPolicy, new Date());
     assert.deepEqual(status.serviceLegacyUse.find((u) => u.service === 'inventory')!.daysWithoutReport, [d1]);
+  });
+  it('a phase deploys it: its deploy order and exit gate name it, rollout status shows it, and an undeclared name is refused', async () => {
+    const policyFile = join(ts.t.stateDir, 'inventory-phase-policy.json');
+    const [phase0, ...rest] = defaultPolicy.phases;
+    const phase = {
+      ...phase0,
+      deployOrder: [{ component: 'platform', description: 'Platform' }, { component: 'inventory', ref: 'inv-7', description: 'Inventory after Platform' }],
+      exitCriteria: [
+        { id: 'inventory-after-platform', description: 'Platform, then Inventory deployed', check: { kind: 'deployed', components: ['platform', 'inventory'] } },
+        { id: 'inventory-staging', description: 'staging evidence after the Inventory deploy', check: { kind: 'evidence', evidenceKinds: ['staging'], afterDeployOf: ['inventory'] } },
+      ],
+    };
+    const monitor = { id: 'inventory-conflicts', description: 'inventory tenant conflicts', signals: [signals.moduleRejection], details: ['{module}:tenant_conflict'], modules: ['platform', 'inventory'], threshold: 25 };
+    writeFileSync(policyFile, JSON.stringify({ ...defaultPolicy, phases: [phase, ...rest], monitors: [...defaultPolicy.monitors, monitor] }));
+    const config = { ...ts.config, rollout: { ...ts.config.rollout, policyFile } };
+    const policy = loadPolicy(config);
+    assert.equal(policy.phases[0].deployOrder[1].component, 'inventory');
+    const env: RolloutEnv = { db: ts.t.db, policy, clock: systemClock, config };
+
+    const start = Date.now();
+    await recordDeployment(env, { component: 'platform', buildId: 'plat-7', actor: 'test', deployedAt: new Date(start - 2000) });
+    await recordDeployment(env, { component: 'inventory', buildId: 'inv-7', actor: 'test', deployedAt: new Date(start - 1000) });
+    const before = await phaseExitGate(ts.t.db, policy, new Date());
+    const check = (gate: typeof before, id: string) => gate.checks.find((c) => c.id === id)!;
+    assert.equal(check(before, 'inventory-after-platform').pass, true);
+    assert.equal(check(before, 'inventory-after-platform').detail, 'platform plat-7 → inventory inv-7');
+    assert.equal(check(before, 'inventory-staging').pass, false);
+    assert.match(check(before, 'inventory-staging').detail, /staging: no evidence|predates the deploy/);
+    assert.ok((await monitorReadings(ts.t.db, policy, new Date())).some((r) => r.monitor === 'inventory-conflicts' && r.module === 'inventory'));
+
+    // Deployed out of order: Inventory before Platform fails the criterion, naming both.
+    await recordDeployment(env, { component: 'platform', buildId: 'plat-8', actor: 'test', deployedAt: new Date(start) });
+    const outOfOrder = check(await phaseExitGate(ts.t.db, policy, new Date()), 'inventory-after-platform');
+    assert.equal(outOfOrder.pass, false);
+    assert.match(outOfOrder.detail, /^inventory \(.+\) was deployed before platform/);
+    await recordDeployment(env, { component: 'inventory', buildId: 'inv-8', actor: 'test' });
+
+    await importEvidence(env, { kind: 'staging', name: 'staging.xml', content: '<testsuite><testcase name="inventory spoof"/><testcase name="inventory mismatch"/></testsuite>', actor: 'test' });
+    // The rollback of the first test froze the rollout; lifting it leaves Inventory's criteria to decide.
+    await setFreeze(env, { frozen: false, reason: 'inventory rollback done', actor: 'test' });
+    const passed = await phaseExitGate(ts.t.db, policy, new Date());
+    assert.equal(passed.pass, true, JSON.stringify(passed.checks));
+    const text = formatStatus(await rolloutStatus(ts.t.db, policy, new Date(), deploymentFlags(config)));
+    assert.match(text, /PASS\s+inventory-after-platform\s+platform plat-8 → inventory inv-8/);
+    assert.match(text, /deployments \(current\)[\s\S]*\binventory\s+inv-8\b/);
+    const advanced = await advancePhase(env, { reason: 'inventory deployed and verified', actor: 'test' });
+    assert.equal(advanced.to, 1);
+
+    // Without services.inventory the same policy names an unknown component: refused at load, each path named.
+    const undeclared = () => loadPolicy({ ...config, services: {} });
+    assert.throws(undeclared, (err: unknown) => err instanceof PolicyError && err.code === 'policy_component_unknown');
+    assert.throws(undeclared, /phases\.0\.deployOrder\.1\.component: unknown component inventory/);
+    assert.throws(undeclared, /phases\.0\.exitCriteria\.0\.check\.components\.1: unknown component inventory/);
+    assert.throws(undeclared, /phases\.0\.exitCriteria\.1\.check\.afterDeployOf\.0: unknown component inventory/);
+    assert.throws(undeclared, /monitors\.\d+\.modules\.1: unknown component inventory/);
+    // `policy validate` checks the names against the configuration it runs with.
+    const withInventory = join(ts.t.stateDir, 'validate-with.json');
+    const withoutInventory = join(ts.t.stateDir, 'validate-without.json');
+    writeFileSync(withInventory, JSON.stringify({ services: ts.config.services }));
+    writeFileSync(withoutInventory, JSON.stringify({}));
+    const ok = await runCli(['--config', withInventory, 'rollout', 'policy', 'validate', policyFile]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /valid — 5 phases/);
+    const refused = await runCli(['--config', withoutInventory, 'rollout', 'policy', 'validate', policyFile]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /invalid rollout policy \(policy_component_unknown\):\n {2}phases\.0\.deployOrder\.1\.component: unknown component inventory \(known: authority, gateway, platform, scanner, graph, web; declare a service in services\.<name>\)/);
   });
 });

@@ -35,6 +35,15 @@ describe('promtool check metrics', () => {
     assert.equal((await callApi(gw, token, 'GET', '/api/v1/graph/nodes/nope')).status, 404);
     assert.equal((await callApi(gw, null, 'GET', '/api/v1/platform/context')).status, 401);
     assert.equal((await callApi(gw, null, 'GET', '/nonsense-path/xyzzy')).status, 404);
+    // A synthetic client's request with a legacy tenant alias: samples of tenantgate_synthetic_requests_total.
+    const admin = await clientToken(gw, ts.credentials, 'tenantgate-admin', { scope: 'authority:fleet.write' });
+    const created = await callApi(gw, admin, 'POST', '/admin/clients', {
+      body: { clientId: 'promtool-synthetic', grantTypes: ['client_credentials'], scopes: ['platform:read'], tenants: ['tenant-alpha'], synthetic: true },
+    });
+    assert.equal(created.status, 201, created.text);
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'promtool-synthetic', client_secret: created.json.clientSecret });
+    const synthetic = (await (await fetch(`${gw}/connect/token`, { method: 'POST', body: form })).json()).access_token as string;
+    assert.equal((await callApi(gw, synthetic, 'GET', '/api/v1/platform/context', { headers: { 'X-Tenant-Id': 'tenant-alpha' } })).status, 200);
   });
   after(async () => ts?.stop());
 
@@ -44,6 +53,9 @@ describe('promtool check metrics', () => {
     for (const expected of ['/connect/', '/api/v1/platform/', '/api/v1/scans', '/api/v1/graph/nodes/', 'unmatched']) assert.ok(routes.has(expected), `route="${expected}" in ${[...routes].join(' ')}`);
     assert.ok(!routes.has('/*'));
     assert.doesNotMatch(text, /nonsense|xyzzy/);
+    assert.match(text, /^tenantgate_synthetic_requests_total\{[^}]*kind="request"[^}]*\} [1-9]/m);
+    assert.match(text, /^tenantgate_synthetic_requests_total\{[^}]*kind="legacy_header"[^}]*\} [1-9]/m);
+    assert.doesNotMatch(text, /^tenantgate_gateway_legacy_tenant_header_total\{[^}]*client="promtool-synthetic"/m);
   });
 
   for (const component of startOrder) {

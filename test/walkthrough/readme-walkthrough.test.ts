@@ -6,12 +6,25 @@
  * times, dates, hashes, ports, paths and the OS user are masked and runs of spaces collapsed.
  * Any drift fails.
  *
+ * The first command is `rollout policy init --start DAY --out FILE`, as an operator adopting
+ * the policy today starts. It runs with `--start` set to the test's today (UTC), whatever day
+ * the README names, so every date that follows is relative to today and what the commands
+ * print (window open for 37 more days, strict mode not before its earliest day) is the same on
+ * any day; the dates themselves are masked as `<date>`. Then, as the README says, the stack
+ * starts with `rollout.policyFile` pointing at that file and every later command reads the
+ * same configuration.
+ *
+ * Masked tokens: `<time>` (ISO timestamps), `<date>` (days), `<instance>` (instance ids),
+ * `<port>`, `<run>` (matrix and console run ids), `<hash>` (hex digests of 12+ digits),
+ * `<n> ms` (durations), `<n> days ago`, `<dir>` (the test's directories), `cli:<user>`.
+ *
  * Regenerate the README's output blocks after a change to what the commands print (one command):
  *
  *   TENANTGATE_UPDATE_WALKTHROUGH=1 node --import tsx test/run.ts test/walkthrough/readme-walkthrough
  *
- * That run writes the outputs it saw into README.md (unmasked, as an operator would see them)
- * and then compares as usual; review the diff and commit it.
+ * That run writes the outputs it saw into README.md (unmasked, as an operator would see them,
+ * the init command's `--start` set to the day of the run) and then compares as usual; review
+ * the diff and commit it.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +34,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { TEST_RUNTIME_PASSWORD, testTmp } from '../support/env.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { utcDay } from '../../src/telemetry/clock.ts';
 
 const README = join(import.meta.dirname, '..', '..', 'README.md');
 const BEGIN = '<!-- walkthrough:begin -->';
@@ -69,24 +83,28 @@ function mask(text: string, dirs: string[]): string {
 }
 
 describe('README walk-through', () => {
-  let ts: TestStack;
+  let ts: TestStack | undefined;
   let dir: string;
-  let config: string;
 
-  before(async () => {
-    ts = await startTestStack();
+  before(() => {
     dir = mkdtempSync(join(testTmp(), 'walkthrough-'));
-    config = join(dir, 'tenantgate.config.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        server: { logLevel: 'silent', basePort: ts.config.server.basePort },
-        database: { url: ts.t.adminUrl, runtimeUrl: ts.t.runtimeUrl, runtimePassword: TEST_RUNTIME_PASSWORD, dataDir: join(dir, 'pg') },
-        secrets: { keyEncryptionKey: ts.t.keyEncryptionKey },
-      }),
-    );
   });
   after(async () => ts?.stop());
+
+  /** The operator's configuration once the stack runs: its database, its keys, the policy written by the first step. */
+  function stackConfig(stack: TestStack, policyFile: string): string {
+    const file = join(dir, 'tenantgate.config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        server: { logLevel: 'silent', basePort: stack.config.server.basePort },
+        database: { url: stack.t.adminUrl, runtimeUrl: stack.t.runtimeUrl, runtimePassword: TEST_RUNTIME_PASSWORD, dataDir: join(dir, 'pg') },
+        secrets: { keyEncryptionKey: stack.t.keyEncryptionKey },
+        rollout: { policyFile },
+      }),
+    );
+    return file;
+  }
 
   it('every command prints what the README shows, and the walk-through ends resolved and unfrozen', async () => {
     const readme = readFileSync(README, 'utf8');
@@ -97,13 +115,29 @@ describe('README walk-through', () => {
     const steps = parseSteps(section);
     assert.ok(steps.length >= 10, `walk-through steps: ${steps.length}`);
 
-    const env = { TENANTGATE_MATRIX_SECRET: ts.credentials.clients['tenantgate-admin'].secret, TENANTGATE_STATE_DIR: join(dir, 'state') };
+    // Step 1 writes the operator's own schedule, starting today; the stack then starts on it.
+    const today = utcDay(new Date());
+    const init = words(steps[0].command);
+    assert.deepEqual(init.slice(0, 5), ['npx', 'tenantgate', 'rollout', 'policy', 'init'], `the walk-through starts with rollout policy init: ${steps[0].command}`);
+    const startAt = init.indexOf('--start');
+    const outAt = init.indexOf('--out');
+    assert.ok(startAt > 0 && outAt > 0, 'rollout policy init names --start and --out');
+    init[startAt + 1] = today;
+    if (update) steps[0].command = init.join(' ');
+    const policyFile = join(dir, init[outAt + 1]);
     const seen: string[] = [];
-    for (const step of steps) {
+    const record = (r: { stdout: string; stderr: string; code: number | null }) =>
+      seen.push([r.stdout.trimEnd(), r.stderr.trimEnd(), r.code ? `(exit status ${r.code})` : ''].filter(Boolean).join('\n'));
+    record(await runCli(init.slice(2), { cwd: dir }));
+
+    const stack = await startTestStack({ overrides: { 'rollout.policyFile': policyFile } });
+    ts = stack;
+    const config = stackConfig(stack, policyFile);
+    const env = { TENANTGATE_MATRIX_SECRET: stack.credentials.clients['tenantgate-admin'].secret, TENANTGATE_STATE_DIR: join(dir, 'state') };
+    for (const step of steps.slice(1)) {
       const [npx, bin, ...args] = words(step.command);
       assert.deepEqual([npx, bin], ['npx', 'tenantgate']);
-      const r = await runCli(['-c', config, ...args], { env });
-      seen.push([r.stdout.trimEnd(), r.stderr.trimEnd(), r.code ? `(exit status ${r.code})` : ''].filter(Boolean).join('\n'));
+      record(await runCli(['-c', config, ...args], { env }));
     }
 
     if (update) {
@@ -116,15 +150,15 @@ describe('README walk-through', () => {
       writeFileSync(README, readme.slice(0, begin) + rewritten + readme.slice(end));
     }
 
-    const dirs = [dir, ts.t.stateDir];
+    const dirs = [dir, stack.t.stateDir];
     for (let i = 0; i < steps.length; i++) {
       assert.equal(mask(seen[i], dirs), mask(update ? seen[i] : steps[i].expected, dirs), `step ${i + 1}: ${steps[i].command}`);
     }
 
     // The walk-through leaves the rollout as an operator should: no open incident, not frozen.
-    const open = await ts.t.db.query("select count(*)::int as n from rollout.incidents where status = 'open'");
+    const open = await stack.t.db.query("select count(*)::int as n from rollout.incidents where status = 'open'");
     assert.equal(open.rows[0].n, 0, 'every incident of the walk-through is resolved');
-    const state = await ts.t.db.query('select frozen from rollout.state');
+    const state = await stack.t.db.query('select frozen from rollout.state');
     assert.equal(state.rows[0].frozen, false, 'the freeze is lifted');
   });
 });

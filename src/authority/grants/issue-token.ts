@@ -64,6 +64,7 @@ export async function issueToken(services: AuthorityServices, client: ClientReco
     ttlSeconds: config.accessTokenTtlSeconds,
     now,
     profile: ctx.profile,
+    synthetic: client.synthetic,
   });
   const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: config.accessTokenTtlSeconds, scope: scopes.join(' ') };
 

@@ -2,6 +2,7 @@
 import { SignJWT } from 'jose';
 import type { ContractProfile } from '../../contract/profile.ts';
 import { formatTenantSet } from '../../contract/tenant.ts';
+import { SYNTHETIC_CLAIM } from '../../identity/access-token-claims.ts';
 import { newTokenId } from '../../identity/token-id.ts';
 import type { SigningKey } from '../keys/signing-keys.ts';
 
@@ -19,6 +20,8 @@ export interface AccessTokenInput {
   ttlSeconds: number;
   now: Date;
   profile: ContractProfile;
+  /** The client is synthetic (the acceptance matrix): the token carries `tenantgate:synthetic`. */
+  synthetic?: boolean;
 }
 
 export interface MintedAccessToken {
@@ -43,6 +46,7 @@ export function accessTokenClaims(input: AccessTokenInput, jti: string): Record<
     [input.profile.selectedTenantClaim]: input.tenant,
   };
   if (input.allowedTenants !== null) claims[input.profile.allowedTenantsClaim] = formatTenantSet(input.allowedTenants);
+  if (input.synthetic) claims[SYNTHETIC_CLAIM] = true;
   return claims;
 }
 

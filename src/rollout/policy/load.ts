@@ -9,8 +9,8 @@ import { rolloutComponents } from '../components.ts';
 import { TenantgateError } from '../../contract/errors.ts';
 
 export class PolicyError extends TenantgateError {
-  constructor(message: string) {
-    super('policy_invalid', message);
+  constructor(message: string, code: 'policy_invalid' | 'policy_component_unknown' = 'policy_invalid') {
+    super(code, message);
   }
 }
 
@@ -43,20 +43,33 @@ export function readPolicyFile(file: string): RolloutPolicy {
 export function loadPolicy(config: Config, cwd = process.cwd()): RolloutPolicy {
   const file = config.rollout.policyFile ? resolve(cwd, config.rollout.policyFile) : null;
   const policy = file ? readPolicyFile(file) : defaultPolicy;
-  checkMonitoredComponents(policy, rolloutComponents({ config }), file ?? 'policy');
+  checkPolicyComponents(policy, rolloutComponents({ config }), file ?? 'policy');
   return policy;
 }
 
-/** A monitor watches a component this deployment has: a built-in one or a declared service. */
-function checkMonitoredComponents(policy: RolloutPolicy, known: readonly string[], source: string): void {
+/**
+ * Every component the policy names — a phase's deploy steps, a `deployed` or `evidence`
+ * criterion's components, a monitor's module(s) — is one this deployment has: a built-in
+ * component or a service its configuration declares (`known`, src/rollout/components.ts).
+ * Otherwise `policy_component_unknown`, naming each path.
+ */
+export function checkPolicyComponents(policy: RolloutPolicy, known: readonly string[], source: string): void {
   const lines: string[] = [];
-  policy.monitors.forEach((m, i) => {
-    if (m.module !== undefined && !known.includes(m.module)) lines.push(`  monitors.${i}.module: unknown component ${m.module} (known: ${known.join(', ')})`);
-    m.modules?.forEach((name, j) => {
-      if (!known.includes(name)) lines.push(`  monitors.${i}.modules.${j}: unknown component ${name} (known: ${known.join(', ')})`);
+  const check = (path: string, name: string | undefined) => {
+    if (name !== undefined && !known.includes(name)) lines.push(`  ${path}: unknown component ${name} (known: ${known.join(', ')}; declare a service in services.<name>)`);
+  };
+  policy.phases.forEach((ph, i) => {
+    ph.deployOrder.forEach((step, j) => check(`phases.${i}.deployOrder.${j}.component`, step.component));
+    ph.exitCriteria.forEach((c, j) => {
+      if (c.check.kind === 'deployed') c.check.components.forEach((name, k) => check(`phases.${i}.exitCriteria.${j}.check.components.${k}`, name));
+      if (c.check.kind === 'evidence') c.check.afterDeployOf.forEach((name, k) => check(`phases.${i}.exitCriteria.${j}.check.afterDeployOf.${k}`, name));
     });
   });
-  if (lines.length) throw new PolicyError(`${source}: invalid rollout policy:\n${lines.join('\n')}`);
+  policy.monitors.forEach((m, i) => {
+    check(`monitors.${i}.module`, m.module);
+    m.modules?.forEach((name, j) => check(`monitors.${i}.modules.${j}`, name));
+  });
+  if (lines.length) throw new PolicyError(`${source}: invalid rollout policy (policy_component_unknown):\n${lines.join('\n')}`, 'policy_component_unknown');
 }
 
 /**

@@ -15,12 +15,18 @@ export type EvidenceKind = (typeof evidenceKinds)[number];
 /** Kinds an operator imports from files (`matrix`: the runner's matrix.json or matrix.junit.xml). */
 export const importableEvidenceKinds = ['authority', 'gateway', 'modules', 'web', 'telemetry-review', 'staging', 'matrix'] as const;
 
+/** tenantgate's own components. A policy may also name every service the configuration declares. */
 export const deployableComponents = ['authority', 'gateway', 'platform', 'scanner', 'graph', 'web'] as const;
-export type DeployableComponent = (typeof deployableComponents)[number];
+/**
+ * A component a phase deploys, a criterion waits for or a monitor watches: a built-in one or
+ * a declared `services.<name>`. The schema checks the form; which names exist depends on the
+ * configuration, so `checkPolicyComponents` (./load.ts) checks them when the policy is loaded.
+ */
+const component = name;
 
 const deployStep = z.object({
   /** The component this step deploys; absent for steps that publish documents or flags. */
-  component: z.enum(deployableComponents).optional(),
+  component: component.optional(),
   /** The change or build reference the seed names for this step (e.g. 20260222.054). */
   ref: z.string().optional(),
   description: z.string().min(1),
@@ -36,10 +42,10 @@ const exitCheck = z.discriminatedUnion('kind', [
     evidenceKinds: z.array(z.enum(evidenceKinds)).min(1),
     /** Every listed kind must be green (`all`) or any one of them (`any`). */
     match: z.enum(['all', 'any']).default('all'),
-    afterDeployOf: z.array(z.enum(deployableComponents)).default([]),
+    afterDeployOf: z.array(component).default([]),
   }),
   /** Deployment records exist for these components, in this order. */
-  z.object({ kind: z.literal('deployed'), components: z.array(z.enum(deployableComponents)).min(1) }),
+  z.object({ kind: z.literal('deployed'), components: z.array(component).min(1) }),
   /** The strict-mode gate (N complete days of data and zero legacy use) holds, ignoring the earliest date. */
   z.object({ kind: z.literal('zero-legacy-days') }),
 ]);
@@ -78,9 +84,9 @@ const monitor = z.object({
    * `module`. A built-in component or a service the configuration declares (checked when the
    * policy is loaded with the configuration, src/rollout/policy/load.ts).
    */
-  modules: z.array(name).optional(),
+  modules: z.array(component).optional(),
   /** The module a trip rolls back when `modules` is absent. */
-  module: name.optional(),
+  module: component.optional(),
   /** Window: today (partial) plus the previous `windowDays - 1` days. */
   windowDays: z.number().int().min(1).max(30).default(1),
   /** Trips when the window's total is above this. */

@@ -3,7 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { RolloutInputError } from '../../../rollout/operations/refusal.ts';
 import { defaultPolicyInput } from '../../../rollout/policy/default.ts';
-import { loadPolicy, parsePolicy, PolicyError, readPolicyFile } from '../../../rollout/policy/load.ts';
+import { rolloutComponents } from '../../../rollout/components.ts';
+import { checkPolicyComponents, loadPolicy, parsePolicy, PolicyError, readPolicyFile } from '../../../rollout/policy/load.ts';
 import { shiftPolicy, staleScheduleWarning } from '../../../rollout/policy/schedule.ts';
 import { utcDay } from '../../../telemetry/clock.ts';
 import { configFrom } from '../../options.ts';
@@ -23,10 +24,11 @@ export function registerPolicyCommands(rollout: Command): void {
     });
   policy
     .command('validate <file>')
-    .description('check a policy file against the schema; prints every problem with its path')
-    .action(async (file: string) => {
+    .description('check a policy file against the schema and the components this configuration has (built-in and services.<name>); prints every problem with its path')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
       try {
         const p = readPolicyFile(file);
+        checkPolicyComponents(p, rolloutComponents({ config: configFrom(cmd) }), file);
         out(`${file}: valid — ${p.phases.length} phases, strict earliest ${p.compatibility.strictEarliest}, N = ${p.compatibility.zeroLegacyDays}, ${p.monitors.length} monitors, ${p.checklist.length} checklist items`);
         const stale = staleScheduleWarning(p, null, utcDay(new Date()));
         if (stale) out(`WARNING  ${stale}`);
