@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { after, before, describe, it } from 'node:test';
 import { platformRoutes } from '../../src/modules/platform/routes.ts';
-import { outageCause } from '../../src/db/unavailable.ts';
+import pg from 'pg';
+import { Database } from '../../src/db/database.ts';
+import { DatabaseUnavailableError, outageCause } from '../../src/db/unavailable.ts';
 import { RateLimitedLog } from '../../src/host/rate-limited-log.ts';
 import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.ts';
 import { createModuleHarness, type ModuleHarness } from '../modules/tenant-context/harness.ts';
@@ -75,6 +77,66 @@ describe('a database outage answers 503 unavailable, within a bounded time', () 
     assert.ok(ready.ms < 2_000, `readyz answered in ${ready.ms} ms`);
     await proxy.set('pass');
     assert.ok(await recovered(), 'back to 200 within 10 s');
+  });
+});
+
+describe('a server that shuts a session down or has no slot left answers 503 too', () => {
+  let h: ModuleHarness;
+  let admin: pg.Client;
+  before(async () => {
+    h = await createModuleHarness('platform', platformRoutes, { database: { connectTimeoutMs: 1_000, statementTimeoutMs: 5_000 } });
+    admin = new pg.Client({ connectionString: h.t.adminUrl });
+    await admin.connect();
+  });
+  after(async () => {
+    await admin.query(`alter database ${h.t.name} connection limit -1`);
+    await admin.end();
+    await h.close();
+  });
+  const terminateRuntimeSessions = (where = '') =>
+    admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and usename <> current_user ${where}`, [h.t.name]);
+
+  it('admin shutdown of the session running a statement: DatabaseUnavailableError 57P01', async () => {
+    const db = new Database(h.t.runtimeUrl, { max: 1, applicationName: 'tg-outage-terminate' });
+    try {
+      const running = db.query('select pg_sleep(10)').then(
+        () => null,
+        (err: unknown) => err,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await terminateRuntimeSessions("and application_name = 'tg-outage-terminate'");
+      const err = await running;
+      assert.ok(err instanceof DatabaseUnavailableError, String(err));
+      assert.equal(err.outage, '57P01');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('too many connections: DatabaseUnavailableError 53300, and a request answers 503 problem+json', async () => {
+    await admin.query(`alter database ${h.t.name} connection limit 0`);
+    // Every open session of the runtime role goes, so each pool must connect anew.
+    await terminateRuntimeSessions();
+    const db = new Database(h.t.runtimeUrl, { max: 1 });
+    try {
+      await assert.rejects(db.query('select 1'), (err: unknown) => err instanceof DatabaseUnavailableError && err.outage === '53300');
+    } finally {
+      await db.close();
+    }
+    for (let i = 0; i < 3; i++) {
+      const res = await h.call('GET', ENV);
+      assert.equal(res.statusCode, 503, res.body);
+      assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.equal(res.json().code, 'unavailable');
+      assert.match(String(res.headers['retry-after']), /^\d+$/);
+    }
+    await admin.query(`alter database ${h.t.name} connection limit -1`);
+    let status = 0;
+    for (let i = 0; i < 25 && status !== 200; i++) {
+      status = (await h.call('GET', ENV)).statusCode;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(status, 200, 'serves again once a slot is free');
   });
 });
 
