@@ -16,7 +16,7 @@ describe('a database outage answers 503 unavailable, within a bounded time', () 
   let h: ModuleHarness;
   before(async () => {
     proxy = await startCuttableProxy();
-    h = await createModuleHarness('platform', platformRoutes, { database: { connectTimeoutMs: 500, statementTimeoutMs: 1_000 } }, undefined, (url) => proxy.via(url));
+    h = await createModuleHarness('platform', platformRoutes, { 'database.connectTimeoutMs': 500, 'database.statementTimeoutMs': 1_000, 'server.readinessTimeoutMs': 1_000 }, undefined, (url) => proxy.via(url));
   });
   after(async () => {
     await proxy.set('pass');
