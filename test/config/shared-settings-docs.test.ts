@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findUnknownSettings } from '../../src/config/unknown-settings.ts';
 
-const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+const root = join(import.meta.dirname, '..', '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const deployment = readFileSync(join(root, 'docs', 'deployment.md'), 'utf8');
 
 function sharedSettingsTable(): { setting: string; why: string }[] {
   const operations = readme.slice(readme.indexOf('\n## Operations'));
@@ -57,5 +59,24 @@ describe("README Operations: the settings every instance shares", () => {
     assert.ok(issuer);
     assert.match(issuer.why, /--port/);
     assert.match(issuer.why, /set it explicitly/);
+  });
+});
+
+describe('which instance holds the migrator\'s URL, as the docs say it', () => {
+  it('README: components run with the runtime URL; only the migration job holds DATABASE_URL', () => {
+    const operations = readme.slice(readme.indexOf('\n## Operations'));
+    const separately = operations.slice(operations.indexOf('**Running components separately.**'), operations.indexOf('**All the cores.**')).replace(/\s+/g, ' ');
+    assert.match(separately, /with the runtime role's `database\.runtimeUrl`/);
+    assert.match(separately, /Only the migration job holds the migrator's `DATABASE_URL`/);
+    assert.doesNotMatch(separately.slice(0, separately.indexOf('Only the migration job')), /DATABASE_URL|database\.url\b/);
+  });
+
+  it('docs/deployment.md: no component row holds database.url; the migration job does', () => {
+    const section = deployment.slice(deployment.indexOf('## Which instance holds which credential'));
+    const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| instance'));
+    const component = rows.filter((r) => /^\| (Authority|gateway|platform, scanner, graph) \|/.test(r));
+    assert.equal(component.length, 3, rows.join('\n'));
+    for (const row of component) assert.doesNotMatch(row, /DATABASE_URL|database\.url\b/, row);
+    assert.match(rows.find((r) => r.startsWith('| migration job')) ?? '', /`DATABASE_URL` \(`database\.url`\)/);
   });
 });
