@@ -164,4 +164,25 @@ describe('outage classification and its log', () => {
     assert.equal(lines.length, 3);
     assert.equal(lines[2].count, 500); // 499 held back + this one
   });
+
+  it('when the failure stops, what was held back is written at the end of its interval, with its count', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = { warn: (o: Record<string, unknown>) => void lines.push(o) };
+    const limited = new RateLimitedLog(100);
+    for (let i = 0; i < 10; i++) limited.record(log as never, 'ECONNREFUSED', `refused ${i}`);
+    assert.equal(lines.length, 1);
+    await new Promise((r) => setTimeout(r, 250));
+    assert.equal(lines.length, 2, JSON.stringify(lines));
+    assert.equal(lines[1].count, 9);
+    assert.equal(lines[1].detail, 'refused 9');
+    // Nothing more was held back: no further line.
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(lines.length, 2);
+    limited.record(log as never, 'ECONNREFUSED', 'again');
+    assert.equal(lines.length, 3, 'a new occurrence an interval after the last line is written at once');
+    limited.record(log as never, 'ECONNREFUSED', 'held');
+    limited.flush();
+    assert.equal(lines.length, 4);
+    assert.equal(lines[3].count, 1);
+  });
 });
