@@ -60,6 +60,8 @@ const baseConfigSchema = z.object({
       /** Public base URL of the gateway; defaults to http://{host}:{basePort}. */
       publicUrl: z.string().url().optional(),
       shutdownGraceMs: durationMs.default(10_000),
+      /** `/readyz` answers within this long whatever its checks wait on (a hung database, a silent upstream). */
+      readinessTimeoutMs: durationMs.default(2_000),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       /**
        * Proxies in front of the gateway (IP addresses or CIDR blocks) whose X-Forwarded-For the

@@ -17,7 +17,7 @@ import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
 import { GatewayIdentityKeys, IDENTITY_JWKS_PATH } from './identity-keys.ts';
 import { compileHeaderCatalogue } from './header-catalogue.ts';
-import { JwksCache } from './jwks-cache.ts';
+import { JwksCache, jwksRefreshIntervalMs } from './jwks-cache.ts';
 import { readPublishedKeySet } from '../identity/published-keys.ts';
 import { gatewayReadiness } from './readiness.ts';
 import { UpstreamProbe } from './upstream-probe.ts';
@@ -178,7 +178,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
 
   void keys.refresh();
   // Keys the Authority pre-publishes arrive without waiting for an unknown kid.
-  const jwksTimer = setInterval(() => void keys.refresh(), Math.max(config.gateway.jwksCooldownMs * 10, 60_000));
+  const jwksTimer = setInterval(() => void keys.refresh(), jwksRefreshIntervalMs(config.gateway.jwksCooldownMs));
   jwksTimer.unref();
   return {
     app,

@@ -21,6 +21,14 @@ export interface JwksCacheOptions {
 
 export type KeySource = 'http' | 'database';
 
+/**
+ * How often a gateway re-fetches the key set on its own, so keys the Authority pre-publishes
+ * arrive before the first token signed with them: ten cooldowns, at least a minute.
+ */
+export function jwksRefreshIntervalMs(cooldownMs: number): number {
+  return Math.max(cooldownMs * 10, 60_000);
+}
+
 /** No key set was ever loaded: the gateway cannot verify any token (an outage, not a bad token). */
 export class NoVerificationKeysError extends Error {
   constructor() {

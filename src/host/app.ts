@@ -206,7 +206,7 @@ export function createApp(ctx: ComponentContext, options: HostOptions = {}): Fas
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok', component: ctx.name, instance: ctx.instance.instanceId }));
   const readiness = options.readiness ?? databaseReadiness(ctx);
   app.get('/readyz', { logLevel: 'warn' }, async (req, reply) => {
-    const result = await withinTimeout(readiness, ctx.config.database.connectTimeoutMs);
+    const result = await withinTimeout(readiness, ctx.config.server.readinessTimeoutMs);
     if (!result.ready) return sendProblem(reply, req, 'unavailable', result.detail ?? 'not ready', undefined, result.checks ? { checks: result.checks } : {});
     return { status: 'ready', component: ctx.name, flagVersion: ctx.flags.version, ...(result.checks ? { checks: result.checks } : {}) };
   });

@@ -1,7 +1,9 @@
 /**
  * The public keys a verifier accepts identity assertions from, cached in memory. A key id it
  * does not hold triggers a refresh, and an assertion is rejected as `identity_key_unknown`
- * only when a refresh that began after it arrived still does not hold its kid. Refreshes are
+ * only when a refresh that began after it arrived still does not hold its kid; when that
+ * refresh failed (the database is away), the load's error is thrown instead, so an outage is
+ * answered as one (503) and never as a bad assertion (401). Refreshes are
  * coalesced and spaced by `cooldownMs`, so forged kids cost at most one load per cooldown
  * (they wait for it instead of forcing another).
  */
@@ -28,6 +30,8 @@ export class IdentityKeySet {
   private completed = 0;
   private lastStartMs = -Infinity;
   private pending: Promise<void> | null = null;
+  /** Why the latest load failed; null once one succeeds. */
+  private lastError: unknown = null;
   private readonly cooldownMs: number;
 
   constructor(private readonly options: IdentityKeySetOptions) {
@@ -38,13 +42,19 @@ export class IdentityKeySet {
     return [...this.keys.keys()].sort();
   }
 
-  /** The key for `kid`, or null when a refresh begun after this call does not hold it either. */
+  /**
+   * The key for `kid`, or null when a refresh begun after this call does not hold it either.
+   * Throws the load's error when that refresh failed: the kid may be one it would have found.
+   */
   async keyFor(kid: string): Promise<VerificationKey | null> {
     const hit = this.keys.get(kid);
     if (hit) return hit;
     const needed = this.started + 1;
     while (this.completed < needed) await this.refresh();
-    return this.keys.get(kid) ?? null;
+    const found = this.keys.get(kid);
+    if (found) return found;
+    if (this.lastError !== null) throw this.lastError;
+    return null;
   }
 
   /** Loads the key set (coalesced, at most once per cooldown); a failed load keeps the keys. */
@@ -56,7 +66,9 @@ export class IdentityKeySet {
       this.lastStartMs = Date.now();
       try {
         this.keys = keysOf(await this.options.load());
+        this.lastError = null;
       } catch (err) {
+        this.lastError = err ?? new Error('the key set did not load');
         this.options.onError?.(err);
       } finally {
         this.completed = number;

@@ -8,6 +8,7 @@
  */
 import { checkAssertion, IdentityError, type IdentityErrorCode, type KeySource } from '../../packages/verify/src/index.ts';
 import type { JWTPayload } from 'jose';
+import { TenantgateError } from '../contract/errors.ts';
 import type { IdentityKeySet } from './key-set.ts';
 import { IDENTITY_ALGORITHMS, type DownstreamIdentity, type IdentityAlgorithm } from './types.ts';
 
@@ -83,8 +84,7 @@ const REJECTIONS: Record<IdentityErrorCode, IdentityRejection> = {
   algorithm_not_allowed: 'identity_algorithm_rejected',
   invalid_tenant: 'identity_tenant_invalid',
   tenant_mismatch: 'identity_tenant_mismatch',
-  // The database key set never fails a lookup (a failed load keeps the keys in memory), so
-  // this arises only from a key nobody could produce.
+  // Not reached: a key set that could not be loaded is rethrown as the outage it is (below).
   key_set_unavailable: 'identity_key_unknown',
 };
 
@@ -131,6 +131,8 @@ export async function verifyIdentityAssertion(assertion: string | string[] | und
     };
   } catch (err) {
     if (!(err instanceof IdentityError)) throw err;
+    // The key set could not be loaded (the database is away): an outage, answered 503 by the host.
+    if (err.code === 'key_set_unavailable') throw err.cause instanceof TenantgateError ? err.cause : new TenantgateError('unavailable', err.message, { cause: err });
     return { ok: false, code: REJECTIONS[err.code], detail: err.message };
   }
 }

@@ -9,6 +9,8 @@ import { publicUrl } from '../../config/schema.ts';
 import { problem } from '../../contract/errors.ts';
 import { readIdentityKeySet } from '../../identity/identity-keys.ts';
 import { IdentityKeySet } from '../../identity/key-set.ts';
+import { outageCause } from '../../db/unavailable.ts';
+import { RateLimitedLog } from '../../host/rate-limited-log.ts';
 import type { AuthorityServices } from '../services.ts';
 import { AuthenticationThrottle, type ThrottleSubject } from '../throttle/authentication-throttle.ts';
 import { clientAddressResolver, type ClientAddressOf } from './client-address.ts';
@@ -26,17 +28,24 @@ export interface BruteForceGuard {
 
 export async function bruteForceGuard(services: AuthorityServices): Promise<BruteForceGuard> {
   const { ctx } = services;
+  // The sync and key refresh fail every second while the database is away: one line per cause per 10 s.
+  const logs = {
+    audit: new RateLimitedLog(10_000, Date.now, 'audit write failed'),
+    sync: new RateLimitedLog(10_000, Date.now, 'authentication failure records not read; lockouts from other instances wait'),
+    keys: new RateLimitedLog(10_000, Date.now, 'identity key set not refreshed; verifying with the keys in memory'),
+  };
+  const record = (log: RateLimitedLog) => (err: unknown) => void log.record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message);
   const throttle = new AuthenticationThrottle(
     ctx.db,
     ctx.config.authority.bruteForce,
-    (event) => void services.audit.write(event).catch((err) => ctx.logger.warn({ err: (err as Error).message }, 'audit write failed')),
-    (err) => ctx.logger.warn({ err: (err as Error).message }, 'authentication failure records not read; lockouts from other instances wait'),
+    (event) => void services.audit.write(event).catch(record(logs.audit)),
+    record(logs.sync),
     () => ctx.clock.now().getTime(),
   );
   await throttle.start();
   const keys = new IdentityKeySet({
     load: () => readIdentityKeySet(ctx.db),
-    onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'identity key set not refreshed; verifying with the keys in memory'),
+    onError: record(logs.keys),
   });
   // Keys retired after a rotation leave the set without waiting for an unknown kid.
   const keyTimer = setInterval(() => void keys.refresh(), Math.max(ctx.config.gateway.identityKeyRefreshMs, 1_000));

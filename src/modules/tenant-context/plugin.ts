@@ -19,6 +19,8 @@ import { readIdentityKeySet } from '../../identity/identity-keys.ts';
 import { IdentityKeySet } from '../../identity/key-set.ts';
 import { publicUrl } from '../../config/schema.ts';
 import type { ComponentContext } from '../../host/context.ts';
+import { RateLimitedLog } from '../../host/rate-limited-log.ts';
+import { outageCause } from '../../db/unavailable.ts';
 import { counter } from '../../telemetry/metrics.ts';
 import { signals } from '../../telemetry/signals.ts';
 import { authenticateRequest } from './authenticate-request.ts';
@@ -63,9 +65,11 @@ export function tenantMissing(module: ModuleName): ContractError {
 async function tenantContext(app: FastifyInstance, options: TenantContextOptions): Promise<void> {
   const { ctx, module } = options;
   const profile = ctx.profile;
+  // Refreshes fail once per cooldown for as long as the database is away: one line per cause per 10 s.
+  const keyLog = new RateLimitedLog(10_000, Date.now, 'identity key set not refreshed; verifying with the keys in memory');
   const keys = new IdentityKeySet({
     load: () => readIdentityKeySet(ctx.db),
-    onError: (err) => ctx.logger.warn({ err: (err as Error).message }, 'identity key set not refreshed; verifying with the keys in memory'),
+    onError: (err) => keyLog.record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
   });
   const expect = { keys, issuer: publicUrl(ctx.config), audience: module, maxLifetimeSeconds: ctx.config.gateway.envelopeTtlSeconds };
   // Keys retired after a rotation leave the set without waiting for an unknown kid.

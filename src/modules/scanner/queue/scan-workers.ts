@@ -18,6 +18,8 @@ import { RateLimitedLog } from '../../../host/rate-limited-log.ts';
 
 /** While the database is away every worker retries each poll: one log line per cause per 10 s. */
 const claimLog = new RateLimitedLog(10_000, Date.now, 'claiming a scan job failed; retrying');
+/** Jobs an outage interrupts: one line per cause per interval, not a stack trace per job. */
+const jobOutageLog = new RateLimitedLog(10_000, Date.now, 'scan job interrupted by a database outage; handing it back to the queue');
 
 export interface ScanWorkerOptions {
   db: Database;
@@ -119,7 +121,9 @@ export class ScanWorkers {
         return;
       }
       this.scans.inc({ outcome: 'error' });
-      logger.error({ err, job: job.id, scan: job.scanId }, 'scan job failed; handing it back to the queue');
+      const outage = outageCause(err);
+      if (outage) jobOutageLog.record(logger, outage, (err as Error).message, { job: job.id, scan: job.scanId });
+      else logger.error({ err, job: job.id, scan: job.scanId }, 'scan job failed; handing it back to the queue');
       await releaseJob(db, job).catch(() => undefined);
     } finally {
       clearInterval(renew);
