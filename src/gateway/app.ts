@@ -118,6 +118,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   const windowOpen = legacyWindowFlags(config.rollout, Number.NEGATIVE_INFINITY);
   const windowClosed = legacyWindowFlags(config.rollout, Number.POSITIVE_INFINITY);
   const windowEnd = config.rollout.legacyAliasesUntil ? windowClosesAtMs(config.rollout.legacyAliasesUntil) : Number.POSITIVE_INFINITY;
+  const nowMs = epochMs(ctx.clock);
   const legacyWindow = (nowMs: number) => (nowMs >= windowEnd ? windowClosed : windowOpen);
   const stages = {
     catalogue,
@@ -131,7 +132,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
       strictMode: ctx.flags.get('gateway.strictMode'),
       tenantOverride: ctx.flags.get('gateway.tenantOverride'),
       allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
-      legacyWindow: legacyWindow(ctx.clock.now().getTime()),
+      legacyWindow: legacyWindow(nowMs()),
     }),
     emitsLegacy: (flag: string) => ctx.flags.value(flag) === true,
     failed: (err: unknown, requestId: string) => ctx.logger.error({ err, reqId: requestId }, 'unhandled error'),

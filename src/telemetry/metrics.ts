@@ -125,9 +125,12 @@ export class HotCounter<L extends string> {
     return cell;
   }
 
-  /** Shorthand for `cell(...values).inc()`. */
+  /** Shorthand for `cell(...values).inc()`; one and two labels (the request path's) without spreading. */
   inc(...values: string[]): void {
-    this.cell(...values).inc();
+    const key = values.length === 1 ? values[0] : values.length === 2 ? `${values[0]}\u0000${values[1]}` : null;
+    const known = key === null ? undefined : this.cells.get(key);
+    if (known !== undefined) known.pending++;
+    else this.cell(...values).inc();
   }
 
   private drain(): void {
