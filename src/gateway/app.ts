@@ -11,7 +11,6 @@ import { IdentityAssertionSigner, type IdentitySigningKey } from '../identity/si
 import { Authenticator } from './authenticate.ts';
 import { LiveRevocations } from './revocations.ts';
 import { RateLimitedLog } from '../host/rate-limited-log.ts';
-import { outageCause } from '../db/unavailable.ts';
 import { legacyWindowFlags, windowClosesAtMs } from '../contract/legacy-window.ts';
 import { ClientAgeLookup } from './client-age.ts';
 import { registerConsole, serveConsole } from './console.ts';
@@ -51,11 +50,12 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   const catalogue = compileHeaderCatalogue(ctx.profile);
   const table = compileRoutes(config, undefined, (flag) => ctx.flags.catalogue.has(flag));
   const recorder = new GatewayRecorder(ctx);
+  const nowMs = epochMs(ctx.clock);
   const signer = new IdentityAssertionSigner(signingKey, {
     issuer: publicUrl(config),
     ttlSeconds: config.gateway.envelopeTtlSeconds,
     tenantClaim: ctx.profile.selectedTenantClaim,
-    now: epochMs(ctx.clock),
+    now: nowMs,
     reuseWithinSecond: config.gateway.identityAssertionReuse,
   });
   const identityKeys = new GatewayIdentityKeys({
@@ -90,7 +90,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     clockSkewSeconds: config.gateway.clockSkewSeconds,
     cacheSize: config.gateway.tokenCacheSize,
     profile: ctx.profile,
-    now: epochMs(ctx.clock),
+    now: nowMs,
   });
   const revocationLogs = {
     fetch: new RateLimitedLog(10_000, Date.now, 'revocations not refreshed; applying the ones held'),
@@ -100,8 +100,8 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     db: ctx.db,
     listenUrl: config.database.listenUrl ?? ctx.runtimeUrl,
     pollIntervalMs: config.gateway.revocationPollMs,
-    now: epochMs(ctx.clock),
-    onError: (err, what) => revocationLogs[what].record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
+    now: nowMs,
+    onError: (err, what) => revocationLogs[what].failure(ctx.logger, err),
   });
   await revocations.start();
   const clientAge = new ClientAgeLookup({
@@ -118,8 +118,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   const windowOpen = legacyWindowFlags(config.rollout, Number.NEGATIVE_INFINITY);
   const windowClosed = legacyWindowFlags(config.rollout, Number.POSITIVE_INFINITY);
   const windowEnd = config.rollout.legacyAliasesUntil ? windowClosesAtMs(config.rollout.legacyAliasesUntil) : Number.POSITIVE_INFINITY;
-  const nowMs = epochMs(ctx.clock);
-  const legacyWindow = (nowMs: number) => (nowMs >= windowEnd ? windowClosed : windowOpen);
+  const legacyWindow = (atMs: number) => (atMs >= windowEnd ? windowClosed : windowOpen);
   const stages = {
     catalogue,
     authenticator,

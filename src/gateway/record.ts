@@ -7,7 +7,6 @@ import type { ComponentContext } from '../host/context.ts';
 import { writeAudit, type AuditEvent } from '../telemetry/audit.ts';
 import { counter, gauge, HotCounter } from '../telemetry/metrics.ts';
 import { signals } from '../telemetry/signals.ts';
-import { outageCause } from '../db/unavailable.ts';
 import { RateLimitedLog } from '../host/rate-limited-log.ts';
 
 const auditLog = new RateLimitedLog(10_000, Date.now, 'audit write failed; will retry');
@@ -142,7 +141,7 @@ export class GatewayRecorder {
             for (const e of batch) await writeAudit(c, e);
           });
         } catch (err) {
-          auditLog.record(this.ctx.logger, outageCause(err) ?? 'error', (err as Error).message, { queued: this.auditQueue.length });
+          auditLog.failure(this.ctx.logger, err, { queued: this.auditQueue.length });
           return;
         }
         this.auditQueue.splice(0, batch.length);

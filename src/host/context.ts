@@ -15,7 +15,6 @@ import { InstanceReporter } from '../telemetry/instance.ts';
 import { createRegistry, type MetricsExposition, type MetricsRegistry } from '../telemetry/metrics.ts';
 import { createLogger } from './logger.ts';
 import { RateLimitedLog } from './rate-limited-log.ts';
-import { outageCause } from '../db/unavailable.ts';
 
 export interface ComponentContext {
   name: ComponentName;
@@ -69,7 +68,7 @@ export async function createComponentContext(options: ContextOptions): Promise<C
     instanceId: instance.instanceId,
     clock,
     flushIntervalMs: config.telemetry.flushIntervalMs,
-    onError: (err) => flushLog.record(logger, outageCause(err) ?? 'error', (err as Error).message),
+    onError: (err) => flushLog.failure(logger, err),
     afterFlush: () => instance.heartbeat(),
   });
   const flags = new LiveFlags({

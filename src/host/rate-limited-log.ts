@@ -6,6 +6,7 @@
  * thousands of failed requests stays a handful of lines.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { outageCause } from '../db/unavailable.ts';
 
 type WarnLog = Pick<FastifyBaseLogger, 'warn'>;
 
@@ -45,6 +46,11 @@ export class RateLimitedLog {
     this.#causes.set(cause, { loggedAt: now, suppressed: 0, last: null, timer: null });
     this.#write(log, cause, detail, fields, count);
     return true;
+  }
+
+  /** `record` for a caught error: its cause is the outage it stands for, else `error`. */
+  failure(log: WarnLog, err: unknown, fields: Record<string, unknown> = {}): boolean {
+    return this.record(log, outageCause(err) ?? 'error', err instanceof Error ? err.message : String(err), fields);
   }
 
   /** Writes now what is held back (a process about to exit, a test). */

@@ -76,6 +76,13 @@ interface PendingCell<L extends string> extends CounterCell {
  * combination, the same cardinality the prom-client counter keeps anyway (bounded by the
  * callers' label values).
  */
+/** A hot counter's cell key: its label values joined (one or two, the request path's, without `join`). */
+function cellKey(values: readonly string[]): string {
+  if (values.length === 1) return values[0];
+  if (values.length === 2) return `${values[0]}\u0000${values[1]}`;
+  return values.join('\u0000');
+}
+
 export class HotCounter<L extends string> {
   readonly metric: client.Counter<L>;
   private readonly cells = new Map<string, PendingCell<L>>();
@@ -108,7 +115,7 @@ export class HotCounter<L extends string> {
 
   /** The cell for these label values, in the order of the label names. */
   cell(...values: string[]): CounterCell {
-    const key = values.length === 1 ? values[0] : values.join('\u0000');
+    const key = cellKey(values);
     let cell = this.cells.get(key);
     if (cell === undefined) {
       const labels: Partial<Record<L, string>> = {};
@@ -125,10 +132,9 @@ export class HotCounter<L extends string> {
     return cell;
   }
 
-  /** Shorthand for `cell(...values).inc()`; one and two labels (the request path's) without spreading. */
+  /** Shorthand for `cell(...values).inc()`, without spreading the values again once the cell exists. */
   inc(...values: string[]): void {
-    const key = values.length === 1 ? values[0] : values.length === 2 ? `${values[0]}\u0000${values[1]}` : null;
-    const known = key === null ? undefined : this.cells.get(key);
+    const known = this.cells.get(cellKey(values));
     if (known !== undefined) known.pending++;
     else this.cell(...values).inc();
   }

@@ -9,7 +9,6 @@ import { publicUrl } from '../../config/schema.ts';
 import { problem } from '../../contract/errors.ts';
 import { readIdentityKeySet } from '../../identity/identity-keys.ts';
 import { IdentityKeySet } from '../../identity/key-set.ts';
-import { outageCause } from '../../db/unavailable.ts';
 import { RateLimitedLog } from '../../host/rate-limited-log.ts';
 import type { AuthorityServices } from '../services.ts';
 import { AuthenticationThrottle, type ThrottleSubject } from '../throttle/authentication-throttle.ts';
@@ -34,7 +33,7 @@ export async function bruteForceGuard(services: AuthorityServices): Promise<Brut
     sync: new RateLimitedLog(10_000, Date.now, 'authentication failure records not read; lockouts from other instances wait'),
     keys: new RateLimitedLog(10_000, Date.now, 'identity key set not refreshed; verifying with the keys in memory'),
   };
-  const record = (log: RateLimitedLog) => (err: unknown) => void log.record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message);
+  const record = (log: RateLimitedLog) => (err: unknown) => void log.failure(ctx.logger, err);
   const throttle = new AuthenticationThrottle(
     ctx.db,
     ctx.config.authority.bruteForce,

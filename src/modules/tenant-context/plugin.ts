@@ -20,7 +20,6 @@ import { IdentityKeySet } from '../../identity/key-set.ts';
 import { publicUrl } from '../../config/schema.ts';
 import type { ComponentContext } from '../../host/context.ts';
 import { RateLimitedLog } from '../../host/rate-limited-log.ts';
-import { outageCause } from '../../db/unavailable.ts';
 import { counter } from '../../telemetry/metrics.ts';
 import { signals } from '../../telemetry/signals.ts';
 import { authenticateRequest } from './authenticate-request.ts';
@@ -69,7 +68,7 @@ async function tenantContext(app: FastifyInstance, options: TenantContextOptions
   const keyLog = new RateLimitedLog(10_000, Date.now, 'identity key set not refreshed; verifying with the keys in memory');
   const keys = new IdentityKeySet({
     load: () => readIdentityKeySet(ctx.db),
-    onError: (err) => keyLog.record(ctx.logger, outageCause(err) ?? 'error', (err as Error).message),
+    onError: (err) => keyLog.failure(ctx.logger, err),
   });
   const expect = { keys, issuer: publicUrl(ctx.config), audience: module, maxLifetimeSeconds: ctx.config.gateway.envelopeTtlSeconds };
   // Keys retired after a rotation leave the set without waiting for an unknown kid.

@@ -72,7 +72,7 @@ export class ScanWorkers {
       try {
         job = await claimJob(this.options.db, owner, randomUUID(), this.options.leaseSeconds);
       } catch (err) {
-        claimLog.record(this.options.logger, outageCause(err) ?? 'error', (err as Error).message);
+        claimLog.failure(this.options.logger, err);
       }
       if (!job) {
         await this.idle(this.options.pollIntervalMs);
