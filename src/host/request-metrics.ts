@@ -5,10 +5,14 @@
  * request counts once whichever of the two answered it.
  */
 import { METHODS } from 'node:http';
+import { LabelIndex } from '../telemetry/label-index.ts';
 import { histogram, HotCounter, type CounterCell, type MetricsRegistry } from '../telemetry/metrics.ts';
 
 /** The `method` label: one of the methods Node's HTTP parser knows (a fixed list), else `other`. */
 const METHOD_LABELS: ReadonlySet<string> = new Set(METHODS);
+
+/** Status labels as strings made once, so a lookup reuses a string (and its hash) rather than formatting one. */
+const STATUS_LABELS: readonly string[] = Array.from({ length: 600 }, (_, i) => String(i));
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -21,7 +25,8 @@ export class RequestMetrics {
   private readonly requests;
   private readonly latency;
   // Labelled children are looked up once per (route, method, status), not hashed per request.
-  private readonly children = new Map<string, Child>();
+  private readonly children = new LabelIndex<Child>(3);
+  private childCount = 0;
 
   constructor(registry: MetricsRegistry) {
     this.requests = HotCounter.for(registry, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
@@ -31,12 +36,15 @@ export class RequestMetrics {
   /** One answered request; `route` is bounded by the component (a declared pattern or its own table). */
   observe(route: string, method: string, status: number, seconds: number): void {
     const m = METHOD_LABELS.has(method) ? method : 'other';
-    const key = `${route}\u0000${m}\u0000${status}`;
-    let child = this.children.get(key);
+    const labels = [route, m, STATUS_LABELS[status] ?? String(status)];
+    let child = this.children.get(labels);
     if (child === undefined) {
-      if (this.children.size >= 5_000) this.children.clear();
-      child = { count: this.requests.cell(route, m, String(status)), duration: this.latency.labels(route, m) };
-      this.children.set(key, child);
+      if (this.childCount >= 5_000) {
+        this.children.clear();
+        this.childCount = 0;
+      }
+      child = this.children.getOrCreate(labels, () => ({ count: this.requests.cell(route, m, labels[2]), duration: this.latency.labels(route, m) }));
+      this.childCount++;
     }
     child.count.inc();
     child.duration.observe(seconds);

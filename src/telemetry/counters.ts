@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
 import { systemClock, utcDay, type Clock } from './clock.ts';
+import { LabelIndex } from './label-index.ts';
 import { syntheticCondition, type SyntheticFilter } from './synthetic.ts';
 
 export interface CounterLabels {
@@ -37,7 +38,9 @@ export interface DailyCountersOptions {
 }
 
 export class DailyCounters {
-  private buffer = new Map<string, Cell>();
+  /** Cells counted since the last batch was taken, found by (day, signal, alias, client, tenant, detail). */
+  private buffer = new LabelIndex<Cell>(6);
+  private cells: Cell[] = [];
   private pending: { id: string; cells: Cell[] } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<boolean> | null = null;
@@ -53,10 +56,14 @@ export class DailyCounters {
     const client = labels.client ?? '';
     const tenant = labels.tenant ?? '';
     const detail = labels.detail ?? '';
-    const key = `${day}\u0000${signal}\u0000${alias}\u0000${client}\u0000${tenant}\u0000${detail}`;
-    const existing = this.buffer.get(key);
-    if (existing) existing.count += by;
-    else this.buffer.set(key, { day, signal, alias, client, tenant, detail, count: by });
+    const existing = this.buffer.get([day, signal, alias, client, tenant, detail]);
+    if (existing !== undefined) {
+      existing.count += by;
+      return;
+    }
+    const cell: Cell = { day, signal, alias, client, tenant, detail, count: by };
+    this.buffer.getOrCreate([day, signal, alias, client, tenant, detail], () => cell);
+    this.cells.push(cell);
   }
 
   private day = { start: 0, end: 0, name: '' };
@@ -72,7 +79,7 @@ export class DailyCounters {
 
   /** Distinct label combinations waiting to be written (for metrics and tests). */
   get bufferedCells(): number {
-    return this.buffer.size + (this.pending?.cells.length ?? 0);
+    return this.cells.length + (this.pending?.cells.length ?? 0);
   }
 
   start(): void {
@@ -109,12 +116,13 @@ export class DailyCounters {
   private async flushOnce(): Promise<boolean> {
     const retried = this.pending !== null;
     if (!this.pending) {
-      if (this.buffer.size === 0) {
+      if (this.cells.length === 0) {
         await this.options.afterFlush?.().catch((err) => this.options.onError?.(err));
         return true;
       }
-      this.pending = { id: randomUUID(), cells: [...this.buffer.values()] };
-      this.buffer = new Map();
+      this.pending = { id: randomUUID(), cells: this.cells };
+      this.cells = [];
+      this.buffer.clear();
     }
     const batch = this.pending;
     try {
@@ -125,11 +133,11 @@ export class DailyCounters {
       return false;
     }
     // A pending retry written above: the increments buffered meanwhile go out in the same flush.
-    if (retried && this.buffer.size > 0) return this.flushOnce();
+    if (retried && this.cells.length > 0) return this.flushOnce();
     await this.options.afterFlush?.().catch((err) => this.options.onError?.(err));
     // Under steady traffic the buffer refills while a batch is written; those increments wait
     // for the next interval, so a busy process writes one batch per interval, not back to back.
-    return this.buffer.size === 0;
+    return this.cells.length === 0;
   }
 
   private async write(batchId: string, cells: Cell[]): Promise<void> {

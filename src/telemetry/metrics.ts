@@ -1,5 +1,6 @@
 /** One prom-client registry per component, so several components can share a process. */
 import client from 'prom-client';
+import { LabelIndex } from './label-index.ts';
 
 export type MetricsRegistry = client.Registry;
 
@@ -76,18 +77,14 @@ interface PendingCell<L extends string> extends CounterCell {
  * combination, the same cardinality the prom-client counter keeps anyway (bounded by the
  * callers' label values).
  */
-/** A hot counter's cell key: its label values joined (one or two, the request path's, without `join`). */
-function cellKey(values: readonly string[]): string {
-  if (values.length === 1) return values[0];
-  if (values.length === 2) return `${values[0]}\u0000${values[1]}`;
-  return values.join('\u0000');
-}
-
 export class HotCounter<L extends string> {
   readonly metric: client.Counter<L>;
-  private readonly cells = new Map<string, PendingCell<L>>();
+  private readonly cells: LabelIndex<PendingCell<L>>;
+  /** Every cell, in the order first seen (what a scrape drains). */
+  private readonly all: PendingCell<L>[] = [];
 
   private constructor(registry: client.Registry, name: string, help: string, private readonly labelNames: readonly L[]) {
+    this.cells = new LabelIndex(Math.max(1, labelNames.length));
     const drain = () => this.drain();
     this.metric = new client.Counter<L>({
       name,
@@ -115,9 +112,7 @@ export class HotCounter<L extends string> {
 
   /** The cell for these label values, in the order of the label names. */
   cell(...values: string[]): CounterCell {
-    const key = cellKey(values);
-    let cell = this.cells.get(key);
-    if (cell === undefined) {
+    return this.cells.getOrCreate(values, () => {
       const labels: Partial<Record<L, string>> = {};
       this.labelNames.forEach((n, i) => (labels[n] = values[i] ?? ''));
       const fresh: PendingCell<L> = {
@@ -127,20 +122,20 @@ export class HotCounter<L extends string> {
           fresh.pending++;
         },
       };
-      this.cells.set(key, (cell = fresh));
-    }
-    return cell;
+      this.all.push(fresh);
+      return fresh;
+    });
   }
 
-  /** Shorthand for `cell(...values).inc()`, without spreading the values again once the cell exists. */
+  /** Shorthand for `cell(...values).inc()`. */
   inc(...values: string[]): void {
-    const known = this.cells.get(cellKey(values));
+    const known = this.cells.get(values);
     if (known !== undefined) known.pending++;
     else this.cell(...values).inc();
   }
 
   private drain(): void {
-    for (const cell of this.cells.values()) {
+    for (const cell of this.all) {
       if (cell.pending === 0) continue;
       this.metric.inc(cell.labels as client.LabelValues<L>, cell.pending);
       cell.pending = 0;
