@@ -9,6 +9,7 @@
  * truncated body is never mistaken for a whole one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
 import type { ErrorCode } from '../contract/errors.ts';
 
@@ -37,7 +38,8 @@ export interface ForwardRequest {
   method: string;
   /** Path and query as the upstream receives them. */
   target: string;
-  headers: Record<string, string | string[]>;
+  /** Names and values, one after the other. */
+  headers: string[];
   requestId: string;
 }
 
@@ -59,9 +61,42 @@ function mayCarryLength(method: string, status: number): boolean {
 /** The `status` of a request whose client closed the connection before its answer was complete. */
 export const CLIENT_CLOSED = 499;
 
-/** The response side of one forward: writes what the upstream answers, or reports why it could not. */
+/** The relays a client connection is waiting on (several only when it pipelines). */
+const RELAYS = Symbol('tenantgate.relays');
+type WatchedSocket = Socket & { [RELAYS]?: Set<Relay> };
+
+/**
+ * Tells `relay` when the client's connection closes. One listener per connection rather than
+ * one per response: a keep-alive connection carries many requests.
+ */
+function watchClient(socket: WatchedSocket, relay: Relay): void {
+  let relays = socket[RELAYS];
+  if (relays === undefined) {
+    const watched = (socket[RELAYS] = new Set());
+    relays = watched;
+    socket.once('close', () => {
+      for (const r of watched) r.clientClosed();
+      watched.clear();
+    });
+  }
+  relays.add(relay);
+}
+
+function unwatchClient(socket: WatchedSocket, relay: Relay): void {
+  socket[RELAYS]?.delete(relay);
+}
+
+/**
+ * The response side of one forward: writes what the upstream answers, or reports why it could not.
+ *
+ * It speaks the handler interface undici's own client core calls (`onConnect`, `onHeaders`,
+ * `onData`, `onComplete`, `onError`), the one its `request()` uses: a handler written for the
+ * newer controller interface is wrapped per request, and the wrapper parses every answer's
+ * headers into an object the relay never reads.
+ */
 class Relay implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | null = null;
+  private abort: ((err?: Error) => void) | null = null;
+  private resume: (() => void) | null = null;
   private status = 0;
   private finished = false;
   private clientGone = false;
@@ -72,28 +107,39 @@ class Relay implements Dispatcher.DispatchHandler {
   /** The upstream sent a Content-Length (otherwise its body was chunked or ran to the close). */
   private sized = false;
 
+  /** Held here: once the request body has been sent, undici detaches it from the request. */
+  private readonly socket: Socket;
+
   constructor(
     private readonly f: ForwardRequest,
     private readonly done: (outcome: ForwardOutcome) => void,
   ) {
-    f.res.once('close', () => {
-      // The client went away before the answer was complete: stop the upstream request.
-      if (this.finished) return;
-      this.clientGone = true;
-      this.controller?.abort(new Error('the client closed the connection'));
-    });
+    this.socket = f.req.socket;
+    watchClient(this.socket, this);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.clientGone) controller.abort(new Error('the client closed the connection'));
+  /** The client's connection closed: unless the answer is complete, stop the upstream request. */
+  clientClosed(): void {
+    if (this.finished) return;
+    this.clientGone = true;
+    this.abort?.(new Error('the client closed the connection'));
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number): void {
-    if (statusCode < 200) return;
+  private settle(outcome: ForwardOutcome): void {
+    unwatchClient(this.socket, this);
+    this.done(outcome);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    if (this.clientGone) abort(new Error('the client closed the connection'));
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true;
     this.status = statusCode;
+    this.resume = resume;
     const { req } = this.f;
-    const raw = controller.rawHeaders as Buffer[];
     let listed: string[] | null = null;
     const out: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -115,6 +161,7 @@ class Relay implements Dispatcher.DispatchHandler {
     // An HTTP/1 connection cannot carry another request until this one's body has been read.
     if (!req.complete) out.push('connection', 'close');
     this.head = out;
+    return true;
   }
 
   private writeHead(): void {
@@ -123,17 +170,18 @@ class Relay implements Dispatcher.DispatchHandler {
     this.head = null;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  /** Returns false to pause the upstream until the client has taken what was written. */
+  onData(chunk: Buffer): boolean {
     const previous = this.held;
     this.held = chunk;
-    if (previous === null) return;
+    if (previous === null) return true;
     this.writeHead();
-    if (this.f.res.write(previous)) return;
-    controller.pause();
-    this.f.res.once('drain', () => controller.resume());
+    if (this.f.res.write(previous)) return true;
+    this.f.res.once('drain', () => this.resume?.());
+    return false;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.finished = true;
     const last = this.held;
     this.held = null;
@@ -152,27 +200,27 @@ class Relay implements Dispatcher.DispatchHandler {
     if (chunk === null) this.f.res.end();
     else if (encoding === undefined) this.f.res.end(chunk);
     else this.f.res.end(chunk, encoding);
-    this.done({ status: this.status });
+    this.settle({ status: this.status });
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.clientGone) return this.done({ status: CLIENT_CLOSED });
+    if (this.clientGone) return this.settle({ status: CLIENT_CLOSED });
     const failure = upstreamFailure(err as { code?: string; cause?: unknown });
     this.held = null;
     this.head = null;
     // Part of the answer is out: cut the connection rather than end a truncated body cleanly.
     if (this.f.res.headersSent) {
       this.f.res.destroy(err);
-      return this.done({ status: this.status, failure });
+      return this.settle({ status: this.status, failure });
     }
-    this.done({ status: 0, failure });
+    this.settle({ status: 0, failure });
   }
 
-  onRequestUpgrade(controller: Dispatcher.DispatchController): void {
+  onUpgrade(): void {
     // Upgrades are not forwarded: the upstream cannot switch protocols through the gateway.
-    controller.abort(Object.assign(new Error('the upstream tried to upgrade the connection'), { code: 'UND_ERR_SOCKET' }));
+    this.abort?.(Object.assign(new Error('the upstream tried to upgrade the connection'), { code: 'UND_ERR_SOCKET' }));
   }
 }
 
