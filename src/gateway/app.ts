@@ -27,6 +27,7 @@ import { dataPlane } from './data-plane.ts';
 import { Upstreams } from './forward.ts';
 import { GatewayRecorder } from './record.ts';
 import { Rewriter } from './rewrite.ts';
+import type { GatewayFlags } from './decide.ts';
 import { compileRoutes } from './routes.ts';
 import { registerLegacyReportRoute } from './legacy-report.ts';
 import { externalServices } from '../config/services.ts';
@@ -119,6 +120,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
   const windowClosed = legacyWindowFlags(config.rollout, Number.POSITIVE_INFINITY);
   const windowEnd = config.rollout.legacyAliasesUntil ? windowClosesAtMs(config.rollout.legacyAliasesUntil) : Number.POSITIVE_INFINITY;
   const legacyWindow = (atMs: number) => (atMs >= windowEnd ? windowClosed : windowOpen);
+  let liveFlags: { values: unknown; flags: GatewayFlags } | null = null;
   const stages = {
     catalogue,
     authenticator,
@@ -126,13 +128,24 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
     rewriter: new Rewriter(catalogue, signer, { dropTraceContext: tracing !== null, trustedProxies: config.server.trustedProxies }),
     upstreams,
     recorder,
-    flags: () => ({
-      legacyHeaders: ctx.flags.get('gateway.legacyHeaders'),
-      strictMode: ctx.flags.get('gateway.strictMode'),
-      tenantOverride: ctx.flags.get('gateway.tenantOverride'),
-      allowScopeHeader: ctx.flags.get('gateway.allowScopeHeader'),
-      legacyWindow: legacyWindow(nowMs()),
-    }),
+    flags: () => {
+      // One object per flag snapshot and window state, not one per request.
+      const values = ctx.flags.values;
+      const window = legacyWindow(nowMs());
+      if (liveFlags === null || liveFlags.values !== values || liveFlags.flags.legacyWindow !== window) {
+        liveFlags = {
+          values,
+          flags: {
+            legacyHeaders: values['gateway.legacyHeaders'],
+            strictMode: values['gateway.strictMode'],
+            tenantOverride: values['gateway.tenantOverride'],
+            allowScopeHeader: values['gateway.allowScopeHeader'],
+            legacyWindow: window,
+          },
+        };
+      }
+      return liveFlags.flags;
+    },
     emitsLegacy: (flag: string) => ctx.flags.value(flag) === true,
     failed: (err: unknown, requestId: string) => ctx.logger.error({ err, reqId: requestId }, 'unhandled error'),
   };

@@ -76,13 +76,13 @@ export function classifyHeaders(rawHeaders: readonly string[], catalogue: Header
       for (const s of value.split(LIST_SEPARATOR)) if (s !== '') scopeOverride.push(s);
     }
     if (entry.tenantSource !== null) {
-      const parsed = value.trim() === '' || hasForbiddenBytes(value) ? null : parseTenantSet(value);
-      if (parsed === null || !parsed.ok || parsed.tenants.length === 0) {
+      const tenants = tenantHeaderValue(value);
+      if (tenants === null) {
         (invalidTenantHeaders ??= []).push(entry.name);
         continue;
       }
       const source: RequestedSource = variant ? 'variant' : entry.tenantSource;
-      for (const tenant of parsed.tenants) (requested ??= []).push({ value: tenant, source, header: entry.name });
+      for (const tenant of tenants) (requested ??= []).push({ value: tenant, source, header: entry.name });
     }
   }
   return {
@@ -94,6 +94,21 @@ export function classifyHeaders(rawHeaders: readonly string[], catalogue: Header
     authorization: authorization ?? NONE,
     forgedEnvelope,
   };
+}
+
+/** Tenant header values seen lately and what they parse to (a client sends the same few). */
+const parsedValues = new Map<string, readonly string[] | null>();
+const PARSED_VALUES_MAX = 1024;
+
+/** The tenants a tenant header's value names, or null when it is empty or malformed. Pure (memoized). */
+function tenantHeaderValue(value: string): readonly string[] | null {
+  const known = parsedValues.get(value);
+  if (known !== undefined) return known;
+  const parsed = value.trim() === '' || hasForbiddenBytes(value) ? null : parseTenantSet(value);
+  const tenants = parsed === null || !parsed.ok || parsed.tenants.length === 0 ? null : Object.freeze(parsed.tenants);
+  if (parsedValues.size >= PARSED_VALUES_MAX) parsedValues.clear();
+  parsedValues.set(value, tenants);
+  return tenants;
 }
 
 /** Control characters (other than the separators the set syntax allows), NUL, DEL and non-ASCII. */

@@ -114,11 +114,8 @@ export function createPipeline(stages: PipelineStages): Pipeline {
     }
     const identity = token && decision.tenant !== null ? rewriter.identityFor(token, decision.tenant, decision.scopes) : rewriter.anonymous;
     const target = (PLAIN_PATH.test(r.path) ? r.path : new URL(r.path, route.origin).pathname) + r.query;
-    const inbound = req.headers;
-    // `Expect` is hop-by-hop: the gateway's server already answered 100 Continue and reads the body itself.
-    if (inbound.expect !== undefined) delete inbound.expect;
-    const headers = rewriter.headers({
-      headers: inbound,
+    const headers = rewriter.headerList({
+      headers: req.headers,
       identity,
       emitLegacy: route.emitLegacyFlag !== null && stages.emitsLegacy(route.emitLegacyFlag),
       forwardAuthorization: route.forwardAuthorization,
@@ -126,8 +123,8 @@ export function createPipeline(stages: PipelineStages): Pipeline {
       target,
       audience: route.upstreamName,
       peerAddress: req.socket.remoteAddress,
+      host: route.host,
     });
-    headers.host = route.host;
     upstreams.forward({ req, res: r.res, origin: route.origin, method, target, headers, requestId: r.requestId }, (outcome) => {
       if (outcome.failure === undefined) return stages.answered(r, outcome.status);
       recorder.upstreamErrors.inc({ upstream: route.module ?? route.prefix, code: outcome.failure.code });

@@ -17,8 +17,11 @@ import { FORWARDING_HEADERS, forwardedFor, resolveClientAddress, TrustedProxies 
 /** The W3C trace-context headers: with tracing on, the upstream gets the gateway's own. */
 const TRACE_CONTEXT = new Set(['traceparent', 'tracestate']);
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) the proxy must not forward. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) the proxy must not forward, and `Expect`: the
+ * gateway's server has already answered 100 Continue and reads the body itself.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate', 'expect']);
 
 export const ANONYMOUS_ACTOR = 'anonymous';
 
@@ -38,12 +41,16 @@ export interface RewriteInput {
   audience: string;
   /** The TCP peer's address (the client, or a proxy in front of the gateway). */
   peerAddress?: string | undefined;
+  /** The `Host` the upstream receives in place of the client's (the route's origin). */
+  host?: string;
 }
 
 type HeaderPairs = readonly (readonly [string, string])[];
 
 /** Identities remembered per token: a handful of (tenant, scopes) combinations at most. */
 const MAX_IDENTITIES_PER_TOKEN = 8;
+/** Peer addresses whose forwarding values are kept. */
+const MAX_PEERS = 4096;
 /** Distinct identities interned by content. */
 const MAX_IDENTITIES = 10_000;
 
@@ -53,6 +60,7 @@ export class Rewriter {
   private readonly byToken = new WeakMap<TokenIdentity, DownstreamIdentity[]>();
   private readonly byContent = new Map<string, DownstreamIdentity>();
   private readonly pairs = new WeakMap<DownstreamIdentity, { plain: HeaderPairs; withLegacy: HeaderPairs }>();
+  private readonly byPeer = new Map<string, readonly [string, string]>();
   private readonly dropTraceContext: boolean;
   private readonly trustedProxies: TrustedProxies;
 
@@ -91,23 +99,68 @@ export class Rewriter {
     return identity;
   }
 
+  /** The upstream's headers as an object (each name once; a repeated one as a list). */
   headers(input: RewriteInput): Record<string, string | string[]> {
+    const list = this.headerList(input);
     const out: Record<string, string | string[]> = {};
+    for (let i = 0; i < list.length; i += 2) {
+      const name = list[i];
+      const existing = out[name];
+      if (existing === undefined) out[name] = list[i + 1];
+      else if (Array.isArray(existing)) existing.push(list[i + 1]);
+      else out[name] = [existing, list[i + 1]];
+    }
+    return out;
+  }
+
+  /**
+   * The upstream's headers as one flat list of names and values, the form the upstream client
+   * takes without another pass: what the client sent that may travel on, then the identity
+   * headers, the client address and the identity assertion.
+   */
+  headerList(input: RewriteInput): string[] {
+    const out: string[] = [];
+    if (input.host !== undefined) out.push('host', input.host);
     for (const name in input.headers) {
       const value = input.headers[name];
       if (value === undefined || HOP_BY_HOP.has(name) || FORWARDING_HEADERS.has(name) || (this.dropTraceContext && TRACE_CONTEXT.has(name))) continue;
+      if (input.host !== undefined && name === 'host') continue;
       const entry = this.catalogue.lookup(name);
       if (entry !== null && !(entry.kind === 'consumed' && input.forwardAuthorization && entry.lower === name)) continue;
-      out[name] = value;
+      if (typeof value === 'string') out.push(name, value);
+      else for (const v of value) out.push(name, v);
     }
-    for (const [name, value] of this.identityHeaders(input.identity, input.emitLegacy)) out[name] = value;
-    // The client address: inbound forwarding headers count only from a trusted proxy.
-    const address = resolveClientAddress(input.peerAddress, input.headers['x-forwarded-for'], this.trustedProxies);
-    out['x-forwarded-for'] = address.chain;
-    out.forwarded = forwardedFor(address.client);
+    for (const [name, value] of this.identityHeaders(input.identity, input.emitLegacy)) out.push(name, value);
+    const [chain, forwarded] = this.forwardingValues(input.peerAddress, input.headers['x-forwarded-for']);
     const profile = this.catalogue.profile;
-    out[profile.identityHeader] = this.signer.sign(input.identity, { audience: input.audience, method: input.method, target: input.target });
+    out.push(
+      'x-forwarded-for',
+      chain,
+      'forwarded',
+      forwarded,
+      profile.identityHeader,
+      this.signer.sign(input.identity, { audience: input.audience, method: input.method, target: input.target }),
+    );
     return out;
+  }
+
+  /**
+   * `X-Forwarded-For` and `Forwarded` for a request. Inbound forwarding headers count only
+   * from a trusted proxy; without them the values depend on the peer alone, and are kept per
+   * peer address (a keep-alive connection sends many requests from one).
+   */
+  private forwardingValues(peerAddress: string | undefined, inbound: string | string[] | undefined): readonly [string, string] {
+    if (inbound === undefined && peerAddress !== undefined) {
+      const known = this.byPeer.get(peerAddress);
+      if (known !== undefined) return known;
+    }
+    const address = resolveClientAddress(peerAddress, inbound, this.trustedProxies);
+    const values = [address.chain, forwardedFor(address.client)] as const;
+    if (inbound === undefined && peerAddress !== undefined) {
+      if (this.byPeer.size >= MAX_PEERS) this.byPeer.clear();
+      this.byPeer.set(peerAddress, values);
+    }
+    return values;
   }
 
   /** The identity headers of GATEWAY.md §2 for one identity, derived once. */
