@@ -9,9 +9,9 @@
  *   (c) the tenantgate gateway, valid bearer token, telemetry on
  *   (d) as (c), every request also carrying a legacy tenant alias (counted)
  *
- * The echo upstream runs in a process of its own, the Node proxies in another child, nginx
- * and HAProxy as their own foreground processes, so no proxy shares a core's event loop with
- * its upstream; this process only generates load (wrk with one thread, or autocannon). Before
+ * The echo upstream runs in a process of its own, the gateway in another child and the bare
+ * proxy in a third, nginx and HAProxy as their own foreground processes: no proxy shares an
+ * event loop, a heap or the JIT's type feedback with its upstream or with another proxy; this process only generates load (wrk with one thread, or autocannon). Before
  * measuring, the script proves HAProxy refuses a token signed by another key and an expired
  * one. The cases run interleaved for several rounds in alternating order so drift in machine
  * speed hits all of them alike; figures are per-case medians, and the ratios are given both
@@ -48,7 +48,6 @@ import { ratios, reportLines, type CaseRuns, type Target } from './gateway/repor
 
 interface Targets {
   direct: string;
-  bare: string;
   gateway: string;
   bearer: string;
   /** The echo upstream's own process (its CPU counts for every case). */
@@ -76,7 +75,27 @@ async function startEchoProcess(): Promise<{ url: string; pid: number; stop(): v
   return { url, pid: proc.pid!, stop: () => proc.kill('SIGTERM') };
 }
 
-/** Child: bare proxy, gateway (with its own embedded PostgreSQL); the echo upstream beside it. */
+/** Child: the bare @fastify/http-proxy in front of the echo upstream, in a process of its own. */
+async function serveBare(): Promise<void> {
+  const upstream = process.argv[process.argv.indexOf('--bare') + 1];
+  const bare = Fastify({ logger: false });
+  await bare.register(httpProxy, { upstream, prefix: '/api/v1/platform', rewritePrefix: '/api/v1/platform' });
+  const port = await freePort();
+  await bare.listen({ host: '127.0.0.1', port });
+  process.send!({ type: 'bare', url: `http://127.0.0.1:${port}` });
+  process.on('disconnect', () => process.exit(0));
+}
+
+async function startBareProcess(upstream: string): Promise<{ url: string; pid: number; stop(): void }> {
+  const proc = fork(import.meta.filename, ['--bare', upstream], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once('message', (m: { url: string }) => resolve(m.url));
+    proc.once('exit', (code) => reject(new Error(`the bare proxy exited (${code})`)));
+  });
+  return { url, pid: proc.pid!, stop: () => proc.kill('SIGTERM') };
+}
+
+/** Child: the gateway (with its own embedded PostgreSQL); the echo upstream beside it. */
 async function serve(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tenantgate-bench-'));
   // The embedded cluster runs as an unprivileged user when we are root: it must reach its directory.
@@ -95,10 +114,6 @@ async function serve(): Promise<void> {
   }));
   minter = await createMinter(config);
   const prepared = await prepareDatabase(config, { cwd: work, migrate: true });
-  const bare = Fastify({ logger: false });
-  await bare.register(httpProxy, { upstream: echo.url, prefix: '/api/v1/platform', rewritePrefix: '/api/v1/platform' });
-  const barePort = await freePort();
-  await bare.listen({ host: '127.0.0.1', port: barePort });
   const ctx = await createComponentContext({ name: 'gateway', config, runtimeUrl: prepared.runtimeUrl, keyEncryptionKey: prepared.keyEncryptionKey });
   const gateway = await startGateway(ctx);
   const path = '/api/v1/platform/context';
@@ -124,7 +139,6 @@ async function serve(): Promise<void> {
       send({ type: 'cpu', micros: u.user + u.system, heapBytes: process.memoryUsage().heapUsed });
     } else if (m.type === 'stop') {
       await gateway.close();
-      await bare.close();
       echo.stop();
       await authority.close();
       await prepared.stop();
@@ -132,7 +146,7 @@ async function serve(): Promise<void> {
       process.exit(0);
     }
   });
-  send({ type: 'ready', targets: { direct: `${echo.url}${path}`, bare: `http://127.0.0.1:${barePort}${path}`, gateway: `${gateway.url}${path}`, bearer: await minter.mint({ expiresIn: 3600 }), echoPid: echo.pid } });
+  send({ type: 'ready', targets: { direct: `${echo.url}${path}`, gateway: `${gateway.url}${path}`, bearer: await minter.mint({ expiresIn: 3600 }), echoPid: echo.pid } });
 }
 
 const targets: Target[] = [
@@ -156,7 +170,7 @@ async function measure(): Promise<void> {
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '6' },
-      // Writes a V8 CPU profile of the Node server process per case and round into this directory.
+      // Writes a V8 CPU profile of the gateway's process per gateway case (c, d) and round into this directory.
       profile: { type: 'string' },
       // Which cases to run (letters a-f); each ratio needs both of its cases.
       cases: { type: 'string', default: 'aefbcd' },
@@ -184,8 +198,10 @@ async function measure(): Promise<void> {
   if (args.profile) mkdirSync(args.profile, { recursive: true });
   const serveArgs = ['--serve', ...(args['sign-every-request'] ? ['--sign-every-request'] : [])];
   const child: ChildProcess = fork(import.meta.filename, serveArgs, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let bareProxy: Awaited<ReturnType<typeof startBareProcess>> | null = null;
   const cleanUp = () => {
     stopPeers();
+    bareProxy?.stop();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     rmSync(scratch, { recursive: true, force: true });
   };
@@ -235,6 +251,10 @@ async function measure(): Promise<void> {
   let haproxyBearer = '';
   const runs: CaseRuns[] = [];
   try {
+    if (wanted('b')) {
+      bareProxy = await startBareProcess(directUrl.origin);
+      peerUrl.b = `${bareProxy.url}${directUrl.pathname}`;
+    }
     if (wanted('e')) {
       const nginx = await startNginx(upstreamPort);
       peers.push(nginx);
@@ -258,14 +278,17 @@ async function measure(): Promise<void> {
       ['e', '(e) nginx, bare reverse proxy', peerUrl.e, {}],
       ['f', '(f) HAProxy, ES256 jwt_verify + exp + tenant headers', peerUrl.f, { authorization: `Bearer ${haproxyBearer}` }],
       // The same request bytes as (c): the bare proxy forwards the bearer token without looking at it.
-      ['b', '(b) bare @fastify/http-proxy', t.bare, bearer],
+      ['b', '(b) bare @fastify/http-proxy', peerUrl.b, bearer],
       ['c', '(c) gateway, token + telemetry', t.gateway, bearer],
       ['d', '(d) gateway, legacy alias on every request', t.gateway, { ...bearer, 'x-tenant-id': 'tenant-alpha' }],
     ];
     const cases = all.filter(([letter]) => wanted(letter));
     runs.push(...cases.map(([letter, name]) => ({ letter, name, rounds: [] })));
-    // The server side's CPU: the Node child, the echo upstream's process, and the peer's serving process.
-    const serverCpu = async (letter: string) => (await childCpu()) + processCpuMicros(t.echoPid) + (peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0);
+    // The server side's CPU: the proxy's process (the gateway child, the bare proxy's, the peer's
+    // serving process) and the echo upstream's.
+    const proxyCpu = async (letter: string) =>
+      letter === 'c' || letter === 'd' ? await childCpu() : letter === 'b' ? processCpuMicros(bareProxy!.pid) : peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0;
+    const serverCpu = async (letter: string) => (await proxyCpu(letter)) + processCpuMicros(t.echoPid);
     // Warm-up: connection pools, JIT, the token cache.
     for (const [, , url, headers] of cases) await load({ url, connections, duration: 2, headers });
     for (let round = 0; round < rounds; round++) {
@@ -273,17 +296,19 @@ async function measure(): Promise<void> {
       const order = cases.map((_, i) => (round % 2 === 0 ? i : cases.length - 1 - i));
       for (const i of order) {
         const [letter, name, url, headers] = cases[i];
-        if (args.profile) await control('profile-start');
+        const profiled = args.profile !== undefined && (letter === 'c' || letter === 'd');
+        if (profiled) await control('profile-start');
         const before = await serverCpu(letter);
         const r = await load({ url, connections, duration, headers });
         const used = (await serverCpu(letter)) - before;
-        if (args.profile) await control('profile-stop', join(args.profile, `${letter}-round${round + 1}.cpuprofile`));
+        if (profiled) await control('profile-stop', join(args.profile!, `${letter}-round${round + 1}.cpuprofile`));
         runs[i].rounds.push({ name, rps: r.rps, p50: r.p50, p99: r.p99, cpuMicrosPerRequest: used / Math.max(r.requests, 1), errors: r.errors, non2xx: r.non2xx });
       }
       heapAfterRound.push(lastHeap);
     }
   } finally {
     stopPeers();
+    bareProxy?.stop();
     await peersExited(peers);
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });
@@ -300,5 +325,6 @@ async function measure(): Promise<void> {
 }
 
 if (process.argv.includes('--echo')) await serveEcho();
+else if (process.argv.includes('--bare')) await serveBare();
 else if (process.argv.includes('--serve')) await serve();
 else await measure();
