@@ -6,7 +6,8 @@
  */
 import { METHODS } from 'node:http';
 import { LabelIndex } from '../telemetry/label-index.ts';
-import { histogram, HotCounter, type CounterCell, type MetricsRegistry } from '../telemetry/metrics.ts';
+import { HotHistogram, type HistogramCell } from '../telemetry/hot-histogram.ts';
+import { HotCounter, type CounterCell, type MetricsRegistry } from '../telemetry/metrics.ts';
 
 /** The `method` label: one of the methods Node's HTTP parser knows (a fixed list), else `other`. */
 const METHOD_LABELS: ReadonlySet<string> = new Set(METHODS);
@@ -18,7 +19,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 
 interface Child {
   count: CounterCell;
-  duration: { observe(v: number): void };
+  duration: HistogramCell;
 }
 
 export class RequestMetrics {
@@ -30,7 +31,7 @@ export class RequestMetrics {
 
   constructor(registry: MetricsRegistry) {
     this.requests = HotCounter.for(registry, 'tenantgate_http_requests_total', 'HTTP requests answered', ['route', 'method', 'status']);
-    this.latency = histogram(registry, 'tenantgate_http_request_duration_seconds', 'HTTP request duration', ['route', 'method'], DURATION_BUCKETS);
+    this.latency = HotHistogram.for(registry, 'tenantgate_http_request_duration_seconds', 'HTTP request duration', ['route', 'method'], DURATION_BUCKETS);
   }
 
   /** One answered request; `route` is bounded by the component (a declared pattern or its own table). */
@@ -43,7 +44,7 @@ export class RequestMetrics {
         this.children.clear();
         this.childCount = 0;
       }
-      child = this.children.getOrCreate(labels, () => ({ count: this.requests.cell(route, m, labels[2]), duration: this.latency.labels(route, m) }));
+      child = this.children.getOrCreate(labels, () => ({ count: this.requests.cell(route, m, labels[2]), duration: this.latency.cell(route, m) }));
       this.childCount++;
     }
     child.count.inc();
