@@ -12,7 +12,7 @@ import { createRegistry } from '../../src/telemetry/metrics.ts';
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const observation = fc.record({
-  cell: fc.constantFrom(['/api/v1/platform/', 'GET'], ['/api/v1/scans', 'POST'], ['unmatched', 'other']),
+  cell: fc.constantFrom<[string, string]>(['/api/v1/platform/', 'GET'], ['/api/v1/scans', 'POST'], ['unmatched', 'other']),
   value: fc.oneof(fc.double({ min: 0, max: 5, noNaN: true }), fc.constantFrom(...BUCKETS)),
 });
 
