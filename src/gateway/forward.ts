@@ -140,13 +140,20 @@ class Relay implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     this.resume = resume;
     const { req } = this.f;
+    // Names the upstream's Connection header lists besides `keep-alive` (hop-by-hop anyway):
+    // usually none.
     let listed: string[] | null = null;
     const out: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i].toString('latin1');
       const lower = name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) {
-        if (lower === 'connection') listed = raw[i + 1].toString('latin1').toLowerCase().split(',').map((s) => s.trim());
+        if (lower === 'connection') {
+          for (const token of raw[i + 1].toString('latin1').toLowerCase().split(',')) {
+            const t = token.trim();
+            if (t !== '' && t !== 'keep-alive') (listed ??= []).push(t);
+          }
+        }
         continue;
       }
       if (lower === 'x-request-id') continue;
