@@ -56,13 +56,14 @@ export class DailyCounters {
     const client = labels.client ?? '';
     const tenant = labels.tenant ?? '';
     const detail = labels.detail ?? '';
-    const existing = this.buffer.get([day, signal, alias, client, tenant, detail]);
+    const path = [day, signal, alias, client, tenant, detail];
+    const existing = this.buffer.get(path);
     if (existing !== undefined) {
       existing.count += by;
       return;
     }
     const cell: Cell = { day, signal, alias, client, tenant, detail, count: by };
-    this.buffer.getOrCreate([day, signal, alias, client, tenant, detail], () => cell);
+    this.buffer.getOrCreate(path, () => cell);
     this.cells.push(cell);
   }
 
