@@ -67,6 +67,9 @@ export function needsClientAge(flags: GatewayFlags, token: TokenIdentity | null,
   return (token.tenant === null && token.legacyTenant !== null) || requested.some((r) => r.source !== 'canonical');
 }
 
+/** The alias list of a request that named no legacy alias (most requests). */
+const NONE: readonly string[] = Object.freeze([]);
+
 function refuse(code: ErrorCode, detail: string, outcome: TenantOutcome | null, spoof: SpoofReason | null = null, legacyAliases: readonly string[] = [], legacyTid = false): Decision {
   return { pass: false, code, detail, outcome, spoof, legacyAliases, legacyTid };
 }
@@ -99,22 +102,25 @@ export function decide(input: DecisionInput): Decision {
   }
 
   // 3. Two or more distinct requested values.
-  const distinct: string[] = [];
-  for (const r of requested) if (!distinct.includes(r.value)) distinct.push(r.value);
-  if (distinct.length > 1) return refuse(route.conflictCode ?? 'tenant_conflict', 'the request carries different tenant values', 'conflict', 'conflict', [], legacyTid);
+  let wanted: string | null = null;
+  for (const r of requested) {
+    if (wanted === null) wanted = r.value;
+    else if (r.value !== wanted) return refuse(route.conflictCode ?? 'tenant_conflict', 'the request carries different tenant values', 'conflict', 'conflict', [], legacyTid);
+  }
 
   // 4. Scope-override headers.
   let scopes = token.scopes;
   if (input.scopeOverride !== null) {
     if (!flags.allowScopeHeader) return refuse('ERR_SCOPE_HEADER_FORBIDDEN', 'scope-override headers are not allowed', null, 'scope_header', [], legacyTid);
     // Permitted scope headers can only narrow the token's scopes, never widen them.
-    const wanted = input.scopeOverride;
-    scopes = token.scopes.filter((s) => wanted.includes(s));
+    const narrowed = input.scopeOverride;
+    scopes = token.scopes.filter((s) => narrowed.includes(s));
   }
 
   // 5. Legacy aliases and variant spellings.
-  const legacyAliases: string[] = [];
-  for (const r of requested) if (r.source !== 'canonical' && !legacyAliases.includes(r.header)) legacyAliases.push(r.header);
+  let aliases: string[] | null = null;
+  for (const r of requested) if (r.source !== 'canonical' && !(aliases !== null && aliases.includes(r.header))) (aliases ??= []).push(r.header);
+  const legacyAliases: readonly string[] = aliases ?? NONE;
   if (legacyAliases.length > 0 && strict) {
     return refuse('legacy_tenant_header_rejected', `legacy tenant header ${legacyAliases[0]} is not accepted for this client`, 'legacy_rejected', null, [], legacyTid);
   }
@@ -127,8 +133,7 @@ export function decide(input: DecisionInput): Decision {
   // 6./7. Effective tenant.
   let effective = tenant;
   let outcome: 'match' | 'override' = 'match';
-  if (distinct.length === 1 && distinct[0] !== tenant) {
-    const wanted = distinct[0];
+  if (wanted !== null && wanted !== tenant) {
     if (!flags.tenantOverride) return refuse('tenant_mismatch', 'the requested tenant differs from the token tenant', 'mismatch', 'mismatch', legacyAliases, legacyTid);
     if (token.allowedTenants === null || !token.allowedTenants.includes(wanted)) {
       return refuse('tenant_forbidden', 'the requested tenant is outside the token\'s allowed tenants', 'forbidden', 'forbidden_override', legacyAliases, legacyTid);

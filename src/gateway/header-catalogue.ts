@@ -105,6 +105,8 @@ export function compileHeaderCatalogue(profile: ContractProfile): HeaderCatalogu
  * Prefix-rule names are variants when they use `_` or `.` where the prefix has `-`.
  */
 export function isVariantName(inbound: string, entry: ReservedEntry): boolean {
+  // Most requests spell a reserved name as the catalogue does, or all in lower case.
+  if (entry.lower !== '' && (inbound === entry.lower || inbound === entry.name)) return false;
   const lower = inbound.toLowerCase();
   if (entry.lower === '') return lower.indexOf('_') !== -1 || lower.indexOf('.') !== -1;
   return lower !== entry.lower;

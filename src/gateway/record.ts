@@ -12,6 +12,7 @@ import { RateLimitedLog } from '../host/rate-limited-log.ts';
 const auditLog = new RateLimitedLog(10_000, Date.now, 'audit write failed; will retry');
 import type { Classification } from './classify.ts';
 import type { Decision, TokenIdentity } from './decide.ts';
+import { RequesterCellIndex } from './record-cells.ts';
 
 export interface RequestRecord {
   classification: Classification;
@@ -32,6 +33,7 @@ export class GatewayRecorder {
   private readonly synthetic;
   readonly upstreamErrors;
   readonly jwksRefreshes;
+  private readonly requesters: RequesterCellIndex;
   private readonly auditQueue: AuditEvent[] = [];
   private auditTimer: NodeJS.Timeout | null = null;
   private auditFlushing: Promise<void> | null = null;
@@ -48,6 +50,14 @@ export class GatewayRecorder {
     this.synthetic = HotCounter.for(m, 'tenantgate_synthetic_requests_total', 'Requests of synthetic clients (the acceptance matrix), counted apart from the legacy-use metrics, by kind', ['kind']);
     this.upstreamErrors = counter(m, 'tenantgate_gateway_upstream_errors_total', 'Upstream failures', ['upstream', 'code']);
     this.jwksRefreshes = counter(m, 'tenantgate_gateway_jwks_refresh_total', 'Verification key refreshes, by source (the Authority over HTTP, or its keys published in PostgreSQL)', ['result', 'source']);
+    this.requesters = new RequesterCellIndex({
+      stripped: this.stripped,
+      decisions: this.decisions,
+      legacyHeader: this.legacyHeader,
+      legacyTid: this.legacyTid,
+      synthetic: this.synthetic,
+      durable: ctx.counters,
+    });
     const buffered = gauge(m, 'tenantgate_gateway_audit_queue', 'Audit events waiting to be written', []);
     buffered.reset();
     this.auditTimer = setInterval(() => {
@@ -59,37 +69,25 @@ export class GatewayRecorder {
 
   record(r: RequestRecord): void {
     const counters = this.ctx.counters;
-    const client = r.token?.clientId ?? '';
-    const tenant = r.token?.tenant ?? r.token?.legacyTenant ?? '';
+    // The counts every request makes go into cells kept per requester (record-cells.ts).
+    const cells = this.requesters.for(r.token);
+    const { client, tenant, synthetic } = cells;
     // A synthetic client's legacy and spoof requests are deliberate: counted by kind in
     // tenantgate_synthetic_requests_total, never in the legacy-use metrics. The durable rows
     // stay, read apart through telemetry.synthetic_identities (src/telemetry/synthetic.ts).
-    const synthetic = r.token?.synthetic === true;
     if (synthetic) this.synthetic.inc('request');
     let variantSeen = false;
     for (const s of r.classification.stripped) {
-      this.stripped.inc(s.header, s.kind);
-      counters.increment(signals.gatewayHeaderStripped, { alias: s.header, detail: s.kind, client });
+      cells.count(cells.stripped(s));
       if (s.kind === 'variant') variantSeen = true;
     }
     if (variantSeen) this.spoofAttempt('variant', client, tenant, synthetic);
     if (r.classification.forgedEnvelope) this.spoofAttempt('forged_envelope', client, tenant, synthetic);
 
     const d = r.decision;
-    if (d.outcome !== null) {
-      this.decisions.inc(d.outcome);
-      counters.increment(signals.gatewayDecision, { detail: d.outcome, client, tenant });
-    }
-    for (const alias of d.legacyAliases) {
-      if (synthetic) this.synthetic.inc('legacy_header');
-      else this.legacyHeader.inc(alias, client);
-      counters.increment(signals.gatewayLegacyHeader, { alias, client, tenant });
-    }
-    if (d.legacyTid) {
-      if (synthetic) this.synthetic.inc('legacy_tid_claim');
-      else this.legacyTid.inc(client);
-      counters.increment(signals.gatewayLegacyTidClaim, { client, tenant });
-    }
+    if (d.outcome !== null) cells.count(cells.decision(d.outcome));
+    for (const alias of d.legacyAliases) cells.count(cells.alias(alias));
+    if (d.legacyTid) cells.count(cells.legacyTid());
     if (d.pass) {
       if (d.outcome === 'override') {
         this.audit({

@@ -17,6 +17,21 @@ export interface CounterLabels {
   detail?: string;
 }
 
+/** One label combination of `DailyCounters.handle`; opaque to callers. */
+export class CounterHandle {
+  /** The buffer cell this handle adds to while `epoch` is the counters' current one. */
+  cell: Cell | null = null;
+  epoch = -1;
+
+  constructor(
+    readonly signal: string,
+    readonly alias: string,
+    readonly client: string,
+    readonly tenant: string,
+    readonly detail: string,
+  ) {}
+}
+
 interface Cell {
   day: string;
   signal: string;
@@ -52,20 +67,39 @@ export class DailyCounters {
 
   increment(signal: string, labels: CounterLabels = {}, by = 1): void {
     const day = this.dayOf(this.clock.nowMs?.() ?? this.clock.now().getTime());
-    const alias = labels.alias ?? '';
-    const client = labels.client ?? '';
-    const tenant = labels.tenant ?? '';
-    const detail = labels.detail ?? '';
+    this.cellFor(day, signal, labels.alias ?? '', labels.client ?? '', labels.tenant ?? '', labels.detail ?? '').count += by;
+  }
+
+  /**
+   * A handle on one label combination, for a caller that counts it again and again (the
+   * gateway, per request): `add(handle)` is an addition into the cell the handle holds, and
+   * the cell is found again only after the buffer was handed to a batch or the day changed.
+   */
+  handle(signal: string, labels: CounterLabels = {}): CounterHandle {
+    return new CounterHandle(signal, labels.alias ?? '', labels.client ?? '', labels.tenant ?? '', labels.detail ?? '');
+  }
+
+  add(handle: CounterHandle, by = 1): void {
+    const day = this.dayOf(this.clock.nowMs?.() ?? this.clock.now().getTime());
+    if (handle.epoch !== this.epoch || handle.cell === null) {
+      handle.cell = this.cellFor(day, handle.signal, handle.alias, handle.client, handle.tenant, handle.detail);
+      handle.epoch = this.epoch;
+    }
+    handle.cell.count += by;
+  }
+
+  private cellFor(day: string, signal: string, alias: string, client: string, tenant: string, detail: string): Cell {
     const path = [day, signal, alias, client, tenant, detail];
     const existing = this.buffer.get(path);
-    if (existing !== undefined) {
-      existing.count += by;
-      return;
-    }
-    const cell: Cell = { day, signal, alias, client, tenant, detail, count: by };
+    if (existing !== undefined) return existing;
+    const cell: Cell = { day, signal, alias, client, tenant, detail, count: 0 };
     this.buffer.getOrCreate(path, () => cell);
     this.cells.push(cell);
+    return cell;
   }
+
+  /** Changes whenever cells found before may no longer be the buffer's: a batch was taken, or the day changed. */
+  private epoch = 0;
 
   private day = { start: 0, end: 0, name: '' };
 
@@ -74,6 +108,7 @@ export class DailyCounters {
     if (t < this.day.start || t >= this.day.end) {
       const start = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
       this.day = { start, end: start + 86_400_000, name: utcDay(new Date(t)) };
+      this.epoch++;
     }
     return this.day.name;
   }
@@ -124,6 +159,7 @@ export class DailyCounters {
       this.pending = { id: randomUUID(), cells: this.cells };
       this.cells = [];
       this.buffer.clear();
+      this.epoch++;
     }
     const batch = this.pending;
     try {

@@ -120,6 +120,50 @@ describe('durable daily counters', () => {
     assert.equal(await total(t.db, 'test.busy', '2026-03-16'), 2);
   });
 
+  it('a handle keeps counting into the right cell across flushes, the day change and an outage', async () => {
+    const target = new URL(t.runtimeUrl);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port));
+    target.port = String(proxy.port);
+    const db = new Database(target.toString(), { max: 2 });
+    let now = new Date('2026-03-14T23:59:59.000Z');
+    const counters = new DailyCounters({ db, instanceId: 'handles', clock: { now: () => now }, onError: () => {} });
+    const alias = counters.handle('test.handle', { alias: 'X-Tenant-Id', client: 'c1', tenant: 'tenant-a' });
+    const other = counters.handle('test.handle', { alias: 'X-Tenant-Id', client: 'c2', tenant: 'tenant-a' });
+    for (let i = 0; i < 5; i++) counters.add(alias);
+    // An increment by labels and a handle on the same labels share one cell.
+    counters.increment('test.handle', { alias: 'X-Tenant-Id', client: 'c1', tenant: 'tenant-a' });
+    counters.add(other, 3);
+    assert.equal(counters.bufferedCells, 2);
+    assert.equal(await counters.flush(), true);
+    counters.add(alias, 4);
+    assert.equal(await counters.flush(), true);
+    // While the database is away, a failed batch stays pending and new additions buffer apart.
+    await proxy.cut();
+    counters.add(alias, 10);
+    assert.equal(await counters.flush(), false);
+    counters.add(alias, 20);
+    await proxy.restore();
+    assert.equal(await counters.flush(), true);
+    // Midnight passes between two additions with no flush in between.
+    counters.add(alias);
+    now = new Date('2026-03-15T00:00:00.500Z');
+    counters.add(alias, 7);
+    counters.add(other);
+    assert.equal(await counters.stop(), true);
+    await db.close();
+    await proxy.close();
+    const rows = await readDailyCounters(t.db, '2026-03-14', '2026-03-15', ['test.handle']);
+    assert.deepEqual(
+      rows.map((r) => [r.day, r.client, r.count]),
+      [
+        ['2026-03-14', 'c1', 41],
+        ['2026-03-14', 'c2', 3],
+        ['2026-03-15', 'c1', 7],
+        ['2026-03-15', 'c2', 1],
+      ],
+    );
+  });
+
   it('heartbeats mark a day as having data, per instance', async () => {
     const reporter = new InstanceReporter(t.db, 'gateway', { clock: fixedClock('2026-03-15T10:00:00Z') });
     await reporter.register();
