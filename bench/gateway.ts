@@ -8,6 +8,8 @@
  *   (b) a bare @fastify/http-proxy in front of it (no auth; same request, token forwarded unread)
  *   (c) the tenantgate gateway, valid bearer token, telemetry on
  *   (d) as (c), every request also carrying a legacy tenant alias (counted)
+ *   (g) only with --cases …g: as (c) plus an unreserved header of the alias's size, the control
+ *       that tells the alias's own cost (d/g) from what one more header costs (g/c)
  *
  * The echo upstream runs in a process of its own, the gateway in another child and the bare
  * proxy in a third, nginx and HAProxy as their own foreground processes: no proxy shares an
@@ -19,7 +21,7 @@
  * req/s, p50 and p99 it reports the server side's CPU time per request (the Node child, plus
  * the peer's serving process for (e) and (f)).
  *
- *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases aefbcd] [--loader wrk|autocannon] [--json FILE] [--profile DIR] [--sign-every-request]
+ *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases aefbcd(g)] [--loader wrk|autocannon] [--json FILE] [--profile DIR] [--sign-every-request]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -154,6 +156,8 @@ const targets: Target[] = [
   { label: 'p99 tenantgate/HAProxy c/f', x: 'c', y: 'f', field: 'p99', bound: { op: '<=', value: 1.1 } },
   { label: 'throughput tenantgate/nginx c/e', x: 'c', y: 'e', field: 'rps', bound: { op: '>=', value: 0.5 } },
   { label: 'throughput legacy/tenantgate d/c', x: 'd', y: 'c', field: 'rps', bound: { op: '>=', value: 0.98 } },
+  { label: 'throughput legacy/control d/g', x: 'd', y: 'g', field: 'rps' },
+  { label: 'throughput control/tenantgate g/c', x: 'g', y: 'c', field: 'rps' },
   { label: 'throughput c/b', x: 'c', y: 'b', field: 'rps', bound: { op: '>=', value: 0.85 } },
   { label: 'p99 c/b', x: 'c', y: 'b', field: 'p99', bound: { op: '<=', value: 1.25 } },
   { label: 'throughput c/a', x: 'c', y: 'a', field: 'rps' },
@@ -172,7 +176,7 @@ async function measure(): Promise<void> {
       rounds: { type: 'string', default: '6' },
       // Writes a V8 CPU profile of the gateway's process per gateway case (c, d) and round into this directory.
       profile: { type: 'string' },
-      // Which cases to run (letters a-f); each ratio needs both of its cases.
+      // Which cases to run (letters a-g; g, the control for d, only when asked); each ratio needs both of its cases.
       cases: { type: 'string', default: 'aefbcd' },
       // wrk (default when installed or installable) or autocannon.
       loader: { type: 'string' },
@@ -281,13 +285,15 @@ async function measure(): Promise<void> {
       ['b', '(b) bare @fastify/http-proxy', peerUrl.b, bearer],
       ['c', '(c) gateway, token + telemetry', t.gateway, bearer],
       ['d', '(d) gateway, legacy alias on every request', t.gateway, { ...bearer, 'x-tenant-id': 'tenant-alpha' }],
+      // The control for (d): a header of the alias's size that nothing reserves (one letter off).
+      ['g', "(g) gateway, an unreserved header of the alias's size", t.gateway, { ...bearer, 'x-tenant-ix': 'tenant-alpha' }],
     ];
     const cases = all.filter(([letter]) => wanted(letter));
     runs.push(...cases.map(([letter, name]) => ({ letter, name, rounds: [] })));
     // The server side's CPU: the proxy's process (the gateway child, the bare proxy's, the peer's
     // serving process) and the echo upstream's.
     const proxyCpu = async (letter: string) =>
-      letter === 'c' || letter === 'd' ? await childCpu() : letter === 'b' ? processCpuMicros(bareProxy!.pid) : peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0;
+      letter === 'c' || letter === 'd' || letter === 'g' ? await childCpu() : letter === 'b' ? processCpuMicros(bareProxy!.pid) : peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0;
     const serverCpu = async (letter: string) => (await proxyCpu(letter)) + processCpuMicros(t.echoPid);
     // Warm-up: connection pools, JIT, the token cache.
     for (const [, , url, headers] of cases) await load({ url, connections, duration: 2, headers });
