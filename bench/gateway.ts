@@ -1,5 +1,5 @@
 /**
- * Gateway overhead and its peers, one run, one echo upstream, six cases:
+ * Gateway overhead and its peers, one run, one echo upstream, six cases (a seventh on request):
  *   (a) direct to the echo upstream
  *   (e) nginx (Debian nginx-light), bare reverse proxy, one worker, keep-alive upstream
  *   (f) HAProxy 2.6 (Debian haproxy), one thread: ES256 jwt_verify on every request with its
