@@ -1,6 +1,8 @@
 /**
- * Stage 5 of the pipeline: forwarding. One undici `Pool` per upstream origin (keep-alive,
- * no pipelining), each request dispatched with a handler that streams both ways: the
+ * Stage 5 of the pipeline: forwarding. One connection pool per upstream origin (keep-alive,
+ * no pipelining): the gateway's own HTTP/1.1 client (upstream-h1.ts), or, with tracing on,
+ * undici's `Pool`, whose OpenTelemetry instrumentation makes the client span and propagates
+ * its context. Each request is dispatched with a handler that streams both ways: the
  * client's body goes to the upstream as it arrives, the upstream's answer is written to the
  * client chunk by chunk with backpressure, and nothing is buffered or parsed on the way.
  *
@@ -12,11 +14,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
 import type { ErrorCode } from '../contract/errors.ts';
+import { H1Pool } from './upstream-h1.ts';
 
 export interface UpstreamOptions {
   /** Time for the upstream's headers, and between two chunks of its body. */
   timeoutMs: number;
+  /** Forward through undici (traced: its instrumentation makes the client span) rather than the gateway's own client. */
+  undici?: boolean;
 }
+
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UPSTREAM_HEADERS_TIMEOUT', 'UPSTREAM_BODY_TIMEOUT', 'UPSTREAM_CONNECT_TIMEOUT']);
 
 /** Hop-by-hop response headers (RFC 9110 §7.6.1): never passed back to the client. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate']);
@@ -24,7 +31,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te'
 /** How an upstream failure is answered. */
 export function upstreamFailure(error: { code?: string; cause?: unknown }): { code: ErrorCode; detail: string } {
   const code = error.code ?? (error.cause as { code?: string } | undefined)?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (code !== undefined && TIMEOUTS.has(code)) {
     return { code: 'gateway_timeout', detail: 'the upstream did not answer in time' };
   }
   if (code === 'ECONNREFUSED') return { code: 'bad_gateway', detail: 'the upstream refused the connection' };
@@ -60,6 +67,10 @@ function mayCarryLength(method: string, status: number): boolean {
 
 /** The `status` of a request whose client closed the connection before its answer was complete. */
 export const CLIENT_CLOSED = 499;
+
+function text(v: Buffer | string): string {
+  return typeof v === 'string' ? v : v.toString('latin1');
+}
 
 /** The relays a client connection is waiting on (several only when it pipelines). */
 const RELAYS = Symbol('tenantgate.relays');
@@ -135,7 +146,8 @@ class Relay implements Dispatcher.DispatchHandler {
     if (this.clientGone) abort(new Error('the client closed the connection'));
   }
 
-  onHeaders(statusCode: number, raw: Buffer[], resume: () => void): boolean {
+  /** `raw` holds Buffers from undici, latin1 strings from the gateway's own client. */
+  onHeaders(statusCode: number, raw: (Buffer | string)[], resume: () => void): boolean {
     if (statusCode < 200) return true;
     this.status = statusCode;
     this.resume = resume;
@@ -145,11 +157,11 @@ class Relay implements Dispatcher.DispatchHandler {
     let listed: string[] | null = null;
     const out: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i].toString('latin1');
+      const name = text(raw[i]);
       const lower = name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) {
         if (lower === 'connection') {
-          for (const token of raw[i + 1].toString('latin1').toLowerCase().split(',')) {
+          for (const token of text(raw[i + 1]).toLowerCase().split(',')) {
             const t = token.trim();
             if (t !== '' && t !== 'keep-alive') (listed ??= []).push(t);
           }
@@ -158,7 +170,7 @@ class Relay implements Dispatcher.DispatchHandler {
       }
       if (lower === 'x-request-id') continue;
       if (lower === 'content-length') this.sized = true;
-      out.push(name, raw[i + 1].toString('latin1'));
+      out.push(name, text(raw[i + 1]));
     }
     if (listed !== null) {
       // Headers the upstream named in its Connection header are hop-by-hop too.
@@ -231,23 +243,29 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 }
 
+const CONNECTIONS = 256;
+const KEEP_ALIVE_MS = 30_000;
+
 export class Upstreams {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, H1Pool | Pool>();
 
   constructor(private readonly options: UpstreamOptions) {}
 
-  private poolFor(origin: string): Pool {
+  private poolFor(origin: string): H1Pool | Pool {
     let pool = this.pools.get(origin);
     if (pool === undefined) {
       const timeout = this.options.timeoutMs;
-      pool = new Pool(origin, {
-        connections: 256,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        connect: { timeout: Math.min(timeout, 10_000) },
-      });
+      const connectTimeout = Math.min(timeout, 10_000);
+      pool = this.options.undici
+        ? new Pool(origin, {
+            connections: CONNECTIONS,
+            pipelining: 1,
+            keepAliveTimeout: KEEP_ALIVE_MS,
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
+            connect: { timeout: connectTimeout },
+          })
+        : new H1Pool(origin, { connections: CONNECTIONS, timeoutMs: timeout, connectTimeoutMs: connectTimeout, keepAliveTimeoutMs: KEEP_ALIVE_MS });
       this.pools.set(origin, pool);
     }
     return pool;
@@ -256,16 +274,11 @@ export class Upstreams {
   /** Sends the request on; `done` runs once, when the client has its answer or the upstream failed. */
   forward(f: ForwardRequest, done: (outcome: ForwardOutcome) => void): void {
     const hasBody = f.req.headers['transfer-encoding'] !== undefined || (f.req.headers['content-length'] !== undefined && f.req.headers['content-length'] !== '0');
-    this.poolFor(f.origin).dispatch(
-      {
-        origin: f.origin,
-        path: f.target,
-        method: f.method as Dispatcher.HttpMethod,
-        headers: f.headers,
-        body: hasBody ? f.req : null,
-      },
-      new Relay(f, done),
-    );
+    const body = hasBody ? f.req : null;
+    const pool = this.poolFor(f.origin);
+    const relay = new Relay(f, done);
+    if (pool instanceof H1Pool) return pool.dispatch({ method: f.method, path: f.target, headers: f.headers, body }, relay);
+    pool.dispatch({ origin: f.origin, path: f.target, method: f.method as Dispatcher.HttpMethod, headers: f.headers, body }, relay);
   }
 
   async close(): Promise<void> {

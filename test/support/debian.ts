@@ -14,8 +14,14 @@ export interface DebianPart {
 
 const updated = { done: false };
 
+/**
+ * Test files run in parallel and may need a part at the same time: apt waits for the other's
+ * dpkg lock (up to 10 minutes) instead of failing on it.
+ */
+const WAIT_FOR_LOCK = ['-o', 'DPkg::Lock::Timeout=600'];
+
 function aptInstall(pkgs: string[]): number | null {
-  return spawnSync('apt-get', ['install', '-y', ...pkgs], {
+  return spawnSync('apt-get', [...WAIT_FOR_LOCK, 'install', '-y', ...pkgs], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   }).status;
@@ -30,7 +36,7 @@ export function ensureDebian(...parts: DebianPart[]): void {
   if (process.getuid?.() !== 0) throw new Error(instruction);
   if (aptInstall(pkgs) !== 0 && !updated.done) {
     updated.done = true;
-    spawnSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    spawnSync('apt-get', [...WAIT_FOR_LOCK, 'update'], { stdio: ['ignore', 'ignore', 'inherit'] });
     aptInstall(pkgs);
   }
   const still = missing.filter((p) => !existsSync(p.path));
