@@ -4,8 +4,8 @@
  * `node:http` itself uses, strict mode: a doubled Content-Length or a malformed head is a
  * parse error, never a guess). It does only what forwarding needs, and per request it does
  * little: one write for the head, the parser's callbacks, and the answer handed on as it
- * arrives. It carries no request bodies of its own and makes no retries beyond one: a request
- * without a body that is idempotent is sent again, once, on a fresh connection when a reused
+ * arrives. A request body is the client's, streamed on as it comes. The only retry: an
+ * idempotent request without a body is sent again, once, on a fresh connection when a reused
  * one turns out to have been closed before any answer came.
  *
  * Timeouts: connecting takes at most `connectTimeoutMs`; once sent, a request waits at most
@@ -103,7 +103,7 @@ const SWEEP_MS = 1000;
 
 /** One request on its way: queued, then on a connection until its answer is complete. */
 class Exchange {
-  status = 0;
+  /** The final (not 1xx) answer's head has arrived. */
   final = false;
   completed = false;
   failed = false;
@@ -130,7 +130,7 @@ class Exchange {
 }
 
 class H1Connection {
-  readonly socket: Socket;
+  private readonly socket: Socket;
   private readonly parser: NativeParser;
   private current: Exchange | null = null;
   private connected = false;
@@ -253,7 +253,6 @@ class H1Connection {
     }
     if (status < 200) return 0;
     ex.final = true;
-    ex.status = status;
     this.keepAlive = keepAlive;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i];
