@@ -1,5 +1,5 @@
 /**
- * Gateway overhead and its peers, one run, one echo upstream, six cases (a seventh on request):
+ * Gateway overhead and its peers, one run, one echo upstream, eight cases (a ninth on request):
  *   (a) direct to the echo upstream
  *   (e) nginx (Debian nginx-light), bare reverse proxy, one worker, keep-alive upstream
  *   (f) HAProxy 2.6 (Debian haproxy), one thread: ES256 jwt_verify on every request with its
@@ -8,20 +8,27 @@
  *   (b) a bare @fastify/http-proxy in front of it (no auth; same request, token forwarded unread)
  *   (c) the tenantgate gateway, valid bearer token, telemetry on
  *   (d) as (c), every request also carrying a legacy tenant alias (counted)
+ *   (h) the floor of the gateway's data plane in Node: a node:http server handing every request
+ *       straight to the gateway's forwarding stage, no policy (bench/gateway/floor-proxy.ts);
+ *       c/h is what the policy and the host cost
+ *   (i) as (h) without node:http's server: a node:net server reading requests with llhttp
+ *       (bench/gateway/floor-raw.ts, a measuring stick, not a server); h/i is what Node's HTTP
+ *       server costs, i/e the ceiling of a data plane on Node
  *   (g) only with --cases …g: as (c) plus an unreserved header of the alias's size, the control
  *       that tells the alias's own cost (d/g) from what one more header costs (g/c)
  *
- * The echo upstream runs in a process of its own, the gateway in another child and the bare
- * proxy in a third, nginx and HAProxy as their own foreground processes: no proxy shares an
- * event loop, a heap or the JIT's type feedback with its upstream or with another proxy; this process only generates load (wrk with one thread, or autocannon). Before
+ * The echo upstream runs in a process of its own, the gateway in another child, the bare proxy
+ * and each floor in one of their own, nginx and HAProxy as their own foreground processes: no
+ * proxy shares an event loop, a heap or the JIT's type feedback with its upstream or with
+ * another proxy; this process only generates load (wrk with one thread, or autocannon). Before
  * measuring, the script proves HAProxy refuses a token signed by another key and an expired
  * one. The cases run interleaved for several rounds in alternating order so drift in machine
  * speed hits all of them alike; figures are per-case medians, and the ratios are given both
  * as ratios of those medians and as medians of the per-round (back-to-back) ratios. Besides
  * req/s, p50 and p99 it reports the server side's CPU time per request (the Node child, plus
- * the peer's serving process for (e) and (f)).
+ * the peer's serving process for (e) and (f), the floor's for (h) and (i)).
  *
- *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases aefbcd(g)] [--loader wrk|autocannon] [--json FILE] [--profile DIR] [--sign-every-request]
+ *   node --import tsx bench/gateway.ts [--duration 5] [--connections 50] [--rounds 6] [--cases aefbcdhi(g)] [--loader wrk|autocannon] [--json FILE] [--profile DIR] [--sign-every-request]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +48,8 @@ import { createComponentContext } from '../src/host/context.ts';
 import { freeBasePort, freePort } from '../test/support/ports.ts';
 import { createMinter, startEcho } from '../test/gateway/support/harness.ts';
 import { ensureBenchParts } from './gateway/debian-parts.ts';
+import { startFloorProxy } from './gateway/floor-proxy.ts';
+import { startRawFloor } from './gateway/floor-raw.ts';
 import { checkHaproxyHonest } from './gateway/honesty.ts';
 import { autocannonLoader, wrkLoader, type Loader, type LoaderName } from './gateway/loaders.ts';
 import { peersExited, startHaproxy, startNginx, stopPeers, type Peer } from './gateway/peers.ts';
@@ -77,19 +86,28 @@ async function startEchoProcess(): Promise<{ url: string; pid: number; stop(): v
   return { url, pid: proc.pid!, stop: () => proc.kill('SIGTERM') };
 }
 
-/** Child: the bare @fastify/http-proxy in front of the echo upstream, in a process of its own. */
+/**
+ * Child: a bare proxy in front of the echo upstream, in a process of its own — @fastify/http-proxy
+ * (b), or the data plane's floor on node:http (h) or on node:net (i).
+ */
 async function serveBare(): Promise<void> {
   const upstream = process.argv[process.argv.indexOf('--bare') + 1];
-  const bare = Fastify({ logger: false });
-  await bare.register(httpProxy, { upstream, prefix: '/api/v1/platform', rewritePrefix: '/api/v1/platform' });
-  const port = await freePort();
-  await bare.listen({ host: '127.0.0.1', port });
-  process.send!({ type: 'bare', url: `http://127.0.0.1:${port}` });
+  if (process.argv.includes('--floor')) {
+    const floor = process.argv.includes('--raw') ? await startRawFloor(upstream) : await startFloorProxy(upstream);
+    process.send!({ type: 'bare', url: floor.url });
+  } else {
+    const bare = Fastify({ logger: false });
+    await bare.register(httpProxy, { upstream, prefix: '/api/v1/platform', rewritePrefix: '/api/v1/platform' });
+    const port = await freePort();
+    await bare.listen({ host: '127.0.0.1', port });
+    process.send!({ type: 'bare', url: `http://127.0.0.1:${port}` });
+  }
   process.on('disconnect', () => process.exit(0));
 }
 
-async function startBareProcess(upstream: string): Promise<{ url: string; pid: number; stop(): void }> {
-  const proc = fork(import.meta.filename, ['--bare', upstream], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startBareProcess(upstream: string, kind: 'fastify' | 'floor' | 'raw'): Promise<{ url: string; pid: number; stop(): void }> {
+  const args = ['--bare', upstream, ...(kind === 'floor' ? ['--floor'] : kind === 'raw' ? ['--floor', '--raw'] : [])];
+  const proc = fork(import.meta.filename, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
     proc.once('message', (m: { url: string }) => resolve(m.url));
     proc.once('exit', (code) => reject(new Error(`the bare proxy exited (${code})`)));
@@ -158,6 +176,11 @@ const targets: Target[] = [
   { label: 'throughput legacy/tenantgate d/c', x: 'd', y: 'c', field: 'rps', bound: { op: '>=', value: 0.98 } },
   { label: 'throughput legacy/control d/g', x: 'd', y: 'g', field: 'rps' },
   { label: 'throughput control/tenantgate g/c', x: 'g', y: 'c', field: 'rps' },
+  { label: 'throughput floor/nginx h/e', x: 'h', y: 'e', field: 'rps' },
+  { label: 'throughput tenantgate/floor c/h', x: 'c', y: 'h', field: 'rps' },
+  { label: 'server CPU per request c/h', x: 'c', y: 'h', field: 'cpuMicrosPerRequest' },
+  { label: 'throughput raw floor/nginx i/e', x: 'i', y: 'e', field: 'rps' },
+  { label: 'throughput floor/raw floor h/i', x: 'h', y: 'i', field: 'rps' },
   { label: 'throughput c/b', x: 'c', y: 'b', field: 'rps', bound: { op: '>=', value: 0.85 } },
   { label: 'p99 c/b', x: 'c', y: 'b', field: 'p99', bound: { op: '<=', value: 1.25 } },
   { label: 'throughput c/a', x: 'c', y: 'a', field: 'rps' },
@@ -177,7 +200,7 @@ async function measure(): Promise<void> {
       // Writes a V8 CPU profile of the gateway's process per gateway case (c, d) and round into this directory.
       profile: { type: 'string' },
       // Which cases to run (letters a-g; g, the control for d, only when asked); each ratio needs both of its cases.
-      cases: { type: 'string', default: 'aefbcd' },
+      cases: { type: 'string', default: 'aefbcdhi' },
       // wrk (default when installed or installable) or autocannon.
       loader: { type: 'string' },
       // Writes every figure (per round, medians, ratios, HAProxy's checks) as JSON.
@@ -203,9 +226,13 @@ async function measure(): Promise<void> {
   const serveArgs = ['--serve', ...(args['sign-every-request'] ? ['--sign-every-request'] : [])];
   const child: ChildProcess = fork(import.meta.filename, serveArgs, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let bareProxy: Awaited<ReturnType<typeof startBareProcess>> | null = null;
+  let floorProxy: Awaited<ReturnType<typeof startBareProcess>> | null = null;
+  let rawFloor: Awaited<ReturnType<typeof startBareProcess>> | null = null;
   const cleanUp = () => {
     stopPeers();
     bareProxy?.stop();
+    floorProxy?.stop();
+    rawFloor?.stop();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     rmSync(scratch, { recursive: true, force: true });
   };
@@ -256,8 +283,16 @@ async function measure(): Promise<void> {
   const runs: CaseRuns[] = [];
   try {
     if (wanted('b')) {
-      bareProxy = await startBareProcess(directUrl.origin);
+      bareProxy = await startBareProcess(directUrl.origin, 'fastify');
       peerUrl.b = `${bareProxy.url}${directUrl.pathname}`;
+    }
+    if (wanted('h')) {
+      floorProxy = await startBareProcess(directUrl.origin, 'floor');
+      peerUrl.h = `${floorProxy.url}${directUrl.pathname}`;
+    }
+    if (wanted('i')) {
+      rawFloor = await startBareProcess(directUrl.origin, 'raw');
+      peerUrl.i = `${rawFloor.url}${directUrl.pathname}`;
     }
     if (wanted('e')) {
       const nginx = await startNginx(upstreamPort);
@@ -287,13 +322,16 @@ async function measure(): Promise<void> {
       ['d', '(d) gateway, legacy alias on every request', t.gateway, { ...bearer, 'x-tenant-id': 'tenant-alpha' }],
       // The control for (d): a header of the alias's size that nothing reserves (one letter off).
       ['g', "(g) gateway, an unreserved header of the alias's size", t.gateway, { ...bearer, 'x-tenant-ix': 'tenant-alpha' }],
+      // The same request bytes as (c), forwarded with no policy at all.
+      ['h', '(h) floor: node:http + the gateway forwarding stage', peerUrl.h, bearer],
+      ['i', '(i) floor without node:http: node:net + llhttp + the upstream client', peerUrl.i, bearer],
     ];
     const cases = all.filter(([letter]) => wanted(letter));
     runs.push(...cases.map(([letter, name]) => ({ letter, name, rounds: [] })));
     // The server side's CPU: the proxy's process (the gateway child, the bare proxy's, the peer's
     // serving process) and the echo upstream's.
     const proxyCpu = async (letter: string) =>
-      letter === 'c' || letter === 'd' || letter === 'g' ? await childCpu() : letter === 'b' ? processCpuMicros(bareProxy!.pid) : peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0;
+      letter === 'c' || letter === 'd' || letter === 'g' ? await childCpu() : letter === 'b' ? processCpuMicros(bareProxy!.pid) : letter === 'h' ? processCpuMicros(floorProxy!.pid) : letter === 'i' ? processCpuMicros(rawFloor!.pid) : peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0;
     const serverCpu = async (letter: string) => (await proxyCpu(letter)) + processCpuMicros(t.echoPid);
     // Warm-up: connection pools, JIT, the token cache.
     for (const [, , url, headers] of cases) await load({ url, connections, duration: 2, headers });
@@ -315,6 +353,8 @@ async function measure(): Promise<void> {
   } finally {
     stopPeers();
     bareProxy?.stop();
+    floorProxy?.stop();
+    rawFloor?.stop();
     await peersExited(peers);
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });
