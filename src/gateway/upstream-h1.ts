@@ -10,7 +10,9 @@
  *
  * Timeouts: connecting takes at most `connectTimeoutMs`; once sent, a request waits at most
  * `timeoutMs` of silence for its answer's head and between two chunks of its body (not while
- * the client is slow to take the answer). An idle connection is closed after
+ * the client is slow to take the answer). A request waiting for a free connection (all
+ * `connections` busy) waits at most `timeoutMs` too, give or take the pool's one-second
+ * sweep, so a hung upstream cannot hold a queue of requests unanswered. An idle connection is closed after
  * `keepAliveTimeoutMs`, or a second before the upstream's own `Keep-Alive: timeout=`.
  */
 import type { IncomingMessage } from 'node:http';
@@ -67,7 +69,7 @@ export interface H1PoolOptions {
 /** A failure of the upstream side, with a stable code (forward.ts maps it to 502 or 504). */
 export class UpstreamError extends Error {
   constructor(
-    readonly code: 'UPSTREAM_CONNECT_TIMEOUT' | 'UPSTREAM_HEADERS_TIMEOUT' | 'UPSTREAM_BODY_TIMEOUT' | 'UPSTREAM_PROTOCOL' | 'UPSTREAM_CLOSED' | 'UPSTREAM_UPGRADE' | 'UPSTREAM_ABORTED' | 'UPSTREAM_INVALID_HEADER',
+    readonly code: 'UPSTREAM_CONNECT_TIMEOUT' | 'UPSTREAM_QUEUE_TIMEOUT' | 'UPSTREAM_HEADERS_TIMEOUT' | 'UPSTREAM_BODY_TIMEOUT' | 'UPSTREAM_PROTOCOL' | 'UPSTREAM_CLOSED' | 'UPSTREAM_UPGRADE' | 'UPSTREAM_ABORTED' | 'UPSTREAM_INVALID_HEADER',
     message: string,
     cause?: unknown,
   ) {
@@ -114,6 +116,8 @@ class Exchange {
   answered = false;
   retried = false;
   conn: H1Connection | null = null;
+  /** When it last joined the pool's queue (ms since the epoch). */
+  queuedSince = 0;
 
   constructor(
     readonly head: string,
@@ -261,7 +265,10 @@ class H1Connection {
         if (m !== null) this.hintMs = Number(m[1]) * 1000 - HINT_MARGIN_MS;
       }
     }
-    ex.handler.onHeaders(status, raw, () => this.resume());
+    // A late call (the client drained after this answer was complete) must not resume another exchange.
+    ex.handler.onHeaders(status, raw, () => {
+      if (this.current === ex) this.resume();
+    });
     // A HEAD answer's length describes the GET's body: none follows.
     return ex.request.method === 'HEAD' ? 1 : 0;
   }
@@ -302,9 +309,16 @@ class H1Connection {
     if (this.current !== ex) return;
     this.current = null;
     ex.conn = null;
-    if (!this.keepAlive || this.paused || this.closed) {
+    if (!this.keepAlive || this.closed) {
       this.socket.destroy();
       return;
+    }
+    // Paused for the client's sake when the answer's last bytes came: the answer is whole, so
+    // the connection can carry the next request while the client takes the rest.
+    if (this.paused) {
+      this.paused = false;
+      this.socket.setTimeout(this.owner.options.timeoutMs);
+      this.socket.resume();
     }
     this.idleDeadline = Date.now() + Math.min(this.owner.options.keepAliveTimeoutMs, this.hintMs);
     this.owner.released(this);
@@ -420,6 +434,7 @@ export class H1Pool {
       conn.destroy();
     }
     if (this.total < this.options.connections) return this.open(ex);
+    ex.queuedSince = Date.now();
     this.queue.push(ex);
   }
 
@@ -430,8 +445,9 @@ export class H1Pool {
 
   /** Sends `ex` again on a new connection (a reused one had been closed under it). */
   fresh(ex: Exchange): void {
-    if (this.total < this.options.connections) this.open(ex);
-    else this.queue.unshift(ex);
+    if (this.total < this.options.connections) return this.open(ex);
+    ex.queuedSince = Date.now();
+    this.queue.unshift(ex);
   }
 
   private abort(ex: Exchange, err: Error): void {
@@ -469,6 +485,14 @@ export class H1Pool {
   private sweep(): void {
     const now = Date.now();
     for (let i = this.idle.length - 1; i >= 0; i--) if (this.idle[i].idleDeadline <= now) this.idle[i].destroy();
+    // No connection came free in time for these: the upstream is too slow for its load.
+    const since = now - this.options.timeoutMs;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const ex = this.queue[i];
+      if (ex.queuedSince > since) continue;
+      this.queue.splice(i, 1);
+      ex.fail(new UpstreamError('UPSTREAM_QUEUE_TIMEOUT', 'no connection to the upstream came free in time'));
+    }
   }
 
   /** Lets the requests under way finish, then closes every connection. */

@@ -1,10 +1,11 @@
 /**
  * The gateway's HTTP/1.1 upstream client (src/gateway/upstream-h1.ts) against raw TCP
- * upstreams that speak exactly the bytes each case needs: keep-alive reuse and the upstream's
- * own idle limit, the one retry of an idempotent request on a connection closed under it,
- * interim answers, close-delimited and malformed answers, timeouts, the connection limit and
- * its queue, an aborted request, a header that cannot be sent, a chunked request body, and
- * shutdown.
+ * upstreams that speak exactly the bytes each case needs: keep-alive reuse (also after an
+ * answer that completed while paused for the client) and the upstream's own idle limit, the
+ * one retry of an idempotent request on a connection closed under it, interim answers,
+ * close-delimited and malformed answers, timeouts, the connection limit and its queue (and how
+ * long a request may wait in it), an aborted request, a header that cannot be sent, a chunked
+ * request body, and shutdown.
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
@@ -124,6 +125,38 @@ describe('the gateway HTTP/1.1 upstream client', () => {
     assert.match(up.requests[2], /\r\nx-one: 1\r\nX-Two: two\r\nhost: 127\.0\.0\.1:\d+\r\n\r\n$/);
   });
 
+  it('an answer that completes while paused for the client still frees its connection; a late resume touches nothing', async () => {
+    const { up, pool } = await setup((_h, s) => {
+      s.write('HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nab');
+      setTimeout(() => s.write('cd'), 30);
+    });
+    // The client is slow when the last chunk comes: the handler asks for a pause then.
+    let late: (() => void) | null = null;
+    const slow = collect();
+    let received = 0;
+    const handler: H1Handler = {
+      ...slow.handler,
+      onHeaders: (status, raw, resume) => {
+        late = resume;
+        return slow.handler.onHeaders(status, raw, resume);
+      },
+      onData: (chunk) => {
+        slow.handler.onData(chunk);
+        received += chunk.length;
+        return received < 4;
+      },
+    };
+    pool.dispatch(get('/slow'), handler);
+    assert.equal((await slow.done).body, 'abcd');
+    const next = collect();
+    pool.dispatch(get('/next'), next.handler);
+    late!();
+    const answer = await next.done;
+    assert.equal(answer.error, null);
+    assert.equal(answer.body, 'abcd');
+    assert.equal(up.connections, 1, 'the second request went on the same connection');
+  });
+
   it("does not reuse a connection past the upstream's own Keep-Alive timeout (less a second)", async () => {
     const { up, pool } = await setup((_h, s) => s.write(ok('ok', 'keep-alive: timeout=2\r\n')));
     await send(pool);
@@ -238,6 +271,36 @@ describe('the gateway HTTP/1.1 upstream client', () => {
     assert.equal(up.maxOpen, 2);
     assert.equal(up.requests.length, 4, 'the aborted request was never sent');
     assert.deepEqual(calls.map((c) => c.errors), [0, 0, 0, 0, 1]);
+  });
+
+  it('a queued request waits at most timeoutMs for a connection, while the busy one keeps its answer coming', async () => {
+    // The one connection is busy with an answer that trickles in faster than the timeout, for
+    // longer than the timeout plus the pool's one-second sweep.
+    const { up, pool } = await setup(
+      (_h, s) => {
+        s.write('HTTP/1.1 200 OK\r\ncontent-length: 12\r\n\r\n');
+        let sent = 0;
+        const drip = setInterval(() => {
+          s.write('ab');
+          if (++sent === 6) clearInterval(drip);
+        }, 350);
+      },
+      { connections: 1, timeoutMs: 500 },
+    );
+    const busy = collect();
+    pool.dispatch(get('/busy'), busy.handler);
+    const queued = collect();
+    const started = Date.now();
+    pool.dispatch(get('/queued'), queued.handler);
+    const waited = await queued.done;
+    assert.equal(waited.error?.code, 'UPSTREAM_QUEUE_TIMEOUT');
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 500, `failed after ${elapsed} ms, before its time`);
+    const answer = await busy.done;
+    assert.equal(answer.error, null);
+    assert.equal(answer.body, 'abababababab');
+    assert.equal(up.requests.length, 1, 'the queued request was never sent');
+    assert.equal(queued.errors, 1);
   });
 
   it('an in-flight request aborted by its client closes its connection and errs once', async () => {
