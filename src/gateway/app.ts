@@ -114,7 +114,7 @@ export async function buildGatewayApp(ctx: ComponentContext, signingKey: Identit
 
   const tracing = activeTracing();
   const authenticator = new Authenticator(verifier, () => ctx.clock.now().getTime(), revocations.list);
-  const upstreams = new Upstreams({ timeoutMs: config.gateway.upstreamTimeoutMs, undici: tracing !== null });
+  const upstreams = new Upstreams({ timeoutMs: config.gateway.upstreamTimeoutMs, tracing });
   // The window's two states, built once: a request only compares the clock with its end.
   const windowOpen = legacyWindowFlags(config.rollout, Number.NEGATIVE_INFINITY);
   const windowClosed = legacyWindowFlags(config.rollout, Number.POSITIVE_INFINITY);

@@ -2,7 +2,7 @@
  * The gateway's data plane: Node's HTTP server hands every request here first. A request
  * whose path the route table covers is carried by the pipeline (pipeline.ts) on Node's own
  * request and response — no framework request cycle, no reply objects, the upstream reached
- * through an undici pool (forward.ts). Everything else (the console, the gateway's own
+ * through the gateway's own connection pools (forward.ts, upstream-h1.ts). Everything else (the console, the gateway's own
  * endpoints, /healthz, /readyz, /metrics, unknown paths) goes on to the Fastify app.
  *
  * What the host gives every request is kept: the request id (`X-Request-Id`), the request

@@ -1,10 +1,10 @@
 /**
  * Stage 5 of the pipeline: forwarding. One connection pool per upstream origin (keep-alive,
- * no pipelining): the gateway's own HTTP/1.1 client (upstream-h1.ts), or, with tracing on,
- * undici's `Pool`, whose OpenTelemetry instrumentation makes the client span and propagates
- * its context. Each request is dispatched with a handler that streams both ways: the
- * client's body goes to the upstream as it arrives, the upstream's answer is written to the
- * client chunk by chunk with backpressure, and nothing is buffered or parsed on the way.
+ * no pipelining), on the gateway's own HTTP/1.1 client (upstream-h1.ts); with tracing on,
+ * each call is a client span whose context the upstream receives. Each request is dispatched
+ * with a handler that streams both ways: the client's body goes to the upstream as it
+ * arrives, the upstream's answer is written to the client chunk by chunk with backpressure,
+ * and nothing is buffered or parsed on the way.
  *
  * Upstream slow → 504 `gateway_timeout`; refused or broken before it answered → 502
  * `bad_gateway`; broken after it started answering → the client's connection is cut, so a
@@ -12,18 +12,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Pool, type Dispatcher } from 'undici';
 import type { ErrorCode } from '../contract/errors.ts';
-import { H1Pool } from './upstream-h1.ts';
+import type { ActiveTracing } from '../telemetry/tracing/active.ts';
+import { H1Pool, type H1Handler } from './upstream-h1.ts';
 
 export interface UpstreamOptions {
   /** Time for the upstream's headers, and between two chunks of its body. */
   timeoutMs: number;
-  /** Forward through undici (traced: its instrumentation makes the client span) rather than the gateway's own client. */
-  undici?: boolean;
+  /** With tracing on: every call is a client span, its context sent on. */
+  tracing?: ActiveTracing | null;
 }
 
-const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UPSTREAM_HEADERS_TIMEOUT', 'UPSTREAM_BODY_TIMEOUT', 'UPSTREAM_CONNECT_TIMEOUT', 'UPSTREAM_QUEUE_TIMEOUT']);
+const TIMEOUTS = new Set(['UPSTREAM_HEADERS_TIMEOUT', 'UPSTREAM_BODY_TIMEOUT', 'UPSTREAM_CONNECT_TIMEOUT', 'UPSTREAM_QUEUE_TIMEOUT']);
 
 /** Hop-by-hop response headers (RFC 9110 §7.6.1): never passed back to the client. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate']);
@@ -55,6 +55,8 @@ export interface ForwardOutcome {
   status: number;
   /** Set when the upstream failed. */
   failure?: { code: ErrorCode; detail: string };
+  /** The client left before its answer was complete (`status` is then CLIENT_CLOSED). */
+  clientClosed?: boolean;
 }
 
 /** A whole answer up to this size leaves with its head as one latin1 string (byte for byte). */
@@ -67,10 +69,6 @@ function mayCarryLength(method: string, status: number): boolean {
 
 /** The `status` of a request whose client closed the connection before its answer was complete. */
 export const CLIENT_CLOSED = 499;
-
-function text(v: Buffer | string): string {
-  return typeof v === 'string' ? v : v.toString('latin1');
-}
 
 /** The relays a client connection is waiting on (several only when it pipelines). */
 const RELAYS = Symbol('tenantgate.relays');
@@ -97,15 +95,8 @@ function unwatchClient(socket: WatchedSocket, relay: Relay): void {
   socket[RELAYS]?.delete(relay);
 }
 
-/**
- * The response side of one forward: writes what the upstream answers, or reports why it could not.
- *
- * It speaks the handler interface undici's own client core calls (`onConnect`, `onHeaders`,
- * `onData`, `onComplete`, `onError`), the one its `request()` uses: a handler written for the
- * newer controller interface is wrapped per request, and the wrapper parses every answer's
- * headers into an object the relay never reads.
- */
-class Relay implements Dispatcher.DispatchHandler {
+/** The response side of one forward: writes what the upstream answers, or reports why it could not. */
+class Relay implements H1Handler {
   private abort: ((err?: Error) => void) | null = null;
   private resume: (() => void) | null = null;
   private status = 0;
@@ -118,7 +109,7 @@ class Relay implements Dispatcher.DispatchHandler {
   /** The upstream sent a Content-Length (otherwise its body was chunked or ran to the close). */
   private sized = false;
 
-  /** Held here: once the request body has been sent, undici detaches it from the request. */
+  /** The client's connection, watched for its close. */
   private readonly socket: Socket;
 
   constructor(
@@ -146,8 +137,7 @@ class Relay implements Dispatcher.DispatchHandler {
     if (this.clientGone) abort(new Error('the client closed the connection'));
   }
 
-  /** `raw` holds Buffers from undici, latin1 strings from the gateway's own client. */
-  onHeaders(statusCode: number, raw: (Buffer | string)[], resume: () => void): boolean {
+  onHeaders(statusCode: number, raw: string[], resume: () => void): boolean {
     if (statusCode < 200) return true;
     this.status = statusCode;
     this.resume = resume;
@@ -157,11 +147,11 @@ class Relay implements Dispatcher.DispatchHandler {
     let listed: string[] | null = null;
     const out: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = text(raw[i]);
+      const name = raw[i];
       const lower = name.toLowerCase();
       if (HOP_BY_HOP.has(lower)) {
         if (lower === 'connection') {
-          for (const token of text(raw[i + 1]).toLowerCase().split(',')) {
+          for (const token of raw[i + 1].toLowerCase().split(',')) {
             const t = token.trim();
             if (t !== '' && t !== 'keep-alive') (listed ??= []).push(t);
           }
@@ -170,7 +160,7 @@ class Relay implements Dispatcher.DispatchHandler {
       }
       if (lower === 'x-request-id') continue;
       if (lower === 'content-length') this.sized = true;
-      out.push(name, text(raw[i + 1]));
+      out.push(name, raw[i + 1]);
     }
     if (listed !== null) {
       // Headers the upstream named in its Connection header are hop-by-hop too.
@@ -225,7 +215,7 @@ class Relay implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.clientGone) return this.settle({ status: CLIENT_CLOSED });
+    if (this.clientGone) return this.settle({ status: CLIENT_CLOSED, clientClosed: true });
     const failure = upstreamFailure(err as { code?: string; cause?: unknown });
     this.held = null;
     this.head = null;
@@ -236,36 +226,21 @@ class Relay implements Dispatcher.DispatchHandler {
     }
     this.settle({ status: 0, failure });
   }
-
-  onUpgrade(): void {
-    // Upgrades are not forwarded: the upstream cannot switch protocols through the gateway.
-    this.abort?.(Object.assign(new Error('the upstream tried to upgrade the connection'), { code: 'UND_ERR_SOCKET' }));
-  }
 }
 
 const CONNECTIONS = 256;
 const KEEP_ALIVE_MS = 30_000;
 
 export class Upstreams {
-  private readonly pools = new Map<string, H1Pool | Pool>();
+  private readonly pools = new Map<string, H1Pool>();
 
   constructor(private readonly options: UpstreamOptions) {}
 
-  private poolFor(origin: string): H1Pool | Pool {
+  private poolFor(origin: string): H1Pool {
     let pool = this.pools.get(origin);
     if (pool === undefined) {
       const timeout = this.options.timeoutMs;
-      const connectTimeout = Math.min(timeout, 10_000);
-      pool = this.options.undici
-        ? new Pool(origin, {
-            connections: CONNECTIONS,
-            pipelining: 1,
-            keepAliveTimeout: KEEP_ALIVE_MS,
-            headersTimeout: timeout,
-            bodyTimeout: timeout,
-            connect: { timeout: connectTimeout },
-          })
-        : new H1Pool(origin, { connections: CONNECTIONS, timeoutMs: timeout, connectTimeoutMs: connectTimeout, keepAliveTimeoutMs: KEEP_ALIVE_MS });
+      pool = new H1Pool(origin, { connections: CONNECTIONS, timeoutMs: timeout, connectTimeoutMs: Math.min(timeout, 10_000), keepAliveTimeoutMs: KEEP_ALIVE_MS });
       this.pools.set(origin, pool);
     }
     return pool;
@@ -276,9 +251,16 @@ export class Upstreams {
     const hasBody = f.req.headers['transfer-encoding'] !== undefined || (f.req.headers['content-length'] !== undefined && f.req.headers['content-length'] !== '0');
     const body = hasBody ? f.req : null;
     const pool = this.poolFor(f.origin);
-    const relay = new Relay(f, done);
-    if (pool instanceof H1Pool) return pool.dispatch({ method: f.method, path: f.target, headers: f.headers, body }, relay);
-    pool.dispatch({ origin: f.origin, path: f.target, method: f.method as Dispatcher.HttpMethod, headers: f.headers, body }, relay);
+    const tracing = this.options.tracing;
+    let settle = done;
+    if (tracing) {
+      const end = tracing.clientCall({ method: f.method, origin: pool.url, target: f.target }, f.headers);
+      settle = (outcome) => {
+        end(outcome.clientClosed ? 0 : outcome.status, outcome.failure?.code ?? (outcome.clientClosed ? 'client_closed' : undefined));
+        done(outcome);
+      };
+    }
+    pool.dispatch({ method: f.method, path: f.target, headers: f.headers, body }, new Relay(f, settle));
   }
 
   async close(): Promise<void> {

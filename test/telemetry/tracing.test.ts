@@ -175,6 +175,11 @@ describe('tracing across gateway, service and SQL', () => {
 
     const client = trace.find((s) => s.kind === CLIENT && s.parentSpanId === gatewayServer.spanId && s.service === 'tenantgate-gateway');
     assert.ok(client, 'the upstream call is a client span under the gateway server span');
+    assert.equal(client.name, 'GET');
+    assert.equal(client.attributes['http.request.method'], 'GET');
+    assert.equal(client.attributes['http.response.status_code'], 200);
+    assert.match(String(client.attributes['url.full']), /^http:\/\/[^/]+\/api\/v1\/platform\/topology\/environments$/);
+    assert.equal(client.attributes['error.type'], undefined);
 
     const platformServer = trace.find((s) => s.service === 'tenantgate-platform' && s.kind === SERVER);
     assert.ok(platformServer, 'the Platform continued the trace the gateway propagated');
@@ -203,6 +208,8 @@ describe('tracing across gateway, service and SQL', () => {
     assert.equal(platformServer.name, 'GET /api/v1/platform/topology/environments/:id');
     const client = spans().find((s) => s.spanId === platformServer.parentSpanId);
     assert.equal(client?.kind, CLIENT);
+    assert.equal(client?.attributes['http.response.status_code'], 404, 'the upstream answered 404');
+    assert.equal(client?.attributes['error.type'], '404', 'a 4xx answer is a failed client call');
     assert.equal(client?.parentSpanId, gatewayServer.spanId, "the Platform's parent is the gateway's client span, not the client's span");
     assert.ok(spans().some((s) => s.traceId === clientTrace.traceId && s.scope === PG_SCOPE), 'SQL spans in the continued trace');
     for (const s of spans()) assert.doesNotMatch(s.name, /env-not-there/);

@@ -3,13 +3,15 @@
  * resource, W3C trace-context propagation, a batch processor feeding the configured
  * exporters through the redaction of ./redact.ts, and three instrumentations:
  * - node:http, a server span per incoming request (continuing an incoming `traceparent`);
- * - undici, a client span per upstream call the gateway makes, whose context it injects;
+ * - undici, a client span per call made with it (the gateway's key-set fetches);
+ * - the gateway's own upstream client: `clientCall` below makes its client span and injects
+ *   that span's context into the forwarded request;
  * - pg, a span per SQL statement, recording the statement text but never its parameters.
  * Imported only when tracing is on (./start.ts).
  */
 import { register } from 'node:module';
 import type { IncomingMessage } from 'node:http';
-import { diag, DiagConsoleLogger, DiagLogLevel, trace } from '@opentelemetry/api';
+import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -21,7 +23,7 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes }
 import { BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
-import type { ActiveTracing } from './active.ts';
+import type { ActiveTracing, UpstreamCall } from './active.ts';
 import { redactAttributes, redactText, type Attributes } from './redact.ts';
 import type { TracingSettings } from './settings.ts';
 
@@ -115,8 +117,10 @@ export async function startSdk(settings: TracingSettings): Promise<ActiveTracing
   });
   await waitForAllMessagesAcknowledged();
 
+  const upstreamTracer = provider.getTracer('tenantgate-gateway-upstream');
   let stopped: Promise<void> | null = null;
   const tracing: ActiveTracing = {
+    clientCall: (call, headers) => clientCall(upstreamTracer, call, headers),
     nameRequest(method, route, attributes) {
       const span = trace.getActiveSpan();
       if (span === undefined) return;
@@ -132,4 +136,39 @@ export async function startSdk(settings: TracingSettings): Promise<ActiveTracing
   // A command that ends on its own (no signal, no stack) still exports what it traced.
   process.once('beforeExit', () => void tracing.shutdown());
   return tracing;
+}
+
+const untraced = (): void => undefined;
+
+/** An upstream call's client span, named and described as the HTTP client conventions say. */
+function clientCall(tracer: ReturnType<NodeTracerProvider['getTracer']>, call: UpstreamCall, headers: string[]): (status: number, error?: string) => void {
+  const parent = context.active();
+  // Outside a trace (an untraced path) no span is started, as for undici's calls.
+  if (trace.getSpan(parent) === undefined) return untraced;
+  const { origin } = call;
+  const span = tracer.startSpan(
+    call.method,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': call.method,
+        'url.full': origin.origin + call.target,
+        'server.address': origin.hostname,
+        'server.port': Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80),
+      },
+    },
+    parent,
+  );
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(parent, span), carrier);
+  for (const name in carrier) headers.push(name, carrier[name]);
+  return (status, error) => {
+    if (status > 0) span.setAttribute('http.response.status_code', status);
+    const failed = error ?? (status >= 400 ? String(status) : undefined);
+    if (failed !== undefined) {
+      span.setAttribute('error.type', failed);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  };
 }
