@@ -285,14 +285,20 @@ async function measure(): Promise<void> {
     if (wanted('b')) {
       bareProxy = await startBareProcess(directUrl.origin, 'fastify');
       peerUrl.b = `${bareProxy.url}${directUrl.pathname}`;
+      const bPid = bareProxy.pid;
+      peerPid.b = () => bPid;
     }
     if (wanted('h')) {
       floorProxy = await startBareProcess(directUrl.origin, 'floor');
       peerUrl.h = `${floorProxy.url}${directUrl.pathname}`;
+      const hPid = floorProxy.pid;
+      peerPid.h = () => hPid;
     }
     if (wanted('i')) {
       rawFloor = await startBareProcess(directUrl.origin, 'raw');
       peerUrl.i = `${rawFloor.url}${directUrl.pathname}`;
+      const iPid = rawFloor.pid;
+      peerPid.i = () => iPid;
     }
     if (wanted('e')) {
       const nginx = await startNginx(upstreamPort);
@@ -328,10 +334,9 @@ async function measure(): Promise<void> {
     ];
     const cases = all.filter(([letter]) => wanted(letter));
     runs.push(...cases.map(([letter, name]) => ({ letter, name, rounds: [] })));
-    // The server side's CPU: the proxy's process (the gateway child, the bare proxy's, the peer's
-    // serving process) and the echo upstream's.
-    const proxyCpu = async (letter: string) =>
-      letter === 'c' || letter === 'd' || letter === 'g' ? await childCpu() : letter === 'b' ? processCpuMicros(bareProxy!.pid) : letter === 'h' ? processCpuMicros(floorProxy!.pid) : letter === 'i' ? processCpuMicros(rawFloor!.pid) : peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0;
+    // The server side's CPU: the proxy's process (the gateway child, or the serving process of the
+    // bare proxy, a floor or a peer) and the echo upstream's.
+    const proxyCpu = async (letter: string) => (letter === 'c' || letter === 'd' || letter === 'g' ? await childCpu() : peerPid[letter] ? processCpuMicros(peerPid[letter]()) : 0);
     const serverCpu = async (letter: string) => (await proxyCpu(letter)) + processCpuMicros(t.echoPid);
     // Warm-up: connection pools, JIT, the token cache.
     for (const [, , url, headers] of cases) await load({ url, connections, duration: 2, headers });

@@ -12,8 +12,8 @@
  * `timeoutMs` of silence for its answer's head and between two chunks of its body (not while
  * the client is slow to take the answer). A request waiting for a free connection (all
  * `connections` busy) waits at most `timeoutMs` too, give or take the pool's one-second
- * sweep, so a hung upstream cannot hold a queue of requests unanswered. An idle connection is closed after
- * `keepAliveTimeoutMs`, or a second before the upstream's own `Keep-Alive: timeout=`.
+ * sweep, so a hung upstream cannot hold a queue of requests unanswered. An idle connection is
+ * closed after `keepAliveTimeoutMs`, or a second before the upstream's own `Keep-Alive: timeout=`.
  */
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
@@ -485,14 +485,17 @@ export class H1Pool {
   private sweep(): void {
     const now = Date.now();
     for (let i = this.idle.length - 1; i >= 0; i--) if (this.idle[i].idleDeadline <= now) this.idle[i].destroy();
-    // No connection came free in time for these: the upstream is too slow for its load.
+    // No connection came free in time for these: the upstream is too slow for its load. One
+    // pass keeps the rest in order; the expired fail once the queue is settled.
     const since = now - this.options.timeoutMs;
-    for (let i = this.queue.length - 1; i >= 0; i--) {
-      const ex = this.queue[i];
-      if (ex.queuedSince > since) continue;
-      this.queue.splice(i, 1);
-      ex.fail(new UpstreamError('UPSTREAM_QUEUE_TIMEOUT', 'no connection to the upstream came free in time'));
+    const expired: Exchange[] = [];
+    let kept = 0;
+    for (const ex of this.queue) {
+      if (ex.queuedSince > since) this.queue[kept++] = ex;
+      else expired.push(ex);
     }
+    this.queue.length = kept;
+    for (const ex of expired) ex.fail(new UpstreamError('UPSTREAM_QUEUE_TIMEOUT', 'no connection to the upstream came free in time'));
   }
 
   /** Lets the requests under way finish, then closes every connection. */

@@ -1,8 +1,3 @@
-/**
- * The process's tracing, when it has any. The OpenTelemetry tracer provider is process-wide
- * by design; this is the one handle on it the rest of tenantgate sees, and it is null unless
- * the standard variables asked for tracing, so code that traces does nothing otherwise.
- */
 /** One call to an upstream, as its client span describes it. */
 export interface UpstreamCall {
   method: string;
@@ -11,6 +6,11 @@ export interface UpstreamCall {
   target: string;
 }
 
+/**
+ * The process's tracing, when it has any. The OpenTelemetry tracer provider is process-wide
+ * by design; this is the one handle on it the rest of tenantgate sees, and it is null unless
+ * the standard variables asked for tracing, so code that traces does nothing otherwise.
+ */
 export interface ActiveTracing {
   /**
    * Names the current server span after its route template (`GET /api/v1/scans/:id`, never the

@@ -1,12 +1,13 @@
 /**
  * The OpenTelemetry SDK for one tenantgate process: a tracer provider with the component's
  * resource, W3C trace-context propagation, a batch processor feeding the configured
- * exporters through the redaction of ./redact.ts, and three instrumentations:
+ * exporters through the redaction of ./redact.ts, three instrumentations and the gateway's
+ * upstream spans:
  * - node:http, a server span per incoming request (continuing an incoming `traceparent`);
  * - undici, a client span per call made with it (the gateway's key-set fetches);
- * - the gateway's own upstream client: `clientCall` below makes its client span and injects
- *   that span's context into the forwarded request;
- * - pg, a span per SQL statement, recording the statement text but never its parameters.
+ * - pg, a span per SQL statement, recording the statement text but never its parameters;
+ * - `clientCall` below, the client span of each call the gateway's own upstream client makes,
+ *   whose context goes into the forwarded request.
  * Imported only when tracing is on (./start.ts).
  */
 import { register } from 'node:module';
